@@ -1,0 +1,34 @@
+package org.depesche.directory;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.depesche.smtp.MailAddress;
+
+/**
+ * Domains, accounts and aliases: who is local, where an address delivers,
+ * who may log in and which addresses they may send as. Read by the SMTP
+ * server, written by the CLI. Implementation: {@link FileDirectory}.
+ */
+public interface Directory {
+
+    boolean isLocalDomain(String domain);
+
+    /**
+     * Resolves a recipient address to the accounts it delivers to: an
+     * account address, an alias (possibly several targets), plus-addressing
+     * ({@code user+tag@}, RFC 5233 style) and postmaster@ of every local
+     * domain (RFC 5321 4.5.1). Empty if nothing local answers to it.
+     */
+    List<MailAddress> resolve(MailAddress address);
+
+    /** Checks a login (the account address) and password; empty on failure. */
+    Optional<Account> authenticate(String login, char[] password);
+
+    /** True if the account may use this address as sender: its own, its aliases, and their +tag forms. */
+    boolean mayUseAddress(Account account, MailAddress address);
+
+    /** An account: its canonical address (the login) and whether it is enabled. */
+    record Account(MailAddress address) {
+    }
+}

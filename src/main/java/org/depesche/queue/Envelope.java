@@ -1,0 +1,32 @@
+package org.depesche.queue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.depesche.smtp.MailAddress;
+import org.depesche.smtp.TlsInfo;
+
+/**
+ * What the SMTP transaction said about a message, stored beside it in the
+ * queue: the reverse path (empty for the null sender, RFC 5321 4.5.5), the
+ * recipients with where each goes, and the facts of the hop it came in on.
+ */
+public record Envelope(
+        Optional<MailAddress> sender,
+        List<Recipient> recipients,
+        Instant receivedAt,
+        String connectionId,
+        String peerAddress,
+        TlsInfo tls,
+        Optional<String> authenticatedUser,
+        boolean smtpUtf8,
+        BodyType bodyType) {
+
+    public Envelope {
+        recipients = List.copyOf(recipients);
+    }
+
+    /** MAIL FROM BODY= parameter (RFC 6152); BINARYMIME is not offered. */
+    public enum BodyType { SEVEN_BIT, EIGHT_BIT_MIME }
+}

@@ -1,0 +1,22 @@
+package org.depesche.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import org.depesche.smtp.MailAddress;
+
+/**
+ * Where delivered mail lives. The queue hands a message to a store once per
+ * mailbox; the store makes it durable before returning. {@code deliveryKey}
+ * identifies this (message, mailbox) pair: delivering the same key twice
+ * stores one message, so a delivery repeated after a crash is not
+ * duplicated. Implementation: {@link MaildirStore}.
+ */
+public interface MailboxStore {
+
+    /** Stores the message (CRLF line ends, as queued) for the account whose canonical address is {@code mailbox}. */
+    void deliver(MailAddress mailbox, String deliveryKey, InputStream message) throws IOException;
+
+    /** True if a message with this key was already stored in this mailbox. */
+    boolean contains(MailAddress mailbox, String deliveryKey) throws IOException;
+}
