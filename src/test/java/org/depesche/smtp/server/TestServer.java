@@ -13,13 +13,14 @@ import java.util.function.UnaryOperator;
 import org.depesche.config.Config;
 import org.depesche.config.HostPort;
 import org.depesche.config.Limits;
+import org.depesche.directory.Directory;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueuedMessage;
 
 /**
  * A real server on loopback (port 0 on all three listeners) with the real
- * file queue in a temporary directory, the in-memory test directory and a
- * test certificate. AUTH failure delays are zero so tests run fast.
+ * file queue in a temporary directory, the in-memory test directory (or a
+ * given one) and a self-signed certificate served by the real PEM provider. AUTH failure delays are zero so tests run fast.
  */
 final class TestServer implements AutoCloseable {
     static final Limits DEFAULT_LIMITS = limits(l -> l);
@@ -29,26 +30,42 @@ final class TestServer implements AutoCloseable {
     final FileQueue queue;
     final SmtpServer server;
 
-    private TestServer(Path dir, Limits limits, boolean receivedClientIp) throws Exception {
-        tls = new TestTls();
-        queue = new FileQueue(dir.resolve("queue"), 0, Clock.systemUTC());
+    private TestServer(Path dir, Limits limits, boolean receivedClientIp, Directory directoryInUse) throws Exception {
+        this(dir, limits, receivedClientIp, directoryInUse, 0);
+    }
+
+    private TestServer(Path dir, Limits limits, boolean receivedClientIp, Directory directoryInUse, long minFreeDisk)
+            throws Exception {
+        tls = new TestTls(dir);
+        queue = new FileQueue(dir.resolve("queue"), minFreeDisk, Clock.systemUTC());
         HostPort any = new HostPort("127.0.0.1", 0);
         Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, limits,
                 new Config.Submission(receivedClientIp), null, new Config.Log("debug", true));
-        server = new SmtpServer(config, directory, queue, tls, Clock.systemUTC(), Duration.ZERO);
+        server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, queue, tls.provider,
+                Clock.systemUTC(), Duration.ZERO);
         server.start();
     }
 
     static TestServer start(Path dir) throws Exception {
-        return new TestServer(dir, DEFAULT_LIMITS, false);
+        return new TestServer(dir, DEFAULT_LIMITS, false, null);
+    }
+
+    /** With another directory (e.g. the real FileDirectory) instead of the in-memory one. */
+    static TestServer start(Path dir, Directory directory) throws Exception {
+        return new TestServer(dir, DEFAULT_LIMITS, false, directory);
+    }
+
+    /** With a queue that keeps more free disk in reserve than any disk has: it is always full. */
+    static TestServer startWithFullDisk(Path dir) throws Exception {
+        return new TestServer(dir, DEFAULT_LIMITS, false, null, Long.MAX_VALUE);
     }
 
     static TestServer start(Path dir, Limits limits) throws Exception {
-        return new TestServer(dir, limits, false);
+        return new TestServer(dir, limits, false, null);
     }
 
     static TestServer startWithClientIpInReceived(Path dir) throws Exception {
-        return new TestServer(dir, DEFAULT_LIMITS, true);
+        return new TestServer(dir, DEFAULT_LIMITS, true, null);
     }
 
     /** Limits with short timeouts for tests, adjusted by the caller through a builder of the record's values. */
