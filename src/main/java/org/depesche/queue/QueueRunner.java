@@ -10,11 +10,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.depesche.config.Config;
 import org.slf4j.Logger;
@@ -42,6 +44,7 @@ public final class QueueRunner implements AutoCloseable {
     private final Clock clock;
     private final Semaphore workers;
     private final Map<String, Entry> entries = new HashMap<>();
+    private final List<Consumer<QueuedMessage>> doneListeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService timer;
     private ExecutorService executor;
     private FileQueue.RunnerLock lock;
@@ -103,6 +106,15 @@ public final class QueueRunner implements AutoCloseable {
                 throw new IOException("interrupted while waiting for runner.lock");
             }
         }
+    }
+
+    /**
+     * Called with the final state of each message whose recipients are all
+     * delivered or failed, just before it leaves the queue (where bounces for
+     * failed recipients will be made).
+     */
+    public void onDone(Consumer<QueuedMessage> listener) {
+        doneListeners.add(listener);
     }
 
     /** Asks for an attempt now; false if the id is not in the queue. */
@@ -268,6 +280,13 @@ public final class QueueRunner implements AutoCloseable {
                 return;
             }
             if (m.isDone()) {
+                for (Consumer<QueuedMessage> l : doneListeners) {
+                    try {
+                        l.accept(m);
+                    } catch (RuntimeException ex) {
+                        log.error("event=done-listener-failed queue_id={}", m.id(), ex);
+                    }
+                }
                 entries.remove(m.id());
                 removeFromQueue(m.id(), "all recipients done");
                 return;

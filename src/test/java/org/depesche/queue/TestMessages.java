@@ -9,7 +9,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.TlsInfo;
@@ -36,12 +35,17 @@ final class TestMessages {
     }
 
     /** Waits for a condition that other threads make true; the limit only stops a broken test from hanging. */
-    static void await(BooleanSupplier condition) throws InterruptedException {
+    static void await(Condition condition) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
+        while (!condition.holds()) {
             if (System.nanoTime() > deadline) throw new AssertionError("condition not reached within 30 s");
             Thread.sleep(20);
         }
+    }
+
+    @FunctionalInterface
+    interface Condition {
+        boolean holds() throws Exception;
     }
 
     /** A clock the test moves by hand. */
