@@ -351,7 +351,9 @@ public final class FileQueue implements Queue {
             this.id = id;
             this.file = file;
             this.channel = channel;
-            this.out = new GuardedStream(new BufferedOutputStream(Channels.newOutputStream(channel), 65536));
+            // A failed write (full disk) removes the partial file at once, not only when the session aborts.
+            this.out = new GuardedStream(new BufferedOutputStream(Channels.newOutputStream(channel), 65536),
+                    this::deleteFiles);
         }
 
         @Override
@@ -407,6 +409,10 @@ public final class FileQueue implements Queue {
             if (finished) return;
             finished = true;
             active.remove(id);
+            deleteFiles();
+        }
+
+        private void deleteFiles() {
             try {
                 channel.close();
             } catch (IOException ignored) {
@@ -424,11 +430,13 @@ public final class FileQueue implements Queue {
 
     /** Counts bytes and remembers the first failure, turning "disk full" into QueueFullException. */
     private static final class GuardedStream extends FilterOutputStream {
+        private final Runnable onFailure;
         long count;
         IOException failure;
 
-        GuardedStream(OutputStream out) {
+        GuardedStream(OutputStream out, Runnable onFailure) {
             super(out);
+            this.onFailure = onFailure;
         }
 
         @Override
@@ -459,6 +467,7 @@ public final class FileQueue implements Queue {
                 action.run();
             } catch (IOException e) {
                 failure = e;
+                onFailure.run();
                 throw diskFull(e);
             }
         }

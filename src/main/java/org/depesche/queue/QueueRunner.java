@@ -10,11 +10,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.depesche.config.Config;
 import org.slf4j.Logger;
@@ -42,6 +44,7 @@ public final class QueueRunner implements AutoCloseable {
     private final Clock clock;
     private final Semaphore workers;
     private final Map<String, Entry> entries = new HashMap<>();
+    private final List<Consumer<QueuedMessage>> doneListeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService timer;
     private ExecutorService executor;
     private FileQueue.RunnerLock lock;
@@ -89,12 +92,12 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     private FileQueue.RunnerLock awaitLock() throws IOException {
-        Instant giveUp = Instant.now().plus(LOCK_WAIT);
+        long giveUp = System.nanoTime() + LOCK_WAIT.toNanos();
         while (true) {
             Optional<FileQueue.RunnerLock> l = queue.tryLockRunner();
             if (l.isPresent()) return l.get();
             // `depesche queue` holds it for a moment when no server runs; another server holds it for good.
-            if (Instant.now().isAfter(giveUp))
+            if (System.nanoTime() - giveUp > 0)
                 throw new IOException("another process is delivering from this queue (runner.lock is held)");
             try {
                 Thread.sleep(100);
@@ -103,6 +106,15 @@ public final class QueueRunner implements AutoCloseable {
                 throw new IOException("interrupted while waiting for runner.lock");
             }
         }
+    }
+
+    /**
+     * Called with the final state of each message whose recipients are all
+     * delivered or failed, just before it leaves the queue (where bounces for
+     * failed recipients will be made).
+     */
+    public void onDone(Consumer<QueuedMessage> listener) {
+        doneListeners.add(listener);
     }
 
     /** Asks for an attempt now; false if the id is not in the queue. */
@@ -268,6 +280,13 @@ public final class QueueRunner implements AutoCloseable {
                 return;
             }
             if (m.isDone()) {
+                for (Consumer<QueuedMessage> l : doneListeners) {
+                    try {
+                        l.accept(m);
+                    } catch (RuntimeException ex) {
+                        log.error("event=done-listener-failed queue_id={}", m.id(), ex);
+                    }
+                }
                 entries.remove(m.id());
                 removeFromQueue(m.id(), "all recipients done");
                 return;
