@@ -18,6 +18,23 @@ final class Logging {
         context.getLogger("transcript").setLevel(log.transcripts() ? Level.TRACE : Level.OFF);
     }
 
+    /**
+     * Remembers the levels this class changes and returns what puts them
+     * back: Main runs in-process in tests, where one command must not
+     * change the logging of the tests after it.
+     */
+    static Runnable snapshot() {
+        if (!(LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context)) return () -> { };
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        Logger transcript = context.getLogger("transcript");
+        Level rootLevel = root.getLevel();
+        Level transcriptLevel = transcript.getLevel();
+        return () -> {
+            root.setLevel(rootLevel);
+            transcript.setLevel(transcriptLevel);
+        };
+    }
+
     /** The CLI's own commands (user add, ...) log only warnings, so their output stays the answer. */
     static void quiet() {
         if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context)
