@@ -11,9 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import org.depesche.config.Config;
 import org.depesche.config.ConfigException;
-import org.depesche.config.ConfigLoader;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueueAdmin;
@@ -23,10 +21,8 @@ import org.depesche.smtp.MailAddress;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -43,35 +39,15 @@ public final class QueueCommand {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT, defaultValue = "depesche.toml",
-            description = "Configuration file (default: ${DEFAULT-VALUE}).")
-    Path config;
-
-    @Spec
-    CommandSpec spec;
-
-    /** Thrown for a bad config or id: one clear line on stderr and exit code 2. */
-    static final class UsageProblem extends Exception {
-        UsageProblem(String message) {
-            super(message);
-        }
-    }
-
-    FileQueue openQueue() throws UsageProblem, IOException {
-        Config c;
-        try {
-            c = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            throw new UsageProblem(e.getMessage());
-        }
-        // The reserve only guards accepting mail; the CLI never accepts any.
-        return new FileQueue(c.dataDir().resolve("queue"), 0, Clock.systemUTC());
+    /** The queue of the configured installation; the reserve only guards accepting mail, which the CLI never does. */
+    static FileQueue openQueue(ConfigOption config) throws ConfigException, IOException {
+        return new FileQueue(config.dataDir().resolve("queue"), 0, Clock.systemUTC());
     }
 
     /** Shared by the subcommands: runs one, turning problems into one line and an exit code. */
     abstract static class Sub implements Callable<Integer> {
-        @ParentCommand
-        QueueCommand parent;
+        @Mixin
+        ConfigOption config;
 
         @Spec
         CommandSpec spec;
@@ -80,9 +56,9 @@ public final class QueueCommand {
         public final Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            try (FileQueue queue = parent.openQueue()) {
+            try (FileQueue queue = openQueue(config)) {
                 return run(queue, out, err);
-            } catch (UsageProblem e) {
+            } catch (CliException | ConfigException e) {
                 err.println("depesche queue: " + e.getMessage());
                 return USAGE_ERROR;
             } catch (IOException e) {
@@ -96,9 +72,9 @@ public final class QueueCommand {
 
         abstract int run(FileQueue queue, PrintWriter out, PrintWriter err) throws Exception;
 
-        static QueuedMessage find(FileQueue queue, String id) throws IOException, UsageProblem {
+        static QueuedMessage find(FileQueue queue, String id) throws IOException, CliException {
             Optional<QueuedMessage> m = queue.get(id);
-            if (m.isEmpty()) throw new UsageProblem("no message with id " + id + " in the queue");
+            if (m.isEmpty()) throw new CliException("no message with id " + id + " in the queue");
             return m.get();
         }
     }
@@ -216,9 +192,9 @@ public final class QueueCommand {
     }
 
     static int report(QueueAdmin.Outcome outcome, String id, String what, PrintWriter out, PrintWriter err)
-            throws UsageProblem {
+            throws CliException {
         switch (outcome) {
-            case UNKNOWN_ID -> throw new UsageProblem("no message with id " + id + " in the queue");
+            case UNKNOWN_ID -> throw new CliException("no message with id " + id + " in the queue");
             case SERVER_TOOK_REQUEST -> out.println("The running server took the " + what + " request for " + id + ".");
             case RESCHEDULED -> out.println("No server is running: " + id
                     + " is due now and will be delivered when the server starts.");
