@@ -140,7 +140,8 @@ public final class FileQueue implements Queue {
 
     /**
      * Deletes what an interrupted process left: files in tmp/ and content
-     * without an envelope (a transaction that never got its 250). Messages
+     * without an envelope (a transaction that never got its 250); moves
+     * unreadable envelopes to corrupt/ for the operator. Messages
      * this instance is writing right now are spared. Call only while holding
      * the runner lock, so no other process is writing here.
      */
@@ -162,7 +163,17 @@ public final class FileQueue implements Queue {
             }
         }
         for (String id : ids(spool, ".env")) {
-            if (!Files.exists(spool.resolve(id + ".msg"))) quarantine(id, "envelope without content");
+            if (!Files.exists(spool.resolve(id + ".msg"))) {
+                quarantine(id, "envelope without content");
+                continue;
+            }
+            try {
+                decode(id);
+            } catch (NoSuchFileException e) {
+                // removed meanwhile
+            } catch (IOException e) {
+                quarantine(id, e.getMessage());
+            }
         }
         syncSpool();
         return removed;
@@ -252,20 +263,21 @@ public final class FileQueue implements Queue {
     // ---- internals
 
     private Optional<QueuedMessage> read(String id) throws IOException {
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(spool.resolve(id + ".env"));
+            return Optional.of(decode(id));
         } catch (NoSuchFileException e) {
             return Optional.empty();
-        }
-        try {
-            QueuedMessage m = codec.decode(bytes);
-            if (!m.id().equals(id)) throw new IOException("envelope names id " + m.id());
-            return Optional.of(m);
         } catch (IOException e) {
-            quarantine(id, e.getMessage());
+            // Not moved here: a reader (the CLI) must not change the spool; removeLeftovers() sets it aside.
+            log.error("event=queue-unreadable queue_id={} reason=\"{}\"", id, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private QueuedMessage decode(String id) throws IOException {
+        QueuedMessage m = codec.decode(Files.readAllBytes(spool.resolve(id + ".env")));
+        if (!m.id().equals(id)) throw new IOException("envelope names id " + m.id());
+        return m;
     }
 
     /** Moves an unreadable message aside rather than deleting what might be someone's mail. */

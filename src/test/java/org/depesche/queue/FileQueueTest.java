@@ -98,6 +98,9 @@ class FileQueueTest extends QueueContractTest {
             String id = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY).id();
             Files.writeString(storage.resolve("spool/" + id + ".env"), "{ not json");
             assertThat(q.list()).isEmpty();
+            assertThat(storage.resolve("spool/" + id + ".msg")).as("a reader changes nothing").exists();
+            q.removeLeftovers();
+            assertThat(storage.resolve("spool")).isEmptyDirectory();
             assertThat(storage.resolve("corrupt/" + id + ".msg")).hasContent(BODY);
             assertThat(storage.resolve("corrupt/" + id + ".env")).exists();
         }

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,30 @@ abstract class QueueContractTest {
                 Thread.sleep(2); // ids order by the millisecond they were created in
             }
             assertThat(q.list()).hasSize(20).extracting(QueuedMessage::id).isSorted().endsWith(previous);
+        }
+    }
+
+    @Test
+    void messagesCommittedConcurrentlyAllLandIntact() throws Exception {
+        try (Queue q = open(storage)) {
+            List<Thread> writers = new ArrayList<>();
+            Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 32; i++) {
+                String body = BODY + "message " + i + "\r\n";
+                writers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        ids.add(commit(q, envelope(T0, "alice@example.org", "bob@example.com"), body).id());
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
+            }
+            for (Thread t : writers) t.join();
+            assertThat(ids).hasSize(32);
+            assertThat(q.list()).extracting(QueuedMessage::id).containsExactlyInAnyOrderElementsOf(ids);
+            for (String id : ids) {
+                assertThat(new String(content(q, id), StandardCharsets.UTF_8)).startsWith(BODY).endsWith("\r\n");
+            }
         }
     }
 
