@@ -72,6 +72,7 @@ public final class SmtpServer implements AutoCloseable {
             close();
             throw e;
         }
+        acceptThreads.add(Thread.ofVirtual().name("smtp-watchdog").start(this::watchdog));
         listeners.forEach((kind, server) -> {
             Thread t = Thread.ofVirtual().name("smtp-accept-" + kind.name().toLowerCase()).start(() -> acceptLoop(kind, server));
             acceptThreads.add(t);
@@ -130,6 +131,28 @@ public final class SmtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads are bounded by the session's own deadlines, but a socket write
+     * has no timeout: a client that stops reading would hold its session
+     * forever. Once a second, close those whose write has been blocked
+     * longer than the command timeout (THREATS T14).
+     */
+    private void watchdog() {
+        Duration limit = ctx.config().limits().commandTimeout();
+        while (!closed) {
+            long now = System.nanoTime();
+            sessions.keySet().stream().filter(s -> s.writeStalled(now, limit)).forEach(s -> {
+                log.info("closing session cid={} reason=\"client does not read\"", s.connectionId());
+                s.closeConnection();
+            });
+            try {
+                Thread.sleep(Math.min(1000, Math.max(10, limit.toMillis() / 4)));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
     private synchronized boolean admit(InetAddress ip) {
         int fromIp = perIp.getOrDefault(ip, 0);
         if (total >= ctx.config().limits().maxConnections() || fromIp >= ctx.config().limits().maxConnectionsPerIp()) {
@@ -177,7 +200,10 @@ public final class SmtpServer implements AutoCloseable {
                 // already closed
             }
         }
-        for (Thread t : acceptThreads) join(t);
+        for (Thread t : acceptThreads) {
+            t.interrupt(); // the watchdog sleeps; accept loops end with their sockets
+            join(t);
+        }
         sessions.keySet().forEach(SmtpSession::closeConnection);
         for (Thread t : List.copyOf(sessions.values())) join(t);
     }

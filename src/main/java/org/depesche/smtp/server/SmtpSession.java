@@ -2,6 +2,7 @@ package org.depesche.smtp.server;
 
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -62,6 +63,8 @@ final class SmtpSession implements Runnable {
     private final List<String> queueIds = new ArrayList<>();
     private String lastError = "";
     private String result = "closed";
+    /** System.nanoTime() when a write to the peer began, 0 when none is under way; read by the server's watchdog. */
+    private volatile long writingSince;
 
     // Transaction state (RFC 5321 3.3).
     private Transaction tx;
@@ -77,6 +80,12 @@ final class SmtpSession implements Runnable {
 
     String connectionId() {
         return cid;
+    }
+
+    /** True if a write to the peer has been blocked longer than {@code limit}: the client is not reading (THREATS T14). */
+    boolean writeStalled(long nowNanos, java.time.Duration limit) {
+        long since = writingSince;
+        return since != 0 && nowNanos - since > limit.toNanos();
     }
 
     /** Closes the socket from another thread (server shutdown); the session's read fails and it ends. */
@@ -539,7 +548,34 @@ final class SmtpSession implements Runnable {
 
     private void useSocket(Socket s) throws IOException {
         input = new SmtpInput(s, this::flush);
-        output = new BufferedOutputStream(s.getOutputStream(), 8192);
+        output = new BufferedOutputStream(new TimedOutput(s.getOutputStream()), 8192);
+    }
+
+    /** Marks each write to the socket so the watchdog can tell a blocked one; socket writes have no timeout of their own. */
+    private final class TimedOutput extends FilterOutputStream {
+        TimedOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            writingSince = System.nanoTime() | 1; // never 0
+            try {
+                out.write(b, off, len);
+            } finally {
+                writingSince = 0;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            writingSince = System.nanoTime() | 1;
+            try {
+                out.flush();
+            } finally {
+                writingSince = 0;
+            }
+        }
     }
 
     /** Queues a reply; it is flushed before the next blocking read (RFC 2920 3.1). Errors carry the connection id. */

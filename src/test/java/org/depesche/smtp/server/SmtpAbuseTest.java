@@ -235,6 +235,36 @@ class SmtpAbuseTest extends ServerTestSupport {
         }
     }
 
+    @Test
+    void aClientThatStopsReadingRepliesIsDisconnected(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+        Limits quick = TestServer.limits(l -> {
+            l.commandTimeout = Duration.ofMillis(500);
+            l.maxConnectionsPerIp = 1;
+            return l;
+        });
+        try (TestServer impatient = TestServer.start(other, quick);
+             java.net.Socket deaf = new java.net.Socket()) {
+            deaf.setReceiveBufferSize(2048);
+            deaf.connect(impatient.mx());
+            // Pipelines EHLO after EHLO and never reads a reply, until the server gives up on it.
+            byte[] batch = "EHLO deaf.example\r\n".repeat(500).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 2_000; i++) deaf.getOutputStream().write(batch);
+                } catch (IOException expected) {
+                    // the server closed the connection
+                }
+            });
+            waitUntil(() -> {
+                try (SmtpTestClient next = SmtpTestClient.connect(impatient.mx())) {
+                    return next.read().code() == 220; // the per-IP slot is free again
+                }
+            });
+            deaf.close();
+            writer.join();
+        }
+    }
+
     interface Condition {
         boolean holds() throws Exception;
     }
