@@ -112,6 +112,11 @@ public final class SmtpServer implements AutoCloseable {
             }
             String cid = newConnectionId();
             InetAddress ip = socket.getInetAddress();
+            try {
+                socket.setTcpNoDelay(true); // replies are batched by the session itself (RFC 2920)
+            } catch (IOException ignored) {
+                // not fatal: only latency
+            }
             if (!admit(ip)) {
                 Thread.ofVirtual().start(() -> refuse(kind, socket, cid));
                 continue;
