@@ -72,6 +72,7 @@ public final class SmtpServer implements AutoCloseable {
             close();
             throw e;
         }
+        acceptThreads.add(Thread.ofVirtual().name("smtp-watchdog").start(this::watchdog));
         listeners.forEach((kind, server) -> {
             Thread t = Thread.ofVirtual().name("smtp-accept-" + kind.name().toLowerCase()).start(() -> acceptLoop(kind, server));
             acceptThreads.add(t);
@@ -111,6 +112,11 @@ public final class SmtpServer implements AutoCloseable {
             }
             String cid = newConnectionId();
             InetAddress ip = socket.getInetAddress();
+            try {
+                socket.setTcpNoDelay(true); // replies are batched by the session itself (RFC 2920)
+            } catch (IOException ignored) {
+                // not fatal: only latency
+            }
             if (!admit(ip)) {
                 Thread.ofVirtual().start(() -> refuse(kind, socket, cid));
                 continue;
@@ -127,6 +133,28 @@ public final class SmtpServer implements AutoCloseable {
             sessions.put(session, thread);
             thread.start();
             if (closed) session.closeConnection();
+        }
+    }
+
+    /**
+     * Reads are bounded by the session's own deadlines, but a socket write
+     * has no timeout: a client that stops reading would hold its session
+     * forever. Once a second, close those whose write has been blocked
+     * longer than the command timeout (THREATS T14).
+     */
+    private void watchdog() {
+        Duration limit = ctx.config().limits().commandTimeout();
+        while (!closed) {
+            long now = System.nanoTime();
+            sessions.keySet().stream().filter(s -> s.writeStalled(now, limit)).forEach(s -> {
+                log.info("closing session cid={} reason=\"client does not read\"", s.connectionId());
+                s.closeConnection();
+            });
+            try {
+                Thread.sleep(Math.min(1000, Math.max(10, limit.toMillis() / 4)));
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
@@ -177,7 +205,10 @@ public final class SmtpServer implements AutoCloseable {
                 // already closed
             }
         }
-        for (Thread t : acceptThreads) join(t);
+        for (Thread t : acceptThreads) {
+            t.interrupt(); // the watchdog sleeps; accept loops end with their sockets
+            join(t);
+        }
         sessions.keySet().forEach(SmtpSession::closeConnection);
         for (Thread t : List.copyOf(sessions.values())) join(t);
     }

@@ -2,9 +2,11 @@ package org.depesche.smtp.server;
 
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -62,6 +64,8 @@ final class SmtpSession implements Runnable {
     private final List<String> queueIds = new ArrayList<>();
     private String lastError = "";
     private String result = "closed";
+    /** System.nanoTime() when a write to the peer began, 0 when none is under way; read by the server's watchdog. */
+    private volatile long writingSince;
 
     // Transaction state (RFC 5321 3.3).
     private Transaction tx;
@@ -77,6 +81,12 @@ final class SmtpSession implements Runnable {
 
     String connectionId() {
         return cid;
+    }
+
+    /** True if a write to the peer has been blocked longer than {@code limit}: the client is not reading (THREATS T14). */
+    boolean writeStalled(long nowNanos, java.time.Duration limit) {
+        long since = writingSince;
+        return since != 0 && nowNanos - since > limit.toNanos();
     }
 
     /** Closes the socket from another thread (server shutdown); the session's read fails and it ends. */
@@ -243,10 +253,11 @@ final class SmtpSession implements Runnable {
         if (kind.isSubmission() && account == null) throw new SmtpException(530, "5.7.0", "Authentication required");
         PathArgument path = PathArgument.parse(args, "FROM:", "5.1.7", true);
         boolean smtpUtf8 = false;
+        long declaredSize = 0;
         Envelope.BodyType body = Envelope.BodyType.SEVEN_BIT;
         for (var p : path.parameters().entrySet()) {
             switch (p.getKey()) {
-                case "SIZE" -> checkDeclaredSize(p.getValue()); // RFC 1870 6
+                case "SIZE" -> declaredSize = checkDeclaredSize(p.getValue()); // RFC 1870 6
                 case "BODY" -> body = switch (p.getValue().toUpperCase(Locale.ROOT)) { // RFC 6152 2
                     case "7BIT" -> Envelope.BodyType.SEVEN_BIT;
                     case "8BITMIME" -> Envelope.BodyType.EIGHT_BIT_MIME;
@@ -269,14 +280,35 @@ final class SmtpSession implements Runnable {
                 throw new SmtpException(550, "5.7.1", "Sender address <" + sender.get() + "> is not one you may send as");
             }
         }
+        checkStorage(declaredSize);
         tx = new Transaction(sender, body, smtpUtf8);
         return Reply.of(250, "2.1.0", "Ok");
     }
 
-    private void checkDeclaredSize(String value) throws SmtpException {
+    private long checkDeclaredSize(String value) throws SmtpException {
         if (!value.matches("[0-9]{1,18}")) throw new SmtpException(501, "5.5.4", "SIZE must be a number");
-        if (Long.parseLong(value) > limits.maxMessageSize()) {
+        long size = Long.parseLong(value);
+        if (size > limits.maxMessageSize()) {
             throw new SmtpException(552, "5.3.4", "Message size exceeds fixed limit of " + limits.maxMessageSize() + " octets");
+        }
+        return size;
+    }
+
+    /**
+     * RFC 1870 6.1: refuse at MAIL, temporarily, what the disk under the
+     * data directory (where the queue lives) cannot take while keeping its
+     * reserve. The queue checks again when it writes; this only saves the
+     * client sending data for nothing.
+     */
+    private void checkStorage(long declaredSize) throws SmtpException {
+        long usable;
+        try {
+            usable = Files.getFileStore(ctx.config().dataDir()).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return; // unknown: the queue's own check decides
+        }
+        if (usable - limits.minFreeDisk() < declaredSize || usable < limits.minFreeDisk()) {
+            throw new SmtpException(452, "4.3.1", "Insufficient system storage");
         }
     }
 
@@ -539,7 +571,34 @@ final class SmtpSession implements Runnable {
 
     private void useSocket(Socket s) throws IOException {
         input = new SmtpInput(s, this::flush);
-        output = new BufferedOutputStream(s.getOutputStream(), 8192);
+        output = new BufferedOutputStream(new TimedOutput(s.getOutputStream()), 8192);
+    }
+
+    /** Marks each write to the socket so the watchdog can tell a blocked one; socket writes have no timeout of their own. */
+    private final class TimedOutput extends FilterOutputStream {
+        TimedOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            writingSince = System.nanoTime() | 1; // never 0
+            try {
+                out.write(b, off, len);
+            } finally {
+                writingSince = 0;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            writingSince = System.nanoTime() | 1;
+            try {
+                out.flush();
+            } finally {
+                writingSince = 0;
+            }
+        }
     }
 
     /** Queues a reply; it is flushed before the next blocking read (RFC 2920 3.1). Errors carry the connection id. */

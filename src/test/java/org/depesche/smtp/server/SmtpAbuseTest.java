@@ -203,6 +203,44 @@ class SmtpAbuseTest extends ServerTestSupport {
     }
 
     @Test
+    void connectionsBeyondTheTotalLimitGet421(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+        Limits two = TestServer.limits(l -> {
+            l.maxConnections = 2;
+            return l;
+        });
+        try (TestServer small = TestServer.start(other, two);
+             SmtpTestClient first = connect(small.mx());
+             SmtpTestClient second = connect(small.submission());
+             SmtpTestClient third = SmtpTestClient.connect(small.mx())) {
+            assertReply(third.read(), 421, "4.7.0");
+            expect(first, "NOOP", 250, "2.0.0");
+            expect(second, "NOOP", 250, "2.0.0");
+        }
+    }
+
+    @Test
+    void randomGarbageLinesAreEachAnsweredAndTheSessionStaysInStep(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+        Limits patient = TestServer.limits(l -> {
+            l.maxErrors = 1_000;
+            return l;
+        });
+        java.util.Random random = new java.util.Random(2920);
+        try (TestServer s = TestServer.start(other, patient); SmtpTestClient client = connect(s.mx())) {
+            expect(client, "EHLO fuzz.example", 250, "");
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 300; i++) {
+                byte[] junk = new byte[random.nextInt(60)];
+                random.nextBytes(junk);
+                String line = new String(junk, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[\r\n]", "");
+                lines.append(i % 2 == 0 ? line : "MAIL FROM:" + line).append("\r\n");
+            }
+            client.write(lines.append("NOOP\r\n").toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < 300; i++) assertThat(client.read().code()).isBetween(500, 555);
+            assertReply(client.read(), 250, "2.0.0");
+        }
+    }
+
+    @Test
     void silentAndSlowClientsDoNotBlockAnotherClientsTransaction() throws Exception {
         List<SmtpTestClient> slow = new ArrayList<>();
         try {
@@ -232,6 +270,36 @@ class SmtpAbuseTest extends ServerTestSupport {
             client.write("EHLO slow");
             assertReply(client.read(), 421, "4.4.2");
             assertThat(client.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingRepliesIsDisconnected(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+        Limits quick = TestServer.limits(l -> {
+            l.commandTimeout = Duration.ofMillis(500);
+            l.maxConnectionsPerIp = 1;
+            return l;
+        });
+        try (TestServer impatient = TestServer.start(other, quick);
+             java.net.Socket deaf = new java.net.Socket()) {
+            deaf.setReceiveBufferSize(2048);
+            deaf.connect(impatient.mx());
+            // Pipelines EHLO after EHLO and never reads a reply, until the server gives up on it.
+            byte[] batch = "EHLO deaf.example\r\n".repeat(500).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 2_000; i++) deaf.getOutputStream().write(batch);
+                } catch (IOException expected) {
+                    // the server closed the connection
+                }
+            });
+            waitUntil(() -> {
+                try (SmtpTestClient next = SmtpTestClient.connect(impatient.mx())) {
+                    return next.read().code() == 220; // the per-IP slot is free again
+                }
+            });
+            deaf.close();
+            writer.join();
         }
     }
 

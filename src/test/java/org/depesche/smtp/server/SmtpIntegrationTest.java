@@ -111,6 +111,19 @@ class SmtpIntegrationTest {
     }
 
     @Test
+    void mailIsRefusedWith452WhenTheDiskCannotKeepItsReserve() throws Exception {
+        server = TestServer.start(dir, TestServer.limits(l -> {
+            l.minFreeDisk = Long.MAX_VALUE;
+            return l;
+        }));
+        try (SmtpTestClient client = ServerTestSupport.connect(server.mx())) {
+            ServerTestSupport.expect(client, "EHLO relay.remote.test", 250, "");
+            ServerTestSupport.expect(client, "MAIL FROM:<carol@remote.test> SIZE=1000", 452, "4.3.1");
+            ServerTestSupport.expect(client, "NOOP", 250, "2.0.0");
+        }
+    }
+
+    @Test
     void aFullQueueDiskIsAnswered452AndNothingIsAccepted() throws Exception {
         server = TestServer.startWithFullDisk(dir);
         try (SmtpTestClient client = ServerTestSupport.connect(server.mx())) {

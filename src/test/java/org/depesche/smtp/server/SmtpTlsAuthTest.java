@@ -117,6 +117,18 @@ class SmtpTlsAuthTest extends ServerTestSupport {
     }
 
     @Test
+    void anUnknownMechanismIs504AndAuthInsideATransactionIs503() throws Exception {
+        try (SmtpTestClient client = connect(server.submission())) {
+            startTls(client);
+            expect(client, "AUTH CRAM-MD5", 504, "5.5.4");
+            expect(client, "AUTH PLAIN not-base64!", 501, "5.5.2");
+            expect(client, "AUTH PLAIN " + plain("alice@example.org", "alice-secret"), 235, "2.7.0");
+            expect(client, "MAIL FROM:<alice@example.org>", 250, "2.1.0");
+            expect(client, "AUTH PLAIN " + plain("bob@example.org", "bob-secret"), 503, "5.5.1");
+        }
+    }
+
+    @Test
     void aForgedMailFromAfterAuthIsRefused() throws Exception {
         try (SmtpTestClient client = submissionAs("alice@example.org", "alice-secret")) {
             expect(client, "MAIL FROM:<bob@example.org>", 550, "5.7.1");

@@ -85,10 +85,11 @@ final class TestServer implements AutoCloseable {
         int maxRecipients = 100;
         int maxErrors = 5;
         int maxAuthFailures = 3;
+        long minFreeDisk = 0;
 
         Limits build() {
             return new Limits(maxConnections, maxConnectionsPerIp, commandTimeout, dataTimeout, maxCommandLine,
-                    maxDataLine, maxMessageSize, maxRecipients, maxErrors, maxAuthFailures, 0L);
+                    maxDataLine, maxMessageSize, maxRecipients, maxErrors, maxAuthFailures, minFreeDisk);
         }
     }
 
