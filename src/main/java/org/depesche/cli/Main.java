@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
                 DirectoryCommands.User.class,
                 DirectoryCommands.Alias.class,
                 DirectoryCommands.Domain.class,
+                QueueCommand.class,
                 CheckConfigCommand.class,
                 ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})

@@ -228,6 +228,15 @@ class MainTest {
     }
 
     @Test
+    void theQueueCommandIsReachableFromMainWithTheSameConfigOption() {
+        quickstart();
+        Run r = cli("queue", "list", "--config", config());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("The queue is empty.");
+        assertThat(cli("--help").out()).contains("queue");
+    }
+
+    @Test
     void noCommandAtAllShowsTheOverviewAndExitsWith2() {
         Run r = cli();
         assertThat(r.code()).isEqualTo(2);
