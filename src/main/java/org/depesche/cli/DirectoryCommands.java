@@ -41,7 +41,7 @@ final class DirectoryCommands {
 
         @Command(name = "add", description = {"Creates the account ADDRESS (its domain must be local). "
                 + "The password is read from stdin with --password-stdin, else generated and printed once."})
-        int add(@Parameters(paramLabel = "ADDRESS") String address,
+        int add(@Parameters(paramLabel = "ADDRESS", description = "The account's address (its login).") String address,
                 @Option(names = "--password-stdin", description = "Read the password from the first line of stdin.") boolean stdin,
                 @Mixin ConfigOption config) throws Exception {
             return savePassword(address, stdin, config, true);
@@ -57,7 +57,7 @@ final class DirectoryCommands {
 
         @Command(name = "passwd", description = {"Sets a new password for ADDRESS: from stdin with --password-stdin, "
                 + "else generated and printed once."})
-        int passwd(@Parameters(paramLabel = "ADDRESS") String address,
+        int passwd(@Parameters(paramLabel = "ADDRESS", description = "The account's address (its login).") String address,
                    @Option(names = "--password-stdin", description = "Read the password from the first line of stdin.") boolean stdin,
                    @Mixin ConfigOption config) throws Exception {
             return savePassword(address, stdin, config, false);
@@ -82,7 +82,7 @@ final class DirectoryCommands {
         }
 
         @Command(name = "del", description = "Deletes the account ADDRESS (and removes it from aliases). Its mailbox stays on disk.")
-        int del(@Parameters(paramLabel = "ADDRESS") String address, @Mixin ConfigOption config) throws Exception {
+        int del(@Parameters(paramLabel = "ADDRESS", description = "The account's address (its login).") String address, @Mixin ConfigOption config) throws Exception {
             FileDirectory dir = open(config);
             dir.removeUser(address);
             Main.of(spec).out.println("deleted account " + address + "; its mailbox under " + config.dataDir().resolve("mail") + " was kept");
@@ -97,8 +97,8 @@ final class DirectoryCommands {
         CommandSpec spec;
 
         @Command(name = "add", description = "Makes ALIAS deliver to the TARGET accounts (added to its targets if it exists).")
-        int add(@Parameters(index = "0", paramLabel = "ALIAS") String alias,
-                @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET") List<String> targets,
+        int add(@Parameters(index = "0", paramLabel = "ALIAS", description = "The alias address, in a local domain.") String alias,
+                @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET", description = "Local accounts it delivers to.") List<String> targets,
                 @Mixin ConfigOption config) throws Exception {
             open(config).addAlias(alias, targets);
             Main.of(spec).out.println("alias " + alias + " -> " + String.join(", ", targets));
@@ -114,7 +114,7 @@ final class DirectoryCommands {
         }
 
         @Command(name = "del", description = "Deletes ALIAS.")
-        int del(@Parameters(paramLabel = "ALIAS") String alias, @Mixin ConfigOption config) throws Exception {
+        int del(@Parameters(paramLabel = "ALIAS", description = "The alias address.") String alias, @Mixin ConfigOption config) throws Exception {
             open(config).removeAlias(alias);
             Main.of(spec).out.println("deleted alias " + alias);
             return 0;
@@ -128,7 +128,7 @@ final class DirectoryCommands {
         CommandSpec spec;
 
         @Command(name = "add", description = "Makes DOMAIN local: mail for it is accepted and its postmaster@ is answered.")
-        int add(@Parameters(paramLabel = "DOMAIN") String domain, @Mixin ConfigOption config) throws Exception {
+        int add(@Parameters(paramLabel = "DOMAIN", description = "A domain name, e.g. example.org.") String domain, @Mixin ConfigOption config) throws Exception {
             open(config).addDomain(domain);
             Main.of(spec).out.println("added domain " + domain);
             return 0;
@@ -142,7 +142,7 @@ final class DirectoryCommands {
         }
 
         @Command(name = "del", description = "Deletes DOMAIN; refused while it has accounts or aliases.")
-        int del(@Parameters(paramLabel = "DOMAIN") String domain, @Mixin ConfigOption config) throws Exception {
+        int del(@Parameters(paramLabel = "DOMAIN", description = "A domain name, e.g. example.org.") String domain, @Mixin ConfigOption config) throws Exception {
             open(config).removeDomain(domain);
             Main.of(spec).out.println("deleted domain " + domain);
             return 0;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * {@link #run(String...)} with its own streams; {@link #main} wires the
  * process's streams and exit code.
  */
-@Command(name = "depesche",
+@Command(name = "depesche", scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A mail server that receives mail over SMTP and submission, queues it durably and stores it in Maildir.",

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
  * postmaster@localhost here, so that one command gives a working server.
  */
 @Command(name = "serve",
-        description = {"Runs the server until SIGTERM or SIGINT (Ctrl-C). Without --config it uses ./depesche.toml; "
-                + "if that does not exist either, it first runs 'quickstart postmaster@localhost' in the current directory."})
+        description = {"Runs the server until SIGTERM or SIGINT (Ctrl-C). Without --config it uses depesche.toml in the current "
+                + "directory; if there is none, it first runs 'quickstart postmaster@localhost' there."})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -74,6 +74,17 @@ class MainTest {
     }
 
     @Test
+    void everyCommandExplainsItselfWithHelp() {
+        for (String command : new String[] {"quickstart", "serve", "user", "user add", "user list", "user passwd", "user del",
+                "alias", "alias add", "alias list", "alias del", "domain", "domain add", "domain list", "domain del",
+                "queue", "queue list", "check-config", "config-docs"}) {
+            Run r = cli((command + " --help").split(" "));
+            assertThat(r.code()).as(command).isZero();
+            assertThat(r.out()).as(command).startsWith("Usage: depesche " + command);
+        }
+    }
+
+    @Test
     void quickstartWritesTheConfigTheCertificateAndAnAccountWhosePrintedPasswordWorks() throws Exception {
         Run r = quickstart();
 
