@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import org.depesche.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Delivers what is in the queue: at start everything found there (after
@@ -187,7 +188,8 @@ public final class QueueRunner implements AutoCloseable {
             }
             return;
         }
-        try {
+        // The connection id that brought the message in: one grep finds its whole path.
+        try (MDC.MDCCloseable cid = MDC.putCloseable("cid", e.message.envelope().connectionId())) {
             if (!closed) finish(e, attempt(e));
         } catch (RuntimeException ex) {
             log.error("event=delivery-crashed queue_id={}", e.message.id(), ex);
