@@ -70,6 +70,7 @@ final class DirectoryCommands {
             char[] password = stdin ? readPassword(main) : new PasswordGenerator().generate();
             if (create) {
                 dir.addUser(address, password);
+                Mailboxes.create(config.dataDir(), address);
                 main.out.println("added account " + address);
             } else {
                 dir.setPassword(address, password);

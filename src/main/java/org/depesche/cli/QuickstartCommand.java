@@ -91,6 +91,7 @@ final class QuickstartCommand implements Callable<Integer> {
         String postmaster = "postmaster@" + account.domain();
         boolean alias = !account.normalizedLocalPart().equals("postmaster");
         if (alias) directory.addAlias(postmaster, List.of(account.toString()));
+        Path maildir = Mailboxes.create(data, account.toString());
 
         boolean keptCert = Files.exists(cert) && Files.exists(key);
         SelfSignedCertificate certificate = null;
@@ -132,7 +133,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 + " --auth-password '" + new String(password) + "' --to " + account + " --from " + account);
         out.println("Send one as another mail server would (MX, no login):");
         out.println("  swaks --server " + config.listen().smtp() + " --to " + account);
-        out.println("Delivered mail appears in " + data.resolve("mail").resolve(account.domain()).resolve(account.normalizedLocalPart()).resolve("new"));
+        out.println("Delivered mail appears in " + maildir.resolve("new"));
         java.util.Arrays.fill(password, '\0');
         return new Result(configFile, account);
     }

@@ -96,7 +96,9 @@ public final class ConfigLoader {
             }
         });
         values.addDeserializer(HostPort.class, new StringValueDeserializer<>(HostPort::parse, "\"host:port\""));
-        values.addDeserializer(Path.class, new StringValueDeserializer<>(Path::of, "a path"));
+        values.addDeserializer(Path.class, new StringValueDeserializer<>(ConfigLoader::path, "a path"));
+        // Strict: `hostname = 5` is a mistake, not the host name "5".
+        values.addDeserializer(String.class, new StringValueDeserializer<>(s -> s, "a string"));
         return TomlMapper.builder()
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -126,6 +128,11 @@ public final class ConfigLoader {
         } else if (listen.get(key).isTextual() && listen.get(key).asText().isBlank()) {
             listen.putNull(key);
         }
+    }
+
+    private static Path path(String s) {
+        if (s.isBlank()) throw new IllegalArgumentException("expected a path, got an empty string");
+        return Path.of(s);
     }
 
     static Config resolvePaths(Config c, Path base) {

@@ -29,7 +29,7 @@ final class ConfigValidator {
         if (q.maxBackoff().compareTo(q.minBackoff()) < 0)
             throw at.error(List.of("queue", "max_backoff"), "max_backoff is shorter than min_backoff");
         positive(c.tls().reloadInterval(), List.of("tls", "reload_interval"), at);
-        if (!LOG_LEVELS.contains(c.log().level()))
+        if (!LOG_LEVELS.contains(c.log().level().toLowerCase(java.util.Locale.ROOT)))
             throw at.error(List.of("log", "level"), "level must be one of " + String.join(", ", LOG_LEVELS) + ", not '" + c.log().level() + "'");
     }
 

@@ -97,6 +97,8 @@ class MainTest {
                         + r.password() + "' --to alice@example.test --from alice@example.test")
                 .contains("swaks --server 127.0.0.1:2525 --to alice@example.test");
         assertThat(r.err()).isEmpty();
+        for (String sub : new String[] {"new", "cur", "tmp"})
+            assertThat(dir.resolve("data/mail/example.test/alice").resolve(sub)).isDirectory();
     }
 
     @Test
@@ -115,6 +117,7 @@ class MainTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("added account bob@example.test" + System.lineSeparator());
         assertThat(directory().authenticate("bob@example.test", "correct horse battery".toCharArray())).isPresent();
+        assertThat(dir.resolve("data/mail/example.test/bob/new")).isDirectory();
         assertThat(cli("user", "list", "--config", config()).out()).contains("alice@example.test", "bob@example.test");
     }
 

@@ -201,6 +201,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void numbersAreNotTakenForStringsAndPathsMustNotBeEmpty() throws Exception {
+        assertError("hostname = 5\n", ":1: key 'hostname': expected a string");
+        assertError("data_dir = \"\"\n", ":1: key 'data_dir': expected a path, got an empty string");
+        assertError("listen = 5\n", ":1: 'listen' must be a table: [listen]");
+    }
+
+    @Test
+    void theLogLevelMayBeWrittenInAnyCase() throws Exception {
+        assertThat(load("[log]\nlevel = \"DEBUG\"\n").log().level()).isEqualTo("DEBUG");
+    }
+
+    @Test
     void aMissingFileIsOneLine() {
         Path missing = dir.resolve("nope.toml");
         assertThatThrownBy(() -> ConfigLoader.load(missing)).hasMessage(missing + ": file not found");
