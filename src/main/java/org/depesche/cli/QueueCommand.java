@@ -35,7 +35,6 @@ import picocli.CommandLine.Spec;
         subcommands = {QueueCommand.ListQueue.class, QueueCommand.Show.class, QueueCommand.Retry.class,
                 QueueCommand.Delete.class})
 public final class QueueCommand {
-    static final int USAGE_ERROR = 2;
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
@@ -44,7 +43,7 @@ public final class QueueCommand {
         return new FileQueue(config.dataDir().resolve("queue"), 0, Clock.systemUTC());
     }
 
-    /** Shared by the subcommands: runs one, turning problems into one line and an exit code. */
+    /** Shared by the subcommands: opens the configured queue and runs one. */
     abstract static class Sub implements Callable<Integer> {
         @Mixin
         ConfigOption config;
@@ -52,18 +51,13 @@ public final class QueueCommand {
         @Spec
         CommandSpec spec;
 
+        /** Problems are thrown: Main prints a CliException or ConfigException as one line with exit code 2. */
         @Override
         public final Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try (FileQueue queue = openQueue(config)) {
                 return run(queue, out, err);
-            } catch (CliException | ConfigException e) {
-                err.println("depesche queue: " + e.getMessage());
-                return USAGE_ERROR;
-            } catch (IOException e) {
-                err.println("depesche queue: " + e.getMessage());
-                return 1;
             } finally {
                 out.flush();
                 err.flush();
@@ -200,7 +194,7 @@ public final class QueueCommand {
                     + " is due now and will be delivered when the server starts.");
             case DELETED -> out.println("Deleted " + id + ".");
             case SERVER_DID_NOT_RESPOND -> {
-                err.println("depesche queue: a server holds the queue but did not take the " + what + " request for "
+                err.println("depesche: a server holds the queue but did not take the " + what + " request for "
                         + id + " within 5 seconds; the request stays and is served when it next polls.");
                 return 1;
             }

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -56,6 +57,7 @@ public final class FileQueue implements Queue {
     private final Path spool;
     private final Path control;
     private final long minFreeDisk;
+    private final FileStore disk;
     private final java.time.Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final SpoolCodec codec = new SpoolCodec();
@@ -70,6 +72,8 @@ public final class FileQueue implements Queue {
         this.minFreeDisk = minFreeDisk;
         this.clock = clock;
         for (Path p : List.of(tmp, spool, control)) Durable.createDirectories(p);
+        // Looked up once: finding the file store reads the mount table, its free space is one statvfs.
+        this.disk = Files.getFileStore(spool);
     }
 
     public Path directory() {
@@ -298,7 +302,7 @@ public final class FileQueue implements Queue {
     }
 
     private void checkSpace() throws IOException {
-        long usable = Files.getFileStore(dir).getUsableSpace();
+        long usable = disk.getUsableSpace();
         if (usable < minFreeDisk) {
             throw new QueueFullException("queue disk has " + usable + " bytes free, below the reserve of "
                     + minFreeDisk);

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.function.Consumer;
 import org.depesche.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Delivers what is in the queue: at start everything found there (after
@@ -187,7 +189,8 @@ public final class QueueRunner implements AutoCloseable {
             }
             return;
         }
-        try {
+        // The connection id that brought the message in: one grep finds its whole path.
+        try (MDC.MDCCloseable cid = MDC.putCloseable("cid", e.message.envelope().connectionId())) {
             if (!closed) finish(e, attempt(e));
         } catch (RuntimeException ex) {
             log.error("event=delivery-crashed queue_id={}", e.message.id(), ex);
@@ -209,17 +212,21 @@ public final class QueueRunner implements AutoCloseable {
             e.recovered = false;
             if (e.deleteRequested) return m;
         }
-        if (recovered) m = skipAlreadyDelivered(m);
-        List<Integer> pending = m.pending();
-        if (pending.isEmpty()) return m;
-        List<Courier.Result> results;
-        try {
-            results = courier.deliver(m, pending, () -> queue.openContent(e.message.id()));
-        } catch (RuntimeException ex) {
-            log.error("event=courier-failed queue_id={}", m.id(), ex);
-            results = pending.stream().map(i -> Courier.Result.deferred("internal error: " + ex)).toList();
-        }
         Instant at = clock.instant();
+        List<Integer> pending = m.pending();
+        List<Courier.Result> results = new ArrayList<>(Collections.nCopies(pending.size(), (Courier.Result) null));
+        if (recovered && !checkAlreadyDelivered(m, pending, results)) {
+            synchronized (this) {
+                e.recovered = true; // check again next round rather than risk a second copy
+            }
+        }
+        List<Integer> toDeliver = new ArrayList<>();
+        for (int k = 0; k < pending.size(); k++) if (results.get(k) == null) toDeliver.add(pending.get(k));
+        if (!toDeliver.isEmpty()) {
+            List<Courier.Result> delivered = deliver(m, toDeliver);
+            at = clock.instant();
+            for (int k = 0, d = 0; k < pending.size(); k++) if (results.get(k) == null) results.set(k, delivered.get(d++));
+        }
         for (int k = 0; k < pending.size(); k++) {
             int i = pending.get(k);
             Courier.Result r = results.get(k);
@@ -230,23 +237,41 @@ public final class QueueRunner implements AutoCloseable {
         return m.isDone() ? m : deferOrExpire(m, at);
     }
 
+    /** The courier's results, one per recipient; a courier that breaks its contract defers them all. */
+    private List<Courier.Result> deliver(QueuedMessage m, List<Integer> recipients) {
+        try {
+            List<Courier.Result> results = courier.deliver(m, recipients, () -> queue.openContent(m.id()));
+            if (results.size() == recipients.size() && !results.contains(null)) return results;
+            log.error("event=courier-failed queue_id={} error=\"{} results for {} recipients\"",
+                    m.id(), results.size(), recipients.size());
+            return recipients.stream().map(i -> Courier.Result.deferred("internal error: incomplete delivery report")).toList();
+        } catch (RuntimeException ex) {
+            log.error("event=courier-failed queue_id={}", m.id(), ex);
+            return recipients.stream().map(i -> Courier.Result.deferred("internal error: " + ex)).toList();
+        }
+    }
+
     /**
      * After a crash the store may hold deliveries the queue did not get to
-     * record: mark those delivered instead of storing them twice.
+     * record: those are marked delivered instead of stored twice. A recipient
+     * whose mailbox cannot be checked is deferred, not delivered blindly.
+     * Fills {@code results} for the recipients it settles; false if a check failed.
      */
-    private QueuedMessage skipAlreadyDelivered(QueuedMessage m) {
-        for (int i : m.pending()) {
+    private boolean checkAlreadyDelivered(QueuedMessage m, List<Integer> pending, List<Courier.Result> results) {
+        boolean allChecked = true;
+        for (int k = 0; k < pending.size(); k++) {
+            int i = pending.get(k);
             try {
                 if (courier.alreadyDelivered(m, i)) {
-                    m = m.record(i, clock.instant(),
-                            Courier.Result.delivered("found in mailbox after restart, not stored again"));
+                    results.set(k, Courier.Result.delivered("found in mailbox after restart, not stored again"));
                     log.info("event=recovered-delivery queue_id={} rcpt={}", m.id(), m.mailbox(i));
                 }
             } catch (IOException ex) {
-                log.warn("event=recovery-check-failed queue_id={} rcpt={} error=\"{}\"", m.id(), m.mailbox(i), ex.toString());
+                allChecked = false;
+                results.set(k, Courier.Result.deferred("cannot check the mailbox after a restart: " + ex.getMessage()));
             }
         }
-        return m;
+        return allChecked;
     }
 
     private QueuedMessage deferOrExpire(QueuedMessage m, Instant at) {

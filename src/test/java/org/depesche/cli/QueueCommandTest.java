@@ -3,13 +3,14 @@ package org.depesche.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,8 +30,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
-
 class QueueCommandTest {
     private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
 
@@ -38,23 +37,22 @@ class QueueCommandTest {
     Path dir;
 
     private Path config;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     @BeforeEach
     void writeConfig() throws IOException {
         config = Files.writeString(dir.resolve("depesche.toml"), "data_dir = \"data\"\n");
     }
 
+    /** `depesche queue ARGS --config FILE`, through Main as from the shell. */
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new QueueCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--config";
-        all[args.length + 1] = config.toString();
-        return cli.execute(all);
+        List<String> all = new ArrayList<>(List.of("queue"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--config", config.toString()));
+        out.reset();
+        err.reset();
+        return new Main(InputStream.nullInputStream(), out, err, Clock.systemUTC()).run(all.toArray(String[]::new));
     }
 
     private FileQueue queue() throws IOException {
@@ -122,13 +120,11 @@ class QueueCommandTest {
     @Test
     void anUnknownIdGivesOneLineAndExitCode2() {
         assertThat(run("show", "0000000000000000")).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("depesche queue: no message with id 0000000000000000 in the queue\n");
+        assertThat(err.toString()).isEqualTo("depesche: no message with id 0000000000000000 in the queue\n");
         assertThat(out.toString()).isEmpty();
 
-        err.getBuffer().setLength(0);
         assertThat(run("retry", "../../etc/passwd")).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("depesche queue: no message with id ../../etc/passwd in the queue\n");
-        err.getBuffer().setLength(0);
+        assertThat(err.toString()).isEqualTo("depesche: no message with id ../../etc/passwd in the queue\n");
         assertThat(run("delete", "nope")).isEqualTo(2);
         assertThat(err.toString().lines()).hasSize(1);
     }
@@ -137,7 +133,7 @@ class QueueCommandTest {
     void aMissingConfigFileGivesOneLineAndExitCode2() throws IOException {
         Files.delete(config);
         assertThat(run("list")).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("depesche queue: " + config + ": file not found\n");
+        assertThat(err.toString()).isEqualTo(config + ": file not found\n");
     }
 
     @Test

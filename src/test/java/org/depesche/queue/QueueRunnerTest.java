@@ -212,6 +212,37 @@ class QueueRunnerTest {
     }
 
     @Test
+    void aRecipientWhoseMailboxCannotBeCheckedAfterARestartIsDeferredNotDeliveredBlindly() throws Exception {
+        AtomicInteger checks = new AtomicInteger();
+        AtomicInteger deliveries = new AtomicInteger();
+        Courier courier = new Courier() {
+            @Override
+            public List<Result> deliver(QueuedMessage message, List<Integer> recipients, Content content) {
+                deliveries.incrementAndGet();
+                return recipients.stream().map(i -> Result.delivered("stored")).toList();
+            }
+
+            @Override
+            public boolean alreadyDelivered(QueuedMessage message, int recipient) throws IOException {
+                if (checks.incrementAndGet() == 1) throw new IOException("mailbox unreadable");
+                return true;
+            }
+        };
+        FileQueue q = queue();
+        QueuedMessage m = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY);
+        start(q, courier, SETTINGS);
+        await(() -> q.get(m.id()).map(s -> s.deferrals() == 1).orElse(false));
+        assertThat(q.get(m.id()).orElseThrow().states().getFirst().detail()).contains("mailbox unreadable");
+
+        clock.advance(SETTINGS.minBackoff());
+        await(() -> !quietlyIn(q, m.id()));
+        assertThat(checks.get()).isEqualTo(2);
+        assertThat(deliveries.get()).isZero();
+        assertThat(done).singleElement().satisfies(d -> assertThat(d.states().getFirst().detail())
+                .isEqualTo("found in mailbox after restart, not stored again"));
+    }
+
+    @Test
     void messagesFoundAtStartAreDeliveredAndLeftoversRemoved() throws Exception {
         FileQueue q = queue();
         QueuedMessage m = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY);

@@ -71,7 +71,10 @@ class KillNineTest {
             })));
         }
         for (Thread t : clients) t.join();
+        boolean clientsGaveUpEarly = killed.compareAndSet(false, true);
+        if (clientsGaveUpEarly) first.destroyForcibly();
         assertThat(first.waitFor()).as("exit status of a SIGKILLed JVM").isEqualTo(137);
+        assertThat(clientsGaveUpEarly).as("clients stopped before the kill; see server-1.log").isFalse();
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(KILL_AFTER);
 
         Process second = serve(config, "server-2.log");
