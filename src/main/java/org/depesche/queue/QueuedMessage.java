@@ -1,8 +1,82 @@
 package org.depesche.queue;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.depesche.smtp.MailAddress;
+
 /**
- * A message in the queue as the queue knows it. (The queue package extends
- * this with per-recipient delivery state and the attempt history.)
+ * A message in the queue as the queue knows it: the envelope, the content
+ * size, one delivery state per envelope recipient (same index), the history of
+ * delivery attempts, and when the next attempt is due. Immutable; the runner
+ * stores a changed copy with {@link FileQueue#update(QueuedMessage)}.
  */
-public record QueuedMessage(String id, Envelope envelope, long size) {
+public record QueuedMessage(
+        String id,
+        Envelope envelope,
+        long size,
+        List<RecipientState> states,
+        List<Attempt> attempts,
+        int deferrals,
+        Instant nextAttempt) {
+
+    public QueuedMessage {
+        states = List.copyOf(states);
+        attempts = List.copyOf(attempts);
+        if (states.size() != envelope.recipients().size())
+            throw new IllegalArgumentException("one state per recipient expected");
+    }
+
+    /** A freshly committed message: every recipient pending, first attempt due at once. */
+    public QueuedMessage(String id, Envelope envelope, long size) {
+        this(id, envelope, size,
+                envelope.recipients().stream().map(r -> RecipientState.PENDING).toList(),
+                List.of(), 0, envelope.receivedAt());
+    }
+
+    /** Indexes (into the envelope's recipients) of those still to be delivered. */
+    public List<Integer> pending() {
+        return IntStream.range(0, states.size())
+                .filter(i -> states.get(i).state() == State.PENDING).boxed().toList();
+    }
+
+    /** True when no recipient is pending: the message can leave the queue. */
+    public boolean isDone() {
+        return pending().isEmpty();
+    }
+
+    public MailAddress mailbox(int recipient) {
+        return envelope.recipients().get(recipient).mailbox();
+    }
+
+    /** A copy with one recipient's state changed and the attempt recorded. */
+    public QueuedMessage record(int recipient, Instant at, Courier.Result result) {
+        List<RecipientState> s = new ArrayList<>(states);
+        s.set(recipient, switch (result.outcome()) {
+            case DELIVERED -> new RecipientState(State.DELIVERED, result.detail());
+            case FAILED -> new RecipientState(State.FAILED, result.detail());
+            case DEFERRED -> new RecipientState(State.PENDING, result.detail());
+        });
+        List<Attempt> a = new ArrayList<>(attempts);
+        a.add(new Attempt(at, mailbox(recipient), result.outcome(), result.detail()));
+        return new QueuedMessage(id, envelope, size, s, a, deferrals, nextAttempt);
+    }
+
+    /** A copy scheduled for {@code when}; {@code deferrals} counts failed rounds for the backoff. */
+    public QueuedMessage schedule(int deferrals, Instant when) {
+        return new QueuedMessage(id, envelope, size, states, attempts, deferrals, when);
+    }
+
+    public enum State { PENDING, DELIVERED, FAILED }
+
+    /** Where one recipient stands; {@code detail} is the last result text (null if never tried). */
+    public record RecipientState(State state, String detail) {
+        public static final RecipientState PENDING = new RecipientState(State.PENDING, null);
+    }
+
+    /** One delivery attempt for one recipient, kept for `depesche queue show` and later bounces. */
+    public record Attempt(Instant at, MailAddress recipient, Courier.Outcome outcome, String detail) {
+    }
 }

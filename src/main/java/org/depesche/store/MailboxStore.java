@@ -8,9 +8,10 @@ import org.depesche.smtp.MailAddress;
 /**
  * Where delivered mail lives. The queue hands a message to a store once per
  * mailbox; the store makes it durable before returning. {@code deliveryKey}
- * identifies this (message, mailbox) pair: delivering the same key twice
- * stores one message, so a delivery repeated after a crash is not
- * duplicated. Implementation: {@link MaildirStore}.
+ * identifies this (message, mailbox) pair and is kept with the stored
+ * message, so that after a crash the queue can ask {@link #contains} whether
+ * a delivery it has not recorded did in fact happen, and not repeat it.
+ * Implementation: {@link MaildirStore}.
  */
 public interface MailboxStore {
 

@@ -1,0 +1,34 @@
+package org.depesche.config;
+
+import java.util.Locale;
+
+/**
+ * Host and domain name syntax (RFC 1123 2.1, RFC 5321 2.3.5): dot-separated
+ * labels of letters, digits and hyphens, no label longer than 63 or starting
+ * or ending with a hyphen, 253 characters in all. Non-ASCII letters are
+ * allowed so that internationalised domains (U-labels, RFC 6531) can be
+ * configured as they are written.
+ */
+public final class HostName {
+    private HostName() {
+    }
+
+    public static boolean isValid(String name) {
+        if (name == null || name.isEmpty() || name.length() > 253) return false;
+        String n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        for (String label : n.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) return false;
+            for (int i = 0; i < label.length(); i++) {
+                char c = label.charAt(i);
+                if (!(Character.isLetterOrDigit(c) || c == '-')) return false;
+            }
+        }
+        return true;
+    }
+
+    /** Lower case, without a trailing dot: the form the directory stores and compares. */
+    public static String normalize(String name) {
+        String n = name.strip().toLowerCase(Locale.ROOT);
+        return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+    }
+}

@@ -1,0 +1,387 @@
+package org.depesche.directory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.depesche.config.HostName;
+import org.depesche.crypto.PasswordHasher;
+import org.depesche.directory.DirectoryData.AccountEntry;
+import org.depesche.smtp.MailAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The directory kept in {@code <data>/directory.json}. Reads go to an
+ * in-memory snapshot; at most every {@link #RECHECK_MILLIS} ms a lookup
+ * checks whether the file was replaced (by the CLI) and loads the new one.
+ * A file that cannot be parsed is logged and the old snapshot kept.
+ *
+ * <p>Resolution of {@code local@domain} for a local domain, first match wins:
+ * <ol>
+ * <li>the account {@code local@domain};</li>
+ * <li>the alias {@code local@domain} (its targets that are accounts);</li>
+ * <li>with {@code local} = {@code base+tag}: steps 1 and 2 for {@code base};</li>
+ * <li>for {@code postmaster} (RFC 5321 4.5.1: every domain must have one):
+ *     {@code postmaster@<first local domain>} as account or alias, else the
+ *     first account created.</li>
+ * </ol>
+ * Disabled accounts cannot log in but still receive mail, so suspending a
+ * user does not bounce their mail.
+ */
+public final class FileDirectory implements Directory {
+    private static final Logger log = LoggerFactory.getLogger(FileDirectory.class);
+    static final long RECHECK_MILLIS = 200;
+
+    private final DirectoryFile file;
+    private final Clock clock;
+    private final PasswordHasher hasher;
+    private final Object reloadLock = new Object();
+
+    private volatile Snapshot snapshot;
+    private volatile long lastCheck;
+    private volatile String dummyHash;
+
+    public FileDirectory(Path file) throws DirectoryException {
+        this(file, Clock.systemUTC(), new PasswordHasher());
+    }
+
+    /** Reads the file now: a missing file is an empty directory, an unreadable one an error. */
+    public FileDirectory(Path file, Clock clock, PasswordHasher hasher) throws DirectoryException {
+        this.file = new DirectoryFile(file);
+        this.clock = clock;
+        this.hasher = hasher;
+        DirectoryFile.Read read = this.file.read();
+        this.snapshot = Snapshot.of(read, this.file.path());
+        this.lastCheck = clock.millis();
+    }
+
+    public Path path() {
+        return file.path();
+    }
+
+    // ---- lookups (the server) ----
+
+    @Override
+    public boolean isLocalDomain(String domain) {
+        return domain != null && snapshot().domains.contains(HostName.normalize(domain));
+    }
+
+    @Override
+    public List<MailAddress> resolve(MailAddress address) {
+        Snapshot s = snapshot();
+        if (!s.domains.contains(address.domain())) return List.of();
+        String local = address.normalizedLocalPart();
+        List<MailAddress> found = s.direct(local, address.domain());
+        String base = baseOf(local);
+        if (found.isEmpty() && !base.equals(local)) found = s.direct(base, address.domain());
+        if (found.isEmpty() && base.equals("postmaster")) found = s.postmaster(); // RFC 5321 4.5.1
+        return found;
+    }
+
+    @Override
+    public Optional<Account> authenticate(String login, char[] password) {
+        Snapshot s = snapshot();
+        AccountEntry entry = null;
+        try {
+            entry = s.accounts.get(key(MailAddress.parse(login.strip())));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // fall through: an unknown login costs the same as a wrong password
+        }
+        if (entry == null || !entry.enabled()) {
+            // Same work as a real check, so response time does not tell which logins exist.
+            hasher.verify(password, dummyHash());
+            return Optional.empty();
+        }
+        if (!hasher.verify(password, entry.password())) return Optional.empty();
+        return Optional.of(new Account(MailAddress.parse(entry.address())));
+    }
+
+    @Override
+    public boolean mayUseAddress(Account account, MailAddress address) {
+        Snapshot s = snapshot();
+        String me = key(account.address());
+        if (!s.accounts.containsKey(me)) return false;
+        String local = address.normalizedLocalPart();
+        return s.owns(me, local + "@" + address.domain())
+                || s.owns(me, baseOf(local) + "@" + address.domain());
+    }
+
+    // ---- listings and changes (the CLI) ----
+
+    public List<String> domains() {
+        return List.copyOf(snapshot().domains);
+    }
+
+    /** One account as listed by the CLI. */
+    public record AccountInfo(String address, boolean enabled) {
+    }
+
+    public List<AccountInfo> accounts() {
+        return snapshot().accounts.values().stream().map(a -> new AccountInfo(a.address(), a.enabled())).toList();
+    }
+
+    /** Aliases sorted by address, each with its targets. */
+    public Map<String, List<String>> aliases() {
+        return new TreeMap<>(snapshot().aliases);
+    }
+
+    public void addDomain(String domain) throws DirectoryException {
+        String d = HostName.normalize(domain);
+        if (!HostName.isValid(d)) throw new DirectoryException("not a valid domain name: " + domain);
+        update(data -> {
+            if (data.domains().contains(d)) throw new DirectoryException("domain " + d + " already exists");
+            List<String> domains = data.mutableDomains();
+            domains.add(d);
+            return data.withDomains(domains);
+        });
+    }
+
+    /** Refused while accounts or aliases of the domain exist: deleting it would orphan their mail. */
+    public void removeDomain(String domain) throws DirectoryException {
+        String d = HostName.normalize(domain);
+        update(data -> {
+            if (!data.domains().contains(d)) throw new DirectoryException("no such domain: " + d);
+            long accounts = data.accounts().stream().filter(a -> a.address().endsWith("@" + d)).count();
+            long aliases = data.aliases().keySet().stream().filter(a -> a.endsWith("@" + d)).count();
+            if (accounts + aliases > 0)
+                throw new DirectoryException("domain " + d + " still has " + accounts + " account(s) and "
+                        + aliases + " alias(es); delete them first");
+            List<String> domains = data.mutableDomains();
+            domains.remove(d);
+            return data.withDomains(domains);
+        });
+    }
+
+    /** Creates an account; its domain must already be local. */
+    public void addUser(String address, char[] password) throws DirectoryException {
+        String a = accountAddress(address);
+        checkPassword(password);
+        String hash = hasher.hash(password); // outside the lock: hashing takes a while
+        update(data -> {
+            requireLocalDomain(data, a);
+            if (findAccount(data, a) >= 0) throw new DirectoryException("account " + a + " already exists");
+            if (data.aliases().containsKey(a)) throw new DirectoryException(a + " is an alias; delete the alias first");
+            List<AccountEntry> accounts = data.mutableAccounts();
+            accounts.add(new AccountEntry(a, hash, true));
+            return data.withAccounts(accounts);
+        });
+    }
+
+    public void setPassword(String address, char[] password) throws DirectoryException {
+        String a = normalizeAddress(address);
+        checkPassword(password);
+        String hash = hasher.hash(password);
+        update(data -> {
+            int i = findAccount(data, a);
+            if (i < 0) throw new DirectoryException("no such account: " + a);
+            List<AccountEntry> accounts = data.mutableAccounts();
+            accounts.set(i, new AccountEntry(a, hash, accounts.get(i).enabled()));
+            return data.withAccounts(accounts);
+        });
+    }
+
+    /** Deletes the account and removes it from alias targets; aliases left without targets go too. */
+    public void removeUser(String address) throws DirectoryException {
+        String a = normalizeAddress(address);
+        update(data -> {
+            int i = findAccount(data, a);
+            if (i < 0) throw new DirectoryException("no such account: " + a);
+            List<AccountEntry> accounts = data.mutableAccounts();
+            accounts.remove(i);
+            Map<String, List<String>> aliases = new LinkedHashMap<>();
+            data.aliases().forEach((alias, targets) -> {
+                List<String> left = targets.stream().filter(t -> !t.equals(a)).toList();
+                if (!left.isEmpty()) aliases.put(alias, left);
+            });
+            return data.withAccounts(accounts).withAliases(aliases);
+        });
+    }
+
+    /** Creates the alias, or adds targets to an existing one. Targets must be accounts. */
+    public void addAlias(String alias, List<String> targets) throws DirectoryException {
+        String a = accountAddress(alias);
+        if (targets.isEmpty()) throw new DirectoryException("an alias needs at least one target account");
+        List<String> wanted = new ArrayList<>();
+        for (String t : targets) wanted.add(normalizeAddress(t));
+        update(data -> {
+            requireLocalDomain(data, a);
+            if (findAccount(data, a) >= 0) throw new DirectoryException(a + " is an account; an alias cannot have its name");
+            for (String t : wanted) {
+                if (findAccount(data, t) < 0)
+                    throw new DirectoryException("alias target " + t + " is not a local account (remote targets are not supported yet)");
+            }
+            Map<String, List<String>> aliases = data.mutableAliases();
+            Set<String> merged = new LinkedHashSet<>(aliases.getOrDefault(a, List.of()));
+            merged.addAll(wanted);
+            aliases.put(a, List.copyOf(merged));
+            return data.withAliases(aliases);
+        });
+    }
+
+    public void removeAlias(String alias) throws DirectoryException {
+        String a = normalizeAddress(alias);
+        update(data -> {
+            if (!data.aliases().containsKey(a)) throw new DirectoryException("no such alias: " + a);
+            Map<String, List<String>> aliases = data.mutableAliases();
+            aliases.remove(a);
+            return data.withAliases(aliases);
+        });
+    }
+
+    // ---- internals ----
+
+    private void update(DirectoryFile.Change change) throws DirectoryException {
+        DirectoryFile.Read written = file.update(change);
+        synchronized (reloadLock) {
+            snapshot = Snapshot.of(written, file.path());
+            lastCheck = clock.millis();
+        }
+    }
+
+    private Snapshot snapshot() {
+        long now = clock.millis();
+        if (now - lastCheck < RECHECK_MILLIS && now >= lastCheck) return snapshot;
+        synchronized (reloadLock) {
+            if (now - lastCheck < RECHECK_MILLIS && now >= lastCheck) return snapshot;
+            lastCheck = now;
+            try {
+                if (file.stamp().equals(snapshot.stamp)) return snapshot;
+                Snapshot fresh = Snapshot.of(file.read(), file.path());
+                snapshot = fresh;
+                log.info("directory=reloaded file={} domains={} accounts={} aliases={}",
+                        file.path(), fresh.domains.size(), fresh.accounts.size(), fresh.aliases.size());
+            } catch (DirectoryException | java.io.IOException e) {
+                log.error("directory=reload-failed error=\"{}\" keeping=previous", e.getMessage());
+            }
+            return snapshot;
+        }
+    }
+
+    private String dummyHash() {
+        String h = dummyHash;
+        if (h == null) dummyHash = h = hasher.hash("not a password".toCharArray());
+        return h;
+    }
+
+    static String baseOf(String local) {
+        int plus = local.indexOf('+');
+        return plus > 0 ? local.substring(0, plus) : local; // '+' is the subaddress separator
+    }
+
+    static String key(MailAddress a) {
+        return a.normalizedLocalPart() + "@" + a.domain();
+    }
+
+    private static String normalizeAddress(String address) throws DirectoryException {
+        try {
+            return key(MailAddress.parse(address.strip()));
+        } catch (IllegalArgumentException e) {
+            throw new DirectoryException("not a valid address: " + address + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Addresses that name accounts and aliases are restricted to characters
+     * that are safe as a Maildir directory name and unambiguous in lookups:
+     * letters, digits, '.', '_' and '-'. '+' is reserved for subaddresses.
+     */
+    private static String accountAddress(String address) throws DirectoryException {
+        String a = normalizeAddress(address);
+        String local = a.substring(0, a.lastIndexOf('@'));
+        if (local.indexOf('+') >= 0)
+            throw new DirectoryException("'+' is reserved for subaddresses (user+tag@); choose a name without it: " + address);
+        if (!local.codePoints().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-'))
+            throw new DirectoryException("use only letters, digits, '.', '_' and '-' in the local part: " + address);
+        if (!HostName.isValid(a.substring(a.lastIndexOf('@') + 1)))
+            throw new DirectoryException("not a valid domain in " + address);
+        return a;
+    }
+
+    private static void checkPassword(char[] password) throws DirectoryException {
+        if (password == null || password.length == 0) throw new DirectoryException("the password is empty");
+        if (password.length > 1024) throw new DirectoryException("the password is longer than 1024 characters");
+    }
+
+    private static void requireLocalDomain(DirectoryData data, String address) throws DirectoryException {
+        String domain = address.substring(address.lastIndexOf('@') + 1);
+        if (!data.domains().contains(domain))
+            throw new DirectoryException("domain " + domain + " is not a local domain; add it first: depesche domain add " + domain);
+    }
+
+    private static int findAccount(DirectoryData data, String address) {
+        for (int i = 0; i < data.accounts().size(); i++) {
+            if (data.accounts().get(i).address().equals(address)) return i;
+        }
+        return -1;
+    }
+
+    /** An immutable, indexed view of one version of the file. */
+    private record Snapshot(DirectoryFile.Stamp stamp, Set<String> domains, Map<String, AccountEntry> accounts,
+                            Map<String, List<String>> aliases, String firstDomain) {
+
+        static Snapshot of(DirectoryFile.Read read, Path file) throws DirectoryException {
+            DirectoryData d = read.data();
+            Set<String> domains = new LinkedHashSet<>();
+            for (String domain : d.domains()) domains.add(HostName.normalize(domain));
+            Map<String, AccountEntry> accounts = new LinkedHashMap<>();
+            for (AccountEntry a : d.accounts()) {
+                String k = parseStored(a.address(), file);
+                accounts.put(k, new AccountEntry(k, a.password(), a.enabled()));
+            }
+            Map<String, List<String>> aliases = new LinkedHashMap<>();
+            for (var e : d.aliases().entrySet()) {
+                List<String> targets = new ArrayList<>();
+                for (String t : e.getValue()) targets.add(parseStored(t, file));
+                aliases.put(parseStored(e.getKey(), file), List.copyOf(targets));
+            }
+            String first = domains.isEmpty() ? null : domains.iterator().next();
+            return new Snapshot(read.stamp(), Collections.unmodifiableSet(domains), Collections.unmodifiableMap(accounts),
+                    Collections.unmodifiableMap(aliases), first);
+        }
+
+        private static String parseStored(String address, Path file) throws DirectoryException {
+            try {
+                return key(MailAddress.parse(address));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new DirectoryException(file + ": invalid address \"" + address + "\"");
+            }
+        }
+
+        /** Steps 1 and 2: the account itself, else the alias's targets that are accounts. */
+        List<MailAddress> direct(String local, String domain) {
+            String k = local + "@" + domain;
+            if (accounts.containsKey(k)) return List.of(MailAddress.parse(k));
+            List<String> targets = aliases.get(k);
+            if (targets == null) return List.of();
+            return targets.stream().filter(accounts::containsKey).distinct().map(MailAddress::parse).toList();
+        }
+
+        List<MailAddress> postmaster() {
+            if (firstDomain != null) {
+                List<MailAddress> p = direct("postmaster", firstDomain);
+                if (!p.isEmpty()) return p;
+            }
+            return accounts.keySet().stream().findFirst().map(k -> List.of(MailAddress.parse(k))).orElse(List.of());
+        }
+
+        boolean owns(String account, String address) {
+            if (address.equals(account)) return true;
+            List<String> targets = aliases.get(address);
+            return targets != null && targets.contains(account);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileDirectory[" + file.path() + "]";
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * The account directory: local domains, accounts with Argon2id password
+ * hashes (RFC 9106) and aliases, kept in one JSON file that the CLI writes
+ * and a running server re-reads when it changes. Resolution covers exact
+ * accounts, aliases, subaddresses ({@code user+tag@}, the convention of
+ * RFC 5233) and postmaster@ for every local domain (RFC 5321 4.5.1).
+ * Local parts are compared case-insensitively, which RFC 5321 2.4 permits
+ * a receiving host to do for its own mailboxes.
+ */
+package org.depesche.directory;

@@ -1,0 +1,45 @@
+package org.depesche.queue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * Delivers a queued message to some of its recipients and says, per
+ * recipient, what happened. The queue runner owns retries and state; a
+ * courier only makes one attempt. Implementations: {@link LocalCourier}
+ * (Maildir); remote delivery over SMTP comes with outbound mail.
+ */
+public interface Courier {
+
+    /**
+     * Makes one attempt for the given recipients (indexes into the envelope's
+     * recipient list) and returns one result per given index, in the same
+     * order. Must not throw for a single recipient's failure.
+     */
+    List<Result> deliver(QueuedMessage message, List<Integer> recipients, Content content);
+
+    /**
+     * After a crash: true if this recipient provably already has the message
+     * (delivered before the queue recorded it). Couriers that cannot know
+     * return false, and the message is delivered again.
+     */
+    default boolean alreadyDelivered(QueuedMessage message, int recipient) throws IOException {
+        return false;
+    }
+
+    /** The message content as queued (CRLF line ends); each call opens a fresh stream. */
+    @FunctionalInterface
+    interface Content {
+        InputStream open() throws IOException;
+    }
+
+    /** DEFERRED is a temporary failure (retried, RFC 5321 4.5.4.1); FAILED is permanent. */
+    enum Outcome { DELIVERED, DEFERRED, FAILED }
+
+    record Result(Outcome outcome, String detail) {
+        public static Result delivered(String detail) { return new Result(Outcome.DELIVERED, detail); }
+        public static Result deferred(String detail) { return new Result(Outcome.DEFERRED, detail); }
+        public static Result failed(String detail) { return new Result(Outcome.FAILED, detail); }
+    }
+}

@@ -1,0 +1,326 @@
+package org.depesche.queue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import org.depesche.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers what is in the queue: at start everything found there (after
+ * checking which deliveries already happened before a crash), then each new
+ * message as soon as it is committed. Failed deliveries are retried with
+ * exponential backoff from minBackoff up to maxBackoff (RFC 5321 4.5.4.1);
+ * after maxLifetime the remaining recipients are given up (RFC 5321 4.5.4.1
+ * "give-up time"; the bounce follows with outbound mail). At most
+ * {@code workers} deliveries run at once, each on a virtual thread.
+ * While running it holds the queue's runner lock and serves the retry and
+ * delete requests that `depesche queue` leaves in control/.
+ */
+public final class QueueRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+
+    private final FileQueue queue;
+    private final Courier courier;
+    private final Config.Queue settings;
+    private final Clock clock;
+    private final Semaphore workers;
+    private final Map<String, Entry> entries = new HashMap<>();
+    private ScheduledExecutorService timer;
+    private ExecutorService executor;
+    private FileQueue.RunnerLock lock;
+    private volatile boolean closed;
+
+    public QueueRunner(FileQueue queue, Courier courier, Config.Queue settings, Clock clock) {
+        this.queue = queue;
+        this.courier = courier;
+        this.settings = settings;
+        this.clock = clock;
+        this.workers = new Semaphore(Math.max(1, settings.workers()));
+    }
+
+    /** One message the runner knows; all fields guarded by the runner's monitor. */
+    private static final class Entry {
+        QueuedMessage message;
+        boolean running;
+        boolean recovered;
+        boolean retryRequested;
+        boolean deleteRequested;
+
+        Entry(QueuedMessage message, boolean recovered) {
+            this.message = message;
+            this.recovered = recovered;
+        }
+    }
+
+    public void start() {
+        try {
+            lock = awaitLock();
+            int leftovers = queue.removeLeftovers();
+            timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("queue-timer").factory());
+            executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("queue-delivery-", 0).factory());
+            // Listen before listing, so that nothing committed in between is missed (add() ignores repeats).
+            queue.onCommit(m -> add(m, false));
+            List<QueuedMessage> found = queue.list();
+            for (QueuedMessage m : found) add(m, true);
+            log.info("event=queue-started queue={} messages={} leftovers_removed={}",
+                    queue.directory(), found.size(), leftovers);
+            timer.scheduleWithFixedDelay(this::poll, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot start the queue in " + queue.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private FileQueue.RunnerLock awaitLock() throws IOException {
+        Instant giveUp = Instant.now().plus(LOCK_WAIT);
+        while (true) {
+            Optional<FileQueue.RunnerLock> l = queue.tryLockRunner();
+            if (l.isPresent()) return l.get();
+            // `depesche queue` holds it for a moment when no server runs; another server holds it for good.
+            if (Instant.now().isAfter(giveUp))
+                throw new IOException("another process is delivering from this queue (runner.lock is held)");
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for runner.lock");
+            }
+        }
+    }
+
+    /** Asks for an attempt now; false if the id is not in the queue. */
+    public synchronized boolean retry(String id) {
+        Entry e = entries.get(id);
+        if (e == null) return false;
+        log.info("event=retry-requested queue_id={}", id);
+        if (e.running) {
+            e.retryRequested = true;
+        } else {
+            e.message = e.message.schedule(e.message.deferrals(), clock.instant());
+            dispatch(e);
+        }
+        return true;
+    }
+
+    /** Removes a message without delivering it further; false if the id is not in the queue. */
+    public synchronized boolean delete(String id) {
+        Entry e = entries.get(id);
+        if (e == null) return false;
+        if (e.running) {
+            e.deleteRequested = true;
+        } else {
+            entries.remove(id);
+            removeFromQueue(id, "deleted by operator");
+        }
+        return true;
+    }
+
+    private synchronized void add(QueuedMessage m, boolean recovered) {
+        if (closed || entries.containsKey(m.id())) return;
+        Entry e = new Entry(m, recovered);
+        entries.put(m.id(), e);
+        if (m.isDone() || !m.nextAttempt().isAfter(clock.instant())) dispatch(e);
+    }
+
+    private void poll() {
+        try {
+            for (FileQueue.Request r : queue.takeRequests()) {
+                boolean known = r.action() == FileQueue.Action.RETRY ? retry(r.id()) : delete(r.id());
+                if (!known) log.warn("event=control-unknown-id action={} queue_id={}", r.action(), r.id());
+            }
+            dispatchDue();
+        } catch (IOException | RuntimeException e) {
+            // A scheduled task that throws is never run again: log and keep polling.
+            log.error("event=queue-poll-failed error=\"{}\"", e.toString(), e);
+        }
+    }
+
+    private synchronized void dispatchDue() {
+        Instant now = clock.instant();
+        for (Entry e : entries.values()) {
+            if (!e.running && !e.message.nextAttempt().isAfter(now)) dispatch(e);
+        }
+    }
+
+    /** Caller holds the monitor. */
+    private void dispatch(Entry e) {
+        if (closed || e.running) return;
+        e.running = true;
+        executor.execute(() -> work(e));
+    }
+
+    private void work(Entry e) {
+        try {
+            workers.acquire();
+        } catch (InterruptedException ex) {
+            synchronized (this) {
+                e.running = false;
+            }
+            return;
+        }
+        try {
+            if (!closed) finish(e, attempt(e));
+        } catch (RuntimeException ex) {
+            log.error("event=delivery-crashed queue_id={}", e.message.id(), ex);
+            synchronized (this) {
+                e.running = false;
+            }
+        } finally {
+            workers.release();
+        }
+    }
+
+    /** One round for one message; runs without the monitor (the entry is ours while running). */
+    private QueuedMessage attempt(Entry e) {
+        QueuedMessage m;
+        boolean recovered;
+        synchronized (this) {
+            m = e.message;
+            recovered = e.recovered;
+            e.recovered = false;
+            if (e.deleteRequested) return m;
+        }
+        if (recovered) m = skipAlreadyDelivered(m);
+        List<Integer> pending = m.pending();
+        if (pending.isEmpty()) return m;
+        List<Courier.Result> results;
+        try {
+            results = courier.deliver(m, pending, () -> queue.openContent(e.message.id()));
+        } catch (RuntimeException ex) {
+            log.error("event=courier-failed queue_id={}", m.id(), ex);
+            results = pending.stream().map(i -> Courier.Result.deferred("internal error: " + ex)).toList();
+        }
+        Instant at = clock.instant();
+        for (int k = 0; k < pending.size(); k++) {
+            int i = pending.get(k);
+            Courier.Result r = results.get(k);
+            m = m.record(i, at, r);
+            log.info("event=delivery queue_id={} rcpt={} outcome={} detail=\"{}\"",
+                    m.id(), m.mailbox(i), r.outcome().name().toLowerCase(), r.detail());
+        }
+        return m.isDone() ? m : deferOrExpire(m, at);
+    }
+
+    /**
+     * After a crash the store may hold deliveries the queue did not get to
+     * record: mark those delivered instead of storing them twice.
+     */
+    private QueuedMessage skipAlreadyDelivered(QueuedMessage m) {
+        for (int i : m.pending()) {
+            try {
+                if (courier.alreadyDelivered(m, i)) {
+                    m = m.record(i, clock.instant(),
+                            Courier.Result.delivered("found in mailbox after restart, not stored again"));
+                    log.info("event=recovered-delivery queue_id={} rcpt={}", m.id(), m.mailbox(i));
+                }
+            } catch (IOException ex) {
+                log.warn("event=recovery-check-failed queue_id={} rcpt={} error=\"{}\"", m.id(), m.mailbox(i), ex.toString());
+            }
+        }
+        return m;
+    }
+
+    private QueuedMessage deferOrExpire(QueuedMessage m, Instant at) {
+        Instant giveUp = m.envelope().receivedAt().plus(settings.maxLifetime());
+        if (!at.isBefore(giveUp)) {
+            String reason = "expired: not delivered within " + settings.maxLifetime();
+            for (int i : m.pending()) {
+                m = m.record(i, at, Courier.Result.failed(reason));
+                log.warn("event=expired queue_id={} rcpt={} received_at={}", m.id(), m.mailbox(i), m.envelope().receivedAt());
+            }
+            return m;
+        }
+        int deferrals = m.deferrals() + 1;
+        Instant next = at.plus(backoff(deferrals));
+        // One last attempt exactly at the give-up time rather than long after it.
+        return m.schedule(deferrals, next.isAfter(giveUp) ? giveUp : next);
+    }
+
+    /** minBackoff, doubling per failed round, capped at maxBackoff. */
+    Duration backoff(int deferrals) {
+        Duration d = settings.minBackoff();
+        for (int i = 1; i < deferrals && d.compareTo(settings.maxBackoff()) < 0; i++) d = d.multipliedBy(2);
+        return d.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : d;
+    }
+
+    private void finish(Entry e, QueuedMessage m) {
+        synchronized (this) {
+            if (e.deleteRequested) {
+                entries.remove(m.id());
+                removeFromQueue(m.id(), "deleted by operator");
+                return;
+            }
+            if (m.isDone()) {
+                entries.remove(m.id());
+                removeFromQueue(m.id(), "all recipients done");
+                return;
+            }
+        }
+        try {
+            queue.update(m);
+        } catch (IOException ex) {
+            // The mailbox has it; on restart the recovery check finds it rather than storing it twice.
+            log.error("event=state-not-saved queue_id={} error=\"{}\"", m.id(), ex.toString());
+        }
+        synchronized (this) {
+            e.message = m;
+            e.running = false;
+            if (e.retryRequested) {
+                e.retryRequested = false;
+                e.message = m.schedule(m.deferrals(), clock.instant());
+                dispatch(e);
+            }
+        }
+    }
+
+    private void removeFromQueue(String id, String why) {
+        try {
+            queue.remove(id);
+            log.info("event=dequeued queue_id={} reason=\"{}\"", id, why);
+        } catch (IOException ex) {
+            log.error("event=dequeue-failed queue_id={} error=\"{}\"", id, ex.toString());
+        }
+    }
+
+    /** Ids of the messages being delivered or waiting for their next attempt. */
+    public synchronized List<String> ids() {
+        return new ArrayList<>(entries.keySet());
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        if (timer != null) timer.shutdownNow();
+        if (executor != null) {
+            // Let attempts in progress finish, so that their state is saved.
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(30, TimeUnit.SECONDS)) executor.shutdownNow();
+            } catch (InterruptedException e) {
+                executor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (lock != null) lock.close();
+        lock = null;
+    }
+}

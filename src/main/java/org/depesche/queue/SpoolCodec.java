@@ -1,0 +1,87 @@
+package org.depesche.queue;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import org.depesche.smtp.MailAddress;
+import org.depesche.smtp.TlsInfo;
+
+/**
+ * The JSON form of a queued message's envelope and delivery state (the
+ * "<id>.env" file). Plain strings on disk, so the file is readable with any
+ * tool and needs no Jackson modules; {@code version} lets a later format
+ * tell old files apart.
+ */
+final class SpoolCodec {
+    static final int VERSION = 1;
+
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    byte[] encode(QueuedMessage m) throws IOException {
+        Envelope e = m.envelope();
+        List<StoredRecipient> rcpts = IntStream.range(0, e.recipients().size()).mapToObj(i -> {
+            Recipient r = e.recipients().get(i);
+            QueuedMessage.RecipientState s = m.states().get(i);
+            return new StoredRecipient(r.original().toString(), r.mailbox().toString(), s.state().name(), s.detail());
+        }).toList();
+        List<StoredAttempt> attempts = m.attempts().stream().map(a -> new StoredAttempt(
+                a.at().toString(), a.recipient().toString(), a.outcome().name(), a.detail())).toList();
+        Stored s = new Stored(VERSION, m.id(), m.size(), e.sender().map(MailAddress::toString).orElse(null),
+                rcpts, e.receivedAt().toString(), e.connectionId(), e.peerAddress(),
+                e.tls().protocol(), e.tls().cipher(), e.authenticatedUser().orElse(null), e.smtpUtf8(),
+                e.bodyType().name(), m.deferrals(), m.nextAttempt().toString(), attempts);
+        return json.writeValueAsBytes(s);
+    }
+
+    QueuedMessage decode(byte[] bytes) throws IOException {
+        Stored s = json.readValue(bytes, Stored.class);
+        if (s.version() != VERSION) throw new IOException("unknown spool format version " + s.version());
+        try {
+            List<Recipient> rcpts = s.recipients().stream()
+                    .map(r -> new Recipient(address(r.original()), address(r.mailbox()))).toList();
+            Envelope e = new Envelope(Optional.ofNullable(s.sender()).map(SpoolCodec::address), rcpts,
+                    Instant.parse(s.receivedAt()), s.connectionId(), s.peerAddress(),
+                    s.tlsProtocol() == null || s.tlsProtocol().isEmpty() ? TlsInfo.NONE
+                            : new TlsInfo(s.tlsProtocol(), s.tlsCipher()),
+                    Optional.ofNullable(s.authenticatedUser()), s.smtpUtf8(),
+                    Envelope.BodyType.valueOf(s.bodyType()));
+            List<QueuedMessage.RecipientState> states = s.recipients().stream()
+                    .map(r -> new QueuedMessage.RecipientState(QueuedMessage.State.valueOf(r.state()), r.detail()))
+                    .toList();
+            List<QueuedMessage.Attempt> attempts = s.attempts() == null ? List.of() : s.attempts().stream()
+                    .map(a -> new QueuedMessage.Attempt(Instant.parse(a.at()), address(a.recipient()),
+                            Courier.Outcome.valueOf(a.outcome()), a.detail())).toList();
+            return new QueuedMessage(s.id(), e, s.size(), states, attempts, s.deferrals(),
+                    Instant.parse(s.nextAttempt()));
+        } catch (RuntimeException ex) {
+            throw new IOException("malformed envelope: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Not MailAddress.parse: what was accepted once must load again even if parsing gets stricter. */
+    private static MailAddress address(String s) {
+        int at = s.lastIndexOf('@');
+        return new MailAddress(s.substring(0, at), s.substring(at + 1));
+    }
+
+    record Stored(int version, String id, long size, String sender, List<StoredRecipient> recipients,
+                  String receivedAt, String connectionId, String peerAddress, String tlsProtocol,
+                  String tlsCipher, String authenticatedUser, boolean smtpUtf8, String bodyType,
+                  int deferrals, String nextAttempt, List<StoredAttempt> attempts) {
+    }
+
+    record StoredRecipient(String original, String mailbox, String state, String detail) {
+    }
+
+    record StoredAttempt(String at, String recipient, String outcome, String detail) {
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The durable queue and the delivery loop. A message is accepted only once
+ * content and envelope are on stable storage, because after the 250 reply
+ * the server has accepted responsibility for it (RFC 5321 6.1 "reliable
+ * delivery", 4.1.1.4); {@link org.depesche.queue.FileQueue} fsyncs files and
+ * the spool directory before commit returns and refuses new mail (452 4.3.1,
+ * RFC 3463) rather than store it truncated on a full disk.
+ * {@link org.depesche.queue.QueueRunner} retries failed deliveries with
+ * exponential backoff and gives up after a maximum lifetime
+ * (RFC 5321 4.5.4.1), keeping per-recipient state and an attempt history in
+ * the queue. Delivery is exactly once across a kill -9: each (message,
+ * mailbox) has a deterministic key the store keeps, checked after a restart.
+ * {@link org.depesche.queue.LocalCourier} is the final delivery agent and
+ * adds Return-Path (RFC 5321 4.4). Not yet: delivery status notifications
+ * for expired or failed recipients (RFC 3464), remote delivery, group commit.
+ */
+package org.depesche.queue;

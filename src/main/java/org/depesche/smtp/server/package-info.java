@@ -1,0 +1,15 @@
+/**
+ * The SMTP server: the MX listener (RFC 5321) and submission on 587 with
+ * STARTTLS and on 465 with implicit TLS (RFC 6409, RFC 8314 3.3), with
+ * PIPELINING (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8
+ * (RFC 6531), ENHANCEDSTATUSCODES (RFC 2034, RFC 3463), CHUNKING/BDAT
+ * (RFC 3030), STARTTLS (RFC 3207, discarding pipelined plaintext, THREATS
+ * T11) and AUTH PLAIN/LOGIN (RFC 4954, RFC 4616) only inside TLS (T8).
+ * DATA ends only at CRLF.CRLF and bare CR or LF is refused (RFC 5321 4.5.2,
+ * T12); nothing is relayed and submitters may only use their own addresses
+ * in MAIL FROM and From (T13); every limit of RFC 5321 4.5.3 is enforced
+ * (T14). A Received header records TLS version and cipher (RFC 5321 4.4,
+ * RFC 3848, RFC 8314 4.3). Not implemented: DSN (RFC 3461), BINARYMIME,
+ * REQUIRETLS, SPF/DKIM checks on the MX listener.
+ */
+package org.depesche.smtp.server;

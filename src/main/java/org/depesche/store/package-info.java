@@ -1,0 +1,11 @@
+/**
+ * Mailbox storage. {@link org.depesche.store.MailboxStore} is what delivery
+ * needs (append once per delivery key, durably); {@link org.depesche.store.MaildirStore}
+ * implements it as Maildir++ the way Dovecot reads it (the Maildir delivery
+ * protocol tmp/ then new/, file names with S= and W= sizes, LF line ends),
+ * each step fsynced so that a stored message survives a crash (RFC 5321 6.1:
+ * delivery ends the server's responsibility only once the mail is safe).
+ * Not yet: Maildir++ folders, quotas, flags and UIDs (an IMAP server needs
+ * them; Dovecot keeps its own dovecot-uidlist today).
+ */
+package org.depesche.store;

@@ -1,0 +1,123 @@
+package org.depesche.smtp.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import org.depesche.config.Config;
+import org.depesche.config.HostPort;
+import org.depesche.config.Limits;
+import org.depesche.directory.Directory;
+import org.depesche.queue.FileQueue;
+import org.depesche.queue.QueuedMessage;
+
+/**
+ * A real server on loopback (port 0 on all three listeners) with the real
+ * file queue in a temporary directory, the in-memory test directory (or a
+ * given one) and a self-signed certificate served by the real PEM provider. AUTH failure delays are zero so tests run fast.
+ */
+final class TestServer implements AutoCloseable {
+    static final Limits DEFAULT_LIMITS = limits(l -> l);
+
+    final TestDirectory directory = new TestDirectory();
+    final TestTls tls;
+    final FileQueue queue;
+    final SmtpServer server;
+
+    private TestServer(Path dir, Limits limits, boolean receivedClientIp, Directory directoryInUse) throws Exception {
+        this(dir, limits, receivedClientIp, directoryInUse, 0);
+    }
+
+    private TestServer(Path dir, Limits limits, boolean receivedClientIp, Directory directoryInUse, long minFreeDisk)
+            throws Exception {
+        tls = new TestTls(dir);
+        queue = new FileQueue(dir.resolve("queue"), minFreeDisk, Clock.systemUTC());
+        HostPort any = new HostPort("127.0.0.1", 0);
+        Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, limits,
+                new Config.Submission(receivedClientIp), null, new Config.Log("debug", true));
+        server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, queue, tls.provider,
+                Clock.systemUTC(), Duration.ZERO);
+        server.start();
+    }
+
+    static TestServer start(Path dir) throws Exception {
+        return new TestServer(dir, DEFAULT_LIMITS, false, null);
+    }
+
+    /** With another directory (e.g. the real FileDirectory) instead of the in-memory one. */
+    static TestServer start(Path dir, Directory directory) throws Exception {
+        return new TestServer(dir, DEFAULT_LIMITS, false, directory);
+    }
+
+    /** With a queue that keeps more free disk in reserve than any disk has: it is always full. */
+    static TestServer startWithFullDisk(Path dir) throws Exception {
+        return new TestServer(dir, DEFAULT_LIMITS, false, null, Long.MAX_VALUE);
+    }
+
+    static TestServer start(Path dir, Limits limits) throws Exception {
+        return new TestServer(dir, limits, false, null);
+    }
+
+    static TestServer startWithClientIpInReceived(Path dir) throws Exception {
+        return new TestServer(dir, DEFAULT_LIMITS, true, null);
+    }
+
+    /** Limits with short timeouts for tests, adjusted by the caller through a builder of the record's values. */
+    static Limits limits(UnaryOperator<LimitsBuilder> adjust) {
+        return adjust.apply(new LimitsBuilder()).build();
+    }
+
+    /** Mutable mirror of {@link Limits} so a test names only the limit it is about. */
+    static final class LimitsBuilder {
+        int maxConnections = 100;
+        int maxConnectionsPerIp = 20;
+        Duration commandTimeout = Duration.ofSeconds(20);
+        Duration dataTimeout = Duration.ofSeconds(20);
+        int maxCommandLine = 512;
+        int maxDataLine = 1000;
+        long maxMessageSize = 100_000;
+        int maxRecipients = 100;
+        int maxErrors = 5;
+        int maxAuthFailures = 3;
+        long minFreeDisk = 0;
+
+        Limits build() {
+            return new Limits(maxConnections, maxConnectionsPerIp, commandTimeout, dataTimeout, maxCommandLine,
+                    maxDataLine, maxMessageSize, maxRecipients, maxErrors, maxAuthFailures, minFreeDisk);
+        }
+    }
+
+    InetSocketAddress mx() {
+        return server.address(ListenerKind.SMTP);
+    }
+
+    InetSocketAddress submission() {
+        return server.address(ListenerKind.SUBMISSION);
+    }
+
+    InetSocketAddress submissions() {
+        return server.address(ListenerKind.SUBMISSIONS);
+    }
+
+    List<QueuedMessage> queued() throws IOException {
+        return queue.list();
+    }
+
+    String content(QueuedMessage m) throws IOException {
+        try (InputStream in = queue.openContent(m.id())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        queue.close();
+    }
+}
