@@ -51,10 +51,9 @@ public final class ConfigDocs {
         StringBuilder out = new StringBuilder();
         out.append("<!-- Generated from the @Doc annotations in org.depesche.config; regenerate with `")
                 .append(REGENERATE).append("`. -->\n\n");
-        out.append("Every key is optional: a missing key takes the default shown. Durations are written like ")
-                .append("`\"30s\"`, `\"5m\"`, `\"1h\"`, `\"5d\"` (or an integer number of seconds); sizes like `\"50M\"` ")
-                .append("or `\"1G\"` (binary units, or an integer number of bytes). Relative paths are relative to the ")
-                .append("directory of the config file. A listener set to `\"\"` is disabled. Unknown keys are errors.\n");
+        out.append("Durations are written like `\"30s\"`, `\"5m\"`, `\"1h30m\"`, `\"5d\"` (or an integer number of ")
+                .append("seconds); sizes like `\"50M\"` or `\"1G\"` (binary units, or an integer number of bytes). ")
+                .append("A listener set to `\"\"` is disabled; port 0 picks any free port.\n");
         for (Section s : sections(defaults())) {
             out.append("\n#### ").append(s.name.isEmpty() ? "Top level" : "`[" + s.name + "]`").append("\n\n");
             out.append(s.doc).append("\n\n");
