@@ -212,9 +212,9 @@ server_lines() { sed -n 's/^<[-~*]*  *//p' "$WORK/$1.swaks"; }
 # transcript_has NAME REGEX - the server sent a line matching REGEX.
 transcript_has() { server_lines "$1" | grep -Eq -- "$2"; }
 
-# Reply to the end of DATA (the line after the client's lone ".").
+# Reply to the message data: the first server line after the 354.
 data_reply() {
-  awk 'f && /^<[-~*]/ { sub(/^<[-~*]* +/, ""); print; exit } /^ ?[-~*]*> \.$/ { f = 1 }' "$WORK/$1.swaks"
+  awk 'f && /^<[-~*]/ { sub(/^<[-~*]* +/, ""); print; exit } /^<[-~*]* +354 / { f = 1 }' "$WORK/$1.swaks"
 }
 
 show_transcript() { sed 's/^/  | /' "$WORK/$1.swaks"; }
