@@ -136,7 +136,7 @@ depesche_cli() { "$DEPESCHE" "$@" --config "$CONFIG"; }
 depesche_start() {
   "$DEPESCHE" serve --config "$CONFIG" >>"$SERVER_LOG" 2>&1 </dev/null &
   SERVER_PID=$!
-  local i port
+  local i
   for i in $(seq 1 600); do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       SERVER_PID=""

@@ -39,7 +39,7 @@ check "with the Maildir blocked the message is not delivered" test ! -d "$box"
 depesche_cli queue list >"$WORK/list1.txt" 2>&1
 check "queue list exits 0 while the server runs" test $? -eq 0
 ids=$(queue_ids <"$WORK/list1.txt")
-check "queue list shows exactly one message ($(echo $ids))" test "$(echo "$ids" | grep -c .)" -eq 1
+check "queue list shows exactly one message (${ids//$'\n'/ })" test "$(echo "$ids" | grep -c .)" -eq 1
 id=$(echo "$ids" | head -n 1)
 if [ -n "$id" ]; then
   depesche_cli queue show "$id" >"$WORK/show.txt" 2>&1
