@@ -22,6 +22,12 @@ dovecot_start() {
       useradd --system --no-create-home --shell /usr/sbin/nologin "$DOVECOT_USER" ||
       return 1
     chown -R "$DOVECOT_USER:" "$mailroot" "$DOVECOT_DIR"
+    # Dovecot's own processes (auth as "dovecot", mail as $DOVECOT_USER) must
+    # reach the passwd file and the Maildirs through our private 0700 dirs.
+    local d=$mailroot
+    while [ "$d" != / ] && [ "$d" != "$(dirname "$WORK")" ]; do
+      chmod o+x "$d"; d=$(dirname "$d")
+    done
     uid_settings="mail_uid = $DOVECOT_USER
 mail_gid = $(id -gn "$DOVECOT_USER")
 first_valid_uid = 1"

@@ -22,6 +22,7 @@ send() { # send NAME MARKER
 
 # Delivery into a path that is a file, not a directory, fails and is retried later.
 block_mailbox() {
+  mkdir -p "$(dirname "$box")"
   if [ -e "$box" ]; then mv "$box" "$box.aside"; fi
   : >"$box"
 }
