@@ -118,27 +118,29 @@ setup_depesche() {
 
 count() { { find "$1" -maxdepth 1 -type f 2>/dev/null || true; } | wc -l; }
 
-# run LABEL PORT MAILDIR SESSIONS MESSAGES - prints the elapsed seconds.
+# run LABEL PORT MAILDIR SESSIONS MESSAGES - prints "END_TO_END_SECONDS SMTP_SECONDS"
+# (until the Maildir has all messages; until smtp-source got its last reply).
 run() {
-  local label=$1 port=$2 dir=$3 s=$4 m=$5 before start end i
+  local label=$1 port=$2 dir=$3 s=$4 m=$5 before start sent end i
   before=$(count "$dir")
   start=$(date +%s.%N)
   if ! smtp-source -s "$s" -m "$m" -l "$size" -f sender@client.bench.test -t "$RCPT" \
       "127.0.0.1:$port" >"$WORK/smtp-source-$label-$s.out" 2>&1; then
     echo "bench: smtp-source against $label failed:" >&2
     tail -n 5 "$WORK/smtp-source-$label-$s.out" >&2
-    echo fail; return 0
+    echo fail fail; return 0
   fi
+  sent=$(date +%s.%N)
   for i in $(seq 1 6000); do
     [ "$(count "$dir")" -ge $((before + m)) ] && break
-    sleep 0.1
+    sleep 0.05
   done
   end=$(date +%s.%N)
   if [ "$(count "$dir")" -lt $((before + m)) ]; then
-    echo "bench: $label has only $(( $(count "$dir") - before )) of $m messages after 10 minutes" >&2
-    echo fail; return 0
+    echo "bench: $label has only $(( $(count "$dir") - before )) of $m messages after 5 minutes" >&2
+    echo fail fail; return 0
   fi
-  echo "$start $end" | awk '{ printf "%.3f\n", $2 - $1 }'
+  echo "$start $sent $end" | awk '{ printf "%.3f %.3f\n", $3 - $1, $2 - $1 }'
 }
 
 echo "bench: setting up Postfix and Depesche in $WORK"
@@ -154,10 +156,10 @@ results="$WORK/results.txt"
   echo "# smtp-source -m $messages -l $size, end to end into the Maildir; $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "# machine: $(nproc) cores, $(uname -r), work dir on $(df --output=source,fstype "$WORK" | tail -n 1 | tr -s ' ')"
   echo "# postfix $(postconf -d -h mail_version); depesche $(git -C "$repo" describe --always --dirty 2>/dev/null || echo '?'), $("$repo/depesche" --version 2>/dev/null | head -n 1 || true)"
-  printf '%-9s %14s %14s %16s\n' sessions "postfix msg/s" "depesche msg/s" "depesche/postfix"
+  printf '%-9s %14s %14s %17s   %s\n' sessions "postfix msg/s" "depesche msg/s" "depesche/postfix" "(accepted msg/s: smtp-source done, before local delivery finished)"
 } >"$results"
 for s in $sessions; do
-  tp=- td=-
+  tp="- -" td="- -"
   if wanted postfix; then
     echo "bench: $s session(s), $messages messages of $size bytes: postfix..."
     tp=$(run postfix "$PF_PORT" "$PF_MAILDIR" "$s" "$messages")
@@ -166,11 +168,13 @@ for s in $sessions; do
     echo "bench: $s session(s), $messages messages of $size bytes: depesche..."
     td=$(run depesche "$DP_PORT" "$DP_MAILDIR" "$s" "$messages")
   fi
-  awk -v s="$s" -v m="$messages" -v tp="$tp" -v td="$td" 'BEGIN {
-    rp = (tp == "-" || tp == "fail") ? tp : sprintf("%.1f", m / tp)
-    rd = (td == "-" || td == "fail") ? td : sprintf("%.1f", m / td)
-    ratio = (rp ~ /^[0-9]/ && rd ~ /^[0-9]/) ? sprintf("%.2f", (m / td) / (m / tp)) : "-"
-    printf "%-9s %14s %14s %16s\n", s, rp, rd, ratio }' >>"$results"
+  awk -v s="$s" -v m="$messages" -v tp="$tp" -v td="$td" '
+    function rate(t) { return (t ~ /^[0-9.]+$/ && t > 0) ? sprintf("%.1f", m / t) : t }
+    BEGIN {
+      split(tp, p, " "); split(td, d, " ")
+      rp = rate(p[1]); rd = rate(d[1])
+      ratio = (rp ~ /^[0-9]/ && rd ~ /^[0-9]/) ? sprintf("%.2f", rd / rp) : "-"
+      printf "%-9s %14s %14s %17s   (postfix %s, depesche %s)\n", s, rp, rd, ratio, rate(p[2]), rate(d[2]) }' >>"$results"
 done
 echo
 cat "$results"
