@@ -24,6 +24,13 @@ reply=$(data_reply mx-local)
 check "end of DATA is answered 250 2.x.x ($reply)" matches "$reply" '^250 2\.[0-9]+\.[0-9]+ '
 check "message is delivered to $(mailbox_dir "$USER_ADDR")/new" wait_for_mail "$USER_ADDR" "$marker"
 
+# PIPELINING (RFC 2920) with a real client: swaks sends MAIL, RCPT, DATA in one go.
+marker=$(new_marker)
+swaks_run mx-pipe --port "$MX_PORT" --pipeline --from sender@remote.example --to "$USER_ADDR" \
+  --header "Subject: $marker" --body "body $marker"
+check "swaks --pipeline exits 0" test $? -eq 0
+check "the pipelined message is delivered" wait_for_mail "$USER_ADDR" "$marker"
+
 marker=$(new_marker)
 swaks_run mx-plus --port "$MX_PORT" --from sender@remote.example --to "$USER_LOCAL+tag@$USER_DOMAIN" \
   --header "Subject: $marker" --body "body $marker"
