@@ -65,6 +65,24 @@ check "exactly once" test "$(count_marker "$USER_ADDR" "$m1")" -eq 1
 depesche_cli queue list >"$WORK/list3.txt" 2>&1
 check "queue list is empty afterwards" test -z "$(queue_ids <"$WORK/list3.txt")"
 
+# 1b. kill -9 right after the last of several 250s: whatever was still in
+# the queue is delivered after restart; every message exactly once.
+burst=()
+for i in 1 2 3 4 5 6; do
+  m=$(new_marker); burst+=("$m")
+  swaks_run "burst$i" --port "$MX_PORT" --from sender@remote.example --to "$USER_ADDR" \
+    --header "Subject: $m" --body "body $m"
+done
+depesche_kill9
+accepted=0
+for i in 1 2 3 4 5 6; do matches "$(data_reply "burst$i")" '^250 ' && accepted=$((accepted + 1)); done
+check "six messages accepted with 250, then SIGKILL" test "$accepted" -eq 6
+depesche_start
+for m in "${burst[@]}"; do wait_for_mail "$USER_ADDR" "$m" 1 30; done
+once=0
+for m in "${burst[@]}"; do [ "$(count_marker "$USER_ADDR" "$m")" -eq 1 ] && once=$((once + 1)); done
+check "after restart each of the six is in the Maildir exactly once ($once of 6)" test "$once" -eq 6
+
 # 2. Delivered mail survives a clean restart unchanged.
 m2=$(new_marker)
 send normal "$m2"
