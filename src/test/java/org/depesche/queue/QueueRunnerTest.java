@@ -1,5 +1,6 @@
 package org.depesche.queue;
 
+import org.depesche.testsupport.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.queue.TestMessages.BODY;
 import static org.depesche.queue.TestMessages.await;
@@ -35,7 +36,7 @@ class QueueRunnerTest {
     @TempDir
     Path data;
 
-    private final TestMessages.SettableClock clock = new TestMessages.SettableClock(T0);
+    private final SettableClock clock = new SettableClock(T0);
     private final List<AutoCloseable> open = new ArrayList<>();
     private final ConcurrentLinkedQueue<QueuedMessage> done = new ConcurrentLinkedQueue<>();
 
