@@ -195,12 +195,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             if (!reply.startsWith("354")) return;
             ByteArrayOutputStream content = new ByteArrayOutputStream();
             for (String line; (line = readLine()) != null; ) {
-                if (line.equals(".")) break;
+                if (line.equals(".")) {
+                    messages.add(content.toString(StandardCharsets.UTF_8));
+                    write(endOfData);
+                    return;
+                }
                 content.writeBytes((line.startsWith(".") ? line.substring(1) : line).getBytes(StandardCharsets.UTF_8));
                 content.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
             }
-            messages.add(content.toString(StandardCharsets.UTF_8));
-            write(endOfData);
+            // the client closed without the final dot: RFC 5321 4.1.1.4, the message does not exist
         }
 
         private void startTls() throws IOException {
