@@ -90,15 +90,27 @@ public final class TestPki {
         return issue(null, now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)), dnsNames);
     }
 
+    /** A leaf issued by {@code ca} with the name only in the subject CN and no subjectAltName. */
+    public static Identity leafWithCommonNameOnly(Identity ca, String commonName) throws Exception {
+        Instant now = Instant.now();
+        return issue(ca, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(90)), commonName, new String[0]);
+    }
+
     private static Identity issue(Identity ca, Instant from, Instant until, String... dnsNames) throws Exception {
+        return issue(ca, from, until, dnsNames[0], dnsNames);
+    }
+
+    private static Identity issue(Identity ca, Instant from, Instant until, String commonName, String[] dnsNames) throws Exception {
         KeyPair keys = keyPair();
-        X500Name subject = new X500Name("CN=" + dnsNames[0]);
+        X500Name subject = new X500Name("CN=" + commonName);
         X500Name issuer = ca == null ? subject : X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial(), Date.from(from), Date.from(until),
                 subject, keys.getPublic());
         List<GeneralName> names = new ArrayList<>();
         for (String n : dnsNames) names.add(new GeneralName(GeneralName.dNSName, n));
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+        if (!names.isEmpty()) {
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+        }
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
