@@ -32,6 +32,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final SSLContext tls;
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<String> serverNames = new CopyOnWriteArrayList<>();
     private final Map<String, String> replies = new LinkedHashMap<>();
     private volatile List<String> extensions = List.of("PIPELINING", "SIZE 10000000", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES");
     private volatile String greeting = "220 scripted.test ESMTP";
@@ -96,6 +97,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** The content of every DATA transaction, dot-stuffing removed. */
     public List<String> messages() {
         return List.copyOf(messages);
+    }
+
+    /** The SNI host names clients sent in their TLS handshakes. */
+    public List<String> serverNames() {
+        return List.copyOf(serverNames);
     }
 
     public boolean tlsUsed() {
@@ -210,6 +216,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
             s.setUseClientMode(false);
             s.startHandshake();
+            if (s.getSession() instanceof javax.net.ssl.ExtendedSSLSession e) {
+                e.getRequestedServerNames().forEach(n -> serverNames.add(((javax.net.ssl.SNIHostName) n).getAsciiName()));
+            }
             use(s);
             inTls = true;
             tlsUsed = true;

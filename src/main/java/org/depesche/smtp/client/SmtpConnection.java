@@ -157,9 +157,10 @@ final class SmtpConnection implements Closeable {
         return pos < limit;
     }
 
-    /** Wraps the socket in TLS with SNI = {@code sniHost} and does the handshake within {@code timeout}. */
-    SSLSocket startTls(SSLContext context, String sniHost, Duration timeout) throws IOException {
+    /** Wraps the socket in TLS with SNI = {@code mxHost} and does the handshake within {@code timeout}. */
+    SSLSocket startTls(SSLContext context, String mxHost, Duration timeout) throws IOException {
         out.flush();
+        String sniHost = mxHost.endsWith(".") ? mxHost.substring(0, mxHost.length() - 1) : mxHost;
         InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
         SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, sniHost, peer.getPort(), true);
         SSLParameters params = tls.getSSLParameters();

@@ -43,6 +43,15 @@ public sealed interface TlsRequirement {
             records = List.copyOf(records);
             referenceNames = names(referenceNames);
         }
+
+        /**
+         * False if every record is unusable for SMTP (RFC 7672 3.1.3); the
+         * policy then asks for {@link Encrypted}. Given such a Dane anyway,
+         * the client behaves as Encrypted and reports authentication NONE.
+         */
+        public boolean hasUsableRecords() {
+            return records.stream().anyMatch(TlsaRecord::isUsableForSmtp);
+        }
     }
 
     /** Policy "verify": a PKIX chain to the trust store and an RFC 6125 name match. */

@@ -123,8 +123,10 @@ class SmtpClientDaneTest {
         TestPki.Identity id = TestPki.selfSigned(MX);
         DepescheMx[] mx = new DepescheMx[1];
         // PKIX-TA and PKIX-EE even matching the certificate are unusable for SMTP (RFC 7672 3.1.3).
-        DeliveryAttempt attempt = deliver(id, new TlsRequirement.Dane(List.of(TlsaRecord.of(0, 1, 1, id.certificate()),
-                TlsaRecord.of(1, 0, 1, id.certificate())), Set.of(MX)), mx);
+        TlsRequirement.Dane unusable = new TlsRequirement.Dane(List.of(TlsaRecord.of(0, 1, 1, id.certificate()),
+                TlsaRecord.of(1, 0, 1, id.certificate())), Set.of(MX));
+        assertThat(unusable.hasUsableRecords()).isFalse();
+        DeliveryAttempt attempt = deliver(id, unusable, mx);
         try (DepescheMx server = mx[0]) {
             assertDelivered(attempt, Authentication.NONE);
             assertThat(attempt.tls().tls().isEncrypted()).isTrue();

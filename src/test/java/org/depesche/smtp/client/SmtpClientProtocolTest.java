@@ -9,6 +9,9 @@ import static org.depesche.smtp.client.ClientFixtures.message;
 import static org.depesche.smtp.client.ClientFixtures.toAlice;
 
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +57,16 @@ class SmtpClientProtocolTest {
         assertReply(attempt.recipients().get(0).reply(), 451, "4.7.4");
         assertThat(server.received("MAIL")).isFalse();
         assertThat(server.received("QUIT")).isTrue();
+    }
+
+    @Test
+    void startTlsSendsTheMxHostNameAsSniAndForgetsThePlaintextEhlo() throws Exception {
+        server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX)));
+        DeliveryAttempt attempt = deliver(new TlsRequirement.Encrypted(), toAlice());
+        assertThat(attempt.completed()).as(attempt.message()).isTrue();
+        assertThat(server.serverNames()).containsExactly(MX);
+        assertThat(server.commands()).containsSubsequence("EHLO sender.test", "STARTTLS", "EHLO sender.test", "MAIL FROM:<sender@sender.test> SIZE=" + BODY.length());
+        assertThat(attempt.ehloKeywords()).doesNotContain("STARTTLS");
     }
 
     @Test
@@ -198,13 +211,17 @@ class SmtpClientProtocolTest {
 
     @Test
     void aClosedPortFailsAtConnect() throws Exception {
-        server = new ScriptedSmtpServer(null);
-        var address = server.address();
-        server.close();
-        DeliveryAttempt attempt = deliver(new TlsRequirement.Opportunistic(), toAlice());
-        assertThat(attempt.failedStage()).isEqualTo(Stage.CONNECT);
-        assertReply(attempt.recipients().get(0).reply(), 451, "4.4.1");
-        assertThat(attempt.address()).isEqualTo(address);
+        InetSocketAddress closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+        try (SmtpClient client = client()) {
+            DeliveryAttempt attempt = client.deliver(closed, MX, new TlsRequirement.Opportunistic(), toAlice());
+            assertThat(attempt.failedStage()).isEqualTo(Stage.CONNECT);
+            assertReply(attempt.recipients().get(0).reply(), 451, "4.4.1");
+            assertThat(attempt.address()).isEqualTo(closed);
+            assertThat(attempt.message()).startsWith("could not connect to mx.example.org [127.0.0.1]");
+        }
     }
 
     @Test
