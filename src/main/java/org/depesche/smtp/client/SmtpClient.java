@@ -2,7 +2,6 @@ package org.depesche.smtp.client;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
@@ -142,7 +141,7 @@ public final class SmtpClient implements AutoCloseable {
 
         private void connect() throws Failure {
             try {
-                conn = SmtpConnection.open(address, timeouts.connect(), watchdog);
+                conn = SmtpConnection.open(address, timeouts.connect(), timeouts.command(), watchdog);
             } catch (IOException e) {
                 throw new Failure(Stage.CONNECT, Reply.of(451, "4.4.1", "no answer from " + where()),
                         "could not connect to " + where() + ": " + e.getMessage(), false);
@@ -308,7 +307,6 @@ public final class SmtpClient implements AutoCloseable {
         /** RFC 5321 4.5.2: dot-stuffing; a missing final CRLF is added, bare LF becomes CRLF. */
         private void sendContent() throws Failure {
             contentSent = true;
-            OutputStream out = conn.output();
             byte[] chunk = new byte[65536];
             byte[] stuffed = new byte[chunk.length * 3 + 5];
             int prev = '\n';
@@ -322,7 +320,7 @@ public final class SmtpClient implements AutoCloseable {
                         stuffed[m++] = b;
                         prev = b;
                     }
-                    write(out, stuffed, m);
+                    write(stuffed, m);
                 }
             } catch (IOException e) {
                 // closing the queued file failed after it was read: the content is complete
@@ -333,7 +331,8 @@ public final class SmtpClient implements AutoCloseable {
                 stuffed[m++] = '\n';
             }
             for (byte b : new byte[] {'.', '\r', '\n'}) stuffed[m++] = b;
-            write(out, stuffed, m);
+            write(stuffed, m);
+            flush(Stage.DATA, timeouts.dataBlock());
         }
 
         private InputStream openContent() throws Failure {
@@ -359,13 +358,13 @@ public final class SmtpClient implements AutoCloseable {
                     "the queued message could not be read: " + e.getMessage(), false);
         }
 
-        private void write(OutputStream out, byte[] bytes, int length) throws Failure {
+        /** RFC 5321 4.5.3.2.5: each block of data must be taken within the data block timeout. */
+        private void write(byte[] bytes, int length) throws Failure {
             try {
-                out.write(bytes, 0, length);
+                conn.write(bytes, length, timeouts.dataBlock());
             } catch (IOException e) {
                 throw ioFailure(Stage.DATA, e);
             }
-            flush(Stage.DATA, timeouts.dataBlock());
         }
 
         private Reply command(String line, Stage stage, Duration timeout) throws Failure {
@@ -399,7 +398,7 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         private Failure ioFailure(Stage stage, IOException e) {
-            if (e instanceof SocketTimeoutException) {
+            if (e instanceof SocketTimeoutException || (conn != null && conn.expired())) {
                 return new Failure(stage, Reply.of(451, "4.4.2", "timeout talking to " + where()),
                         where() + " did not answer in time (" + context(stage) + ")", false);
             }
