@@ -45,7 +45,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** {@code tls} null: STARTTLS is not offered. */
     public ScriptedSmtpServer(SSLContext tls) throws IOException {
         this.tls = tls;
-        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        listener = new ServerSocket();
+        // Small, so that a client writing to a server that stopped reading blocks soon (stallInData).
+        listener.setReceiveBufferSize(64 * 1024);
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         Thread.ofVirtual().start(this::acceptLoop);
     }
 

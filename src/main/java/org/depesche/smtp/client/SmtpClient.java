@@ -235,49 +235,54 @@ public final class SmtpClient implements AutoCloseable {
             }
         }
 
+        /** The replies to MAIL and DATA; {@code data} is null when DATA has not been sent yet. */
+        private record EnvelopeReplies(Reply mail, Reply data) {
+        }
+
         private DeliveryAttempt transaction() throws Failure {
             String mail = mailCommand();
-            List<MailAddress> recipients = message.recipients();
-            boolean pipelining = extensions.containsKey("PIPELINING");
             envelopeSent = true;
-            Reply mailReply;
-            Reply dataReply = null;
-            if (pipelining) { // RFC 2920 3.1: MAIL, RCPTs and DATA as one group, replies read in order
-                send(mail, Stage.MAIL);
-                for (MailAddress r : recipients) send("RCPT TO:<" + r + ">", Stage.MAIL);
-                send("DATA", Stage.MAIL);
-                flush(Stage.MAIL, timeouts.mail());
-                mailReply = read(Stage.MAIL, timeouts.mail());
-                for (MailAddress r : recipients) rcptReplies.put(r, read(Stage.RCPT, timeouts.rcpt()));
-                dataReply = read(Stage.DATA, timeouts.dataInit());
-            } else {
-                mailReply = command(mail, Stage.MAIL, timeouts.mail());
-                if (mailReply.isPositive()) {
-                    for (MailAddress r : recipients) rcptReplies.put(r, command("RCPT TO:<" + r + ">", Stage.RCPT, timeouts.rcpt()));
-                }
-            }
-            boolean dataOpen = dataReply != null && dataReply.code() == 354;
-            if (dataOpen && (!mailReply.isPositive() || rcptReplies.values().stream().noneMatch(Reply::isPositive))) {
+            EnvelopeReplies replies = extensions.containsKey("PIPELINING") ? pipelined(mail) : stepByStep(mail);
+            boolean anyAccepted = rcptReplies.values().stream().anyMatch(Reply::isPositive);
+            if (!replies.mail().isPositive() || !anyAccepted) {
                 // RFC 2920 3.1 forbids 354 here; closing without the dot makes the server drop the empty message.
-                conn.close();
-            } else if (!mailReply.isPositive() || rcptReplies.values().stream().noneMatch(Reply::isPositive)) {
-                quit();
+                if (replies.data() != null && replies.data().code() == 354) conn.close();
+                else quit();
             }
-            if (!mailReply.isPositive()) {
+            if (!replies.mail().isPositive()) {
                 rcptReplies.clear(); // the RCPT replies only echo the failed MAIL
-                Failure f = serverSaid(Stage.MAIL, mailReply);
+                Failure f = serverSaid(Stage.MAIL, replies.mail());
                 return finish(f.stage, f.reply, f.getMessage());
             }
-            if (rcptReplies.values().stream().noneMatch(Reply::isPositive)) {
-                return finish(Stage.RCPT, null, where() + " refused every recipient");
-            }
-            if (dataReply == null) dataReply = command("DATA", Stage.DATA, timeouts.dataInit());
-            if (dataReply.code() != 354) throw serverSaid(Stage.DATA, dataReply);
+            if (!anyAccepted) return finish(Stage.RCPT, null, where() + " refused every recipient");
+            Reply data = replies.data() != null ? replies.data() : command("DATA", Stage.DATA, timeouts.dataInit());
+            if (data.code() != 354) throw serverSaid(Stage.DATA, data);
             sendContent();
             Reply end = read(Stage.DATA, timeouts.dataFinal());
             quit();
             if (!end.isPositive()) return finish(Stage.DATA, end, said(end, Stage.DATA));
             return finish(Stage.NONE, end, "");
+        }
+
+        /** RFC 2920 3.1: MAIL, every RCPT and DATA as one group, the replies read in order. */
+        private EnvelopeReplies pipelined(String mail) throws Failure {
+            send(mail, Stage.MAIL);
+            for (MailAddress r : message.recipients()) send("RCPT TO:<" + r + ">", Stage.MAIL);
+            send("DATA", Stage.MAIL);
+            flush(Stage.MAIL, timeouts.mail());
+            Reply mailReply = read(Stage.MAIL, timeouts.mail());
+            for (MailAddress r : message.recipients()) rcptReplies.put(r, read(Stage.RCPT, timeouts.rcpt()));
+            return new EnvelopeReplies(mailReply, read(Stage.DATA, timeouts.dataInit()));
+        }
+
+        private EnvelopeReplies stepByStep(String mail) throws Failure {
+            Reply mailReply = command(mail, Stage.MAIL, timeouts.mail());
+            if (mailReply.isPositive()) {
+                for (MailAddress r : message.recipients()) {
+                    rcptReplies.put(r, command("RCPT TO:<" + r + ">", Stage.RCPT, timeouts.rcpt()));
+                }
+            }
+            return new EnvelopeReplies(mailReply, null);
         }
 
         /** RFC 1870, RFC 6152, RFC 6531 parameters; refuses locally what the server already said it cannot take. */
