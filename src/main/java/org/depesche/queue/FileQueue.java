@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -56,6 +57,7 @@ public final class FileQueue implements Queue {
     private final Path spool;
     private final Path control;
     private final long minFreeDisk;
+    private final FileStore disk;
     private final java.time.Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final SpoolCodec codec = new SpoolCodec();
@@ -70,6 +72,8 @@ public final class FileQueue implements Queue {
         this.minFreeDisk = minFreeDisk;
         this.clock = clock;
         for (Path p : List.of(tmp, spool, control)) Durable.createDirectories(p);
+        // Looked up once: finding the file store reads the mount table, its free space is one statvfs.
+        this.disk = Files.getFileStore(spool);
     }
 
     public Path directory() {
@@ -140,7 +144,8 @@ public final class FileQueue implements Queue {
 
     /**
      * Deletes what an interrupted process left: files in tmp/ and content
-     * without an envelope (a transaction that never got its 250). Messages
+     * without an envelope (a transaction that never got its 250); moves
+     * unreadable envelopes to corrupt/ for the operator. Messages
      * this instance is writing right now are spared. Call only while holding
      * the runner lock, so no other process is writing here.
      */
@@ -162,7 +167,17 @@ public final class FileQueue implements Queue {
             }
         }
         for (String id : ids(spool, ".env")) {
-            if (!Files.exists(spool.resolve(id + ".msg"))) quarantine(id, "envelope without content");
+            if (!Files.exists(spool.resolve(id + ".msg"))) {
+                quarantine(id, "envelope without content");
+                continue;
+            }
+            try {
+                decode(id);
+            } catch (NoSuchFileException e) {
+                // removed meanwhile
+            } catch (IOException e) {
+                quarantine(id, e.getMessage());
+            }
         }
         syncSpool();
         return removed;
@@ -252,20 +267,21 @@ public final class FileQueue implements Queue {
     // ---- internals
 
     private Optional<QueuedMessage> read(String id) throws IOException {
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(spool.resolve(id + ".env"));
+            return Optional.of(decode(id));
         } catch (NoSuchFileException e) {
             return Optional.empty();
-        }
-        try {
-            QueuedMessage m = codec.decode(bytes);
-            if (!m.id().equals(id)) throw new IOException("envelope names id " + m.id());
-            return Optional.of(m);
         } catch (IOException e) {
-            quarantine(id, e.getMessage());
+            // Not moved here: a reader (the CLI) must not change the spool; removeLeftovers() sets it aside.
+            log.error("event=queue-unreadable queue_id={} reason=\"{}\"", id, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private QueuedMessage decode(String id) throws IOException {
+        QueuedMessage m = codec.decode(Files.readAllBytes(spool.resolve(id + ".env")));
+        if (!m.id().equals(id)) throw new IOException("envelope names id " + m.id());
+        return m;
     }
 
     /** Moves an unreadable message aside rather than deleting what might be someone's mail. */
@@ -286,7 +302,7 @@ public final class FileQueue implements Queue {
     }
 
     private void checkSpace() throws IOException {
-        long usable = Files.getFileStore(dir).getUsableSpace();
+        long usable = disk.getUsableSpace();
         if (usable < minFreeDisk) {
             throw new QueueFullException("queue disk has " + usable + " bytes free, below the reserve of "
                     + minFreeDisk);
@@ -351,7 +367,9 @@ public final class FileQueue implements Queue {
             this.id = id;
             this.file = file;
             this.channel = channel;
-            this.out = new GuardedStream(new BufferedOutputStream(Channels.newOutputStream(channel), 65536));
+            // A failed write (full disk) removes the partial file at once, not only when the session aborts.
+            this.out = new GuardedStream(new BufferedOutputStream(Channels.newOutputStream(channel), 65536),
+                    this::deleteFiles);
         }
 
         @Override
@@ -407,6 +425,10 @@ public final class FileQueue implements Queue {
             if (finished) return;
             finished = true;
             active.remove(id);
+            deleteFiles();
+        }
+
+        private void deleteFiles() {
             try {
                 channel.close();
             } catch (IOException ignored) {
@@ -424,11 +446,13 @@ public final class FileQueue implements Queue {
 
     /** Counts bytes and remembers the first failure, turning "disk full" into QueueFullException. */
     private static final class GuardedStream extends FilterOutputStream {
+        private final Runnable onFailure;
         long count;
         IOException failure;
 
-        GuardedStream(OutputStream out) {
+        GuardedStream(OutputStream out, Runnable onFailure) {
             super(out);
+            this.onFailure = onFailure;
         }
 
         @Override
@@ -459,6 +483,7 @@ public final class FileQueue implements Queue {
                 action.run();
             } catch (IOException e) {
                 failure = e;
+                onFailure.run();
                 throw diskFull(e);
             }
         }

@@ -6,19 +6,23 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.depesche.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Delivers what is in the queue: at start everything found there (after
@@ -42,6 +46,7 @@ public final class QueueRunner implements AutoCloseable {
     private final Clock clock;
     private final Semaphore workers;
     private final Map<String, Entry> entries = new HashMap<>();
+    private final List<Consumer<QueuedMessage>> doneListeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService timer;
     private ExecutorService executor;
     private FileQueue.RunnerLock lock;
@@ -89,12 +94,12 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     private FileQueue.RunnerLock awaitLock() throws IOException {
-        Instant giveUp = Instant.now().plus(LOCK_WAIT);
+        long giveUp = System.nanoTime() + LOCK_WAIT.toNanos();
         while (true) {
             Optional<FileQueue.RunnerLock> l = queue.tryLockRunner();
             if (l.isPresent()) return l.get();
             // `depesche queue` holds it for a moment when no server runs; another server holds it for good.
-            if (Instant.now().isAfter(giveUp))
+            if (System.nanoTime() - giveUp > 0)
                 throw new IOException("another process is delivering from this queue (runner.lock is held)");
             try {
                 Thread.sleep(100);
@@ -103,6 +108,15 @@ public final class QueueRunner implements AutoCloseable {
                 throw new IOException("interrupted while waiting for runner.lock");
             }
         }
+    }
+
+    /**
+     * Called with the final state of each message whose recipients are all
+     * delivered or failed, just before it leaves the queue (where bounces for
+     * failed recipients will be made).
+     */
+    public void onDone(Consumer<QueuedMessage> listener) {
+        doneListeners.add(listener);
     }
 
     /** Asks for an attempt now; false if the id is not in the queue. */
@@ -175,7 +189,8 @@ public final class QueueRunner implements AutoCloseable {
             }
             return;
         }
-        try {
+        // The connection id that brought the message in: one grep finds its whole path.
+        try (MDC.MDCCloseable cid = MDC.putCloseable("cid", e.message.envelope().connectionId())) {
             if (!closed) finish(e, attempt(e));
         } catch (RuntimeException ex) {
             log.error("event=delivery-crashed queue_id={}", e.message.id(), ex);
@@ -197,17 +212,21 @@ public final class QueueRunner implements AutoCloseable {
             e.recovered = false;
             if (e.deleteRequested) return m;
         }
-        if (recovered) m = skipAlreadyDelivered(m);
-        List<Integer> pending = m.pending();
-        if (pending.isEmpty()) return m;
-        List<Courier.Result> results;
-        try {
-            results = courier.deliver(m, pending, () -> queue.openContent(e.message.id()));
-        } catch (RuntimeException ex) {
-            log.error("event=courier-failed queue_id={}", m.id(), ex);
-            results = pending.stream().map(i -> Courier.Result.deferred("internal error: " + ex)).toList();
-        }
         Instant at = clock.instant();
+        List<Integer> pending = m.pending();
+        List<Courier.Result> results = new ArrayList<>(Collections.nCopies(pending.size(), (Courier.Result) null));
+        if (recovered && !checkAlreadyDelivered(m, pending, results)) {
+            synchronized (this) {
+                e.recovered = true; // check again next round rather than risk a second copy
+            }
+        }
+        List<Integer> toDeliver = new ArrayList<>();
+        for (int k = 0; k < pending.size(); k++) if (results.get(k) == null) toDeliver.add(pending.get(k));
+        if (!toDeliver.isEmpty()) {
+            List<Courier.Result> delivered = deliver(m, toDeliver);
+            at = clock.instant();
+            for (int k = 0, d = 0; k < pending.size(); k++) if (results.get(k) == null) results.set(k, delivered.get(d++));
+        }
         for (int k = 0; k < pending.size(); k++) {
             int i = pending.get(k);
             Courier.Result r = results.get(k);
@@ -218,23 +237,41 @@ public final class QueueRunner implements AutoCloseable {
         return m.isDone() ? m : deferOrExpire(m, at);
     }
 
+    /** The courier's results, one per recipient; a courier that breaks its contract defers them all. */
+    private List<Courier.Result> deliver(QueuedMessage m, List<Integer> recipients) {
+        try {
+            List<Courier.Result> results = courier.deliver(m, recipients, () -> queue.openContent(m.id()));
+            if (results.size() == recipients.size() && !results.contains(null)) return results;
+            log.error("event=courier-failed queue_id={} error=\"{} results for {} recipients\"",
+                    m.id(), results.size(), recipients.size());
+            return recipients.stream().map(i -> Courier.Result.deferred("internal error: incomplete delivery report")).toList();
+        } catch (RuntimeException ex) {
+            log.error("event=courier-failed queue_id={}", m.id(), ex);
+            return recipients.stream().map(i -> Courier.Result.deferred("internal error: " + ex)).toList();
+        }
+    }
+
     /**
      * After a crash the store may hold deliveries the queue did not get to
-     * record: mark those delivered instead of storing them twice.
+     * record: those are marked delivered instead of stored twice. A recipient
+     * whose mailbox cannot be checked is deferred, not delivered blindly.
+     * Fills {@code results} for the recipients it settles; false if a check failed.
      */
-    private QueuedMessage skipAlreadyDelivered(QueuedMessage m) {
-        for (int i : m.pending()) {
+    private boolean checkAlreadyDelivered(QueuedMessage m, List<Integer> pending, List<Courier.Result> results) {
+        boolean allChecked = true;
+        for (int k = 0; k < pending.size(); k++) {
+            int i = pending.get(k);
             try {
                 if (courier.alreadyDelivered(m, i)) {
-                    m = m.record(i, clock.instant(),
-                            Courier.Result.delivered("found in mailbox after restart, not stored again"));
+                    results.set(k, Courier.Result.delivered("found in mailbox after restart, not stored again"));
                     log.info("event=recovered-delivery queue_id={} rcpt={}", m.id(), m.mailbox(i));
                 }
             } catch (IOException ex) {
-                log.warn("event=recovery-check-failed queue_id={} rcpt={} error=\"{}\"", m.id(), m.mailbox(i), ex.toString());
+                allChecked = false;
+                results.set(k, Courier.Result.deferred("cannot check the mailbox after a restart: " + ex.getMessage()));
             }
         }
-        return m;
+        return allChecked;
     }
 
     private QueuedMessage deferOrExpire(QueuedMessage m, Instant at) {
@@ -268,6 +305,13 @@ public final class QueueRunner implements AutoCloseable {
                 return;
             }
             if (m.isDone()) {
+                for (Consumer<QueuedMessage> l : doneListeners) {
+                    try {
+                        l.accept(m);
+                    } catch (RuntimeException ex) {
+                        log.error("event=done-listener-failed queue_id={}", m.id(), ex);
+                    }
+                }
                 entries.remove(m.id());
                 removeFromQueue(m.id(), "all recipients done");
                 return;

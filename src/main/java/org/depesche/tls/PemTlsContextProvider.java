@@ -69,7 +69,7 @@ public final class PemTlsContextProvider implements TlsContextProvider {
 
     private volatile Loaded loaded;
     private Stamp lastSeen;          // guarded by lock: also stamps of files that failed to load
-    private Instant nextCheck;       // guarded by lock
+    private volatile Instant nextCheck; // written under lock
 
     /** Loads the files now; a missing, unreadable or mismatched file is a {@link TlsConfigException}. */
     public PemTlsContextProvider(Path certFile, Path keyFile, Duration reloadInterval, Clock clock) throws IOException {
@@ -120,6 +120,7 @@ public final class PemTlsContextProvider implements TlsContextProvider {
 
     private void reloadIfChanged() {
         Instant now = clock.instant();
+        if (now.isBefore(nextCheck)) return; // the common case: no lock per handshake
         synchronized (lock) {
             if (now.isBefore(nextCheck)) return;
             nextCheck = now.plus(reloadInterval);

@@ -1,0 +1,158 @@
+package org.depesche.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.depesche.config.ConfigException;
+import org.depesche.crypto.PasswordGenerator;
+import org.depesche.directory.DirectoryException;
+import org.depesche.directory.FileDirectory;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code depesche user|alias|domain}: changes to directory.json. A running
+ * server picks them up within a fraction of a second; nothing needs a
+ * restart.
+ */
+final class DirectoryCommands {
+    private DirectoryCommands() {
+    }
+
+    static FileDirectory open(ConfigOption config) throws ConfigException, DirectoryException {
+        Logging.quiet();
+        return new FileDirectory(config.dataDir().resolve("directory.json"));
+    }
+
+    @Command(name = "user", description = "Adds, lists, changes the password of and deletes accounts.",
+            subcommands = picocli.CommandLine.HelpCommand.class)
+    static final class User {
+        @Spec
+        CommandSpec spec;
+
+        @Command(name = "add", description = {"Creates the account ADDRESS (its domain must be local). "
+                + "The password is read from stdin with --password-stdin, else generated and printed once."})
+        int add(@Parameters(paramLabel = "ADDRESS", description = "The account's address (its login).") String address,
+                @Option(names = "--password-stdin", description = "Read the password from the first line of stdin.") boolean stdin,
+                @Mixin ConfigOption config) throws Exception {
+            return savePassword(address, stdin, config, true);
+        }
+
+        @Command(name = "list", description = "Lists the accounts.")
+        int list(@Mixin ConfigOption config) throws Exception {
+            Main main = Main.of(spec);
+            for (FileDirectory.AccountInfo a : open(config).accounts())
+                main.out.println(a.address() + (a.enabled() ? "" : " (disabled)"));
+            return 0;
+        }
+
+        @Command(name = "passwd", description = {"Sets a new password for ADDRESS: from stdin with --password-stdin, "
+                + "else generated and printed once."})
+        int passwd(@Parameters(paramLabel = "ADDRESS", description = "The account's address (its login).") String address,
+                   @Option(names = "--password-stdin", description = "Read the password from the first line of stdin.") boolean stdin,
+                   @Mixin ConfigOption config) throws Exception {
+            return savePassword(address, stdin, config, false);
+        }
+
+        /** Creates the account ({@code create}) or changes its password. */
+        private int savePassword(String address, boolean stdin, ConfigOption config, boolean create) throws Exception {
+            FileDirectory dir = open(config);
+            Main main = Main.of(spec);
+            char[] password = stdin ? readPassword(main) : new PasswordGenerator().generate();
+            if (create) {
+                dir.addUser(address, password);
+                Mailboxes.create(config.dataDir(), address);
+                main.out.println("added account " + address);
+            } else {
+                dir.setPassword(address, password);
+                main.out.println("changed the password of " + address);
+            }
+            // A generated password is shown once, here; one from stdin never is.
+            if (!stdin) main.out.println("Password for " + address + " (shown only this once): " + new String(password));
+            return 0;
+        }
+
+        @Command(name = "del", description = "Deletes the account ADDRESS (and removes it from aliases). Its mailbox stays on disk.")
+        int del(@Parameters(paramLabel = "ADDRESS", description = "The account's address (its login).") String address, @Mixin ConfigOption config) throws Exception {
+            FileDirectory dir = open(config);
+            dir.removeUser(address);
+            Main.of(spec).out.println("deleted account " + address + "; its mailbox under " + config.dataDir().resolve("mail") + " was kept");
+            return 0;
+        }
+    }
+
+    @Command(name = "alias", description = "Adds, lists and deletes aliases (an address delivering to local accounts).",
+            subcommands = picocli.CommandLine.HelpCommand.class)
+    static final class Alias {
+        @Spec
+        CommandSpec spec;
+
+        @Command(name = "add", description = "Makes ALIAS deliver to the TARGET accounts (added to its targets if it exists).")
+        int add(@Parameters(index = "0", paramLabel = "ALIAS", description = "The alias address, in a local domain.") String alias,
+                @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET", description = "Local accounts it delivers to.") List<String> targets,
+                @Mixin ConfigOption config) throws Exception {
+            open(config).addAlias(alias, targets);
+            Main.of(spec).out.println("alias " + alias + " -> " + String.join(", ", targets));
+            return 0;
+        }
+
+        @Command(name = "list", description = "Lists the aliases and their targets.")
+        int list(@Mixin ConfigOption config) throws Exception {
+            Main main = Main.of(spec);
+            for (Map.Entry<String, List<String>> e : open(config).aliases().entrySet())
+                main.out.println(e.getKey() + " -> " + String.join(", ", e.getValue()));
+            return 0;
+        }
+
+        @Command(name = "del", description = "Deletes ALIAS.")
+        int del(@Parameters(paramLabel = "ALIAS", description = "The alias address.") String alias, @Mixin ConfigOption config) throws Exception {
+            open(config).removeAlias(alias);
+            Main.of(spec).out.println("deleted alias " + alias);
+            return 0;
+        }
+    }
+
+    @Command(name = "domain", description = "Adds, lists and deletes local domains.",
+            subcommands = picocli.CommandLine.HelpCommand.class)
+    static final class Domain {
+        @Spec
+        CommandSpec spec;
+
+        @Command(name = "add", description = "Makes DOMAIN local: mail for it is accepted and its postmaster@ is answered.")
+        int add(@Parameters(paramLabel = "DOMAIN", description = "A domain name, e.g. example.org.") String domain, @Mixin ConfigOption config) throws Exception {
+            open(config).addDomain(domain);
+            Main.of(spec).out.println("added domain " + domain);
+            return 0;
+        }
+
+        @Command(name = "list", description = "Lists the local domains, the first one first.")
+        int list(@Mixin ConfigOption config) throws Exception {
+            Main main = Main.of(spec);
+            for (String d : open(config).domains()) main.out.println(d);
+            return 0;
+        }
+
+        @Command(name = "del", description = "Deletes DOMAIN; refused while it has accounts or aliases.")
+        int del(@Parameters(paramLabel = "DOMAIN", description = "A domain name, e.g. example.org.") String domain, @Mixin ConfigOption config) throws Exception {
+            open(config).removeDomain(domain);
+            Main.of(spec).out.println("deleted domain " + domain);
+            return 0;
+        }
+    }
+
+    /** The first line of stdin without its line end. Empty input is an error, not an empty password. */
+    static char[] readPassword(Main main) throws IOException, CliException {
+        String line = new BufferedReader(new InputStreamReader(main.in, StandardCharsets.UTF_8)).readLine();
+        if (line == null || line.isEmpty()) throw new CliException("no password on stdin (--password-stdin reads its first line)");
+        return line.toCharArray();
+    }
+}

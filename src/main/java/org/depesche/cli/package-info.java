@@ -1,0 +1,10 @@
+/**
+ * The command line: {@code depesche quickstart | serve | user | alias |
+ * domain | queue | check-config}. Every command that works on an
+ * installation takes {@code --config FILE} through {@link
+ * org.depesche.cli.ConfigOption}. Errors a user can fix (bad flags, a bad
+ * config file, a refused directory change) are one line on stderr and exit
+ * code 2; passwords never come from the command line, where other users
+ * could read them in the process list.
+ */
+package org.depesche.cli;

@@ -1,0 +1,77 @@
+package org.depesche.config;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks that go beyond types: a usable host name, at least one listener,
+ * no two listeners on one address, limits that make sense. Each failure
+ * names the key and its line.
+ */
+final class ConfigValidator {
+    static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
+
+    private ConfigValidator() {
+    }
+
+    static void validate(Config c, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (!HostName.isValid(c.hostname()))
+            throw at.error(List.of("hostname"), "hostname '" + c.hostname() + "' is not a valid host name");
+        validateListeners(c.listen(), at);
+        validateLimits(c.limits(), at);
+        Config.Queue q = c.queue();
+        positive(q.minBackoff(), List.of("queue", "min_backoff"), at);
+        positive(q.maxBackoff(), List.of("queue", "max_backoff"), at);
+        positive(q.maxLifetime(), List.of("queue", "max_lifetime"), at);
+        atLeast(q.workers(), 1, List.of("queue", "workers"), at);
+        if (q.maxBackoff().compareTo(q.minBackoff()) < 0)
+            throw at.error(List.of("queue", "max_backoff"), "max_backoff is shorter than min_backoff");
+        positive(c.tls().reloadInterval(), List.of("tls", "reload_interval"), at);
+        if (!LOG_LEVELS.contains(c.log().level().toLowerCase(java.util.Locale.ROOT)))
+            throw at.error(List.of("log", "level"), "level must be one of " + String.join(", ", LOG_LEVELS) + ", not '" + c.log().level() + "'");
+    }
+
+    private static void validateListeners(Config.Listen listen, ConfigLoader.KeyLocator at) throws ConfigException {
+        Map<String, String> seen = new HashMap<>();
+        String[] names = {"smtp", "submission", "submissions"};
+        HostPort[] values = {listen.smtp(), listen.submission(), listen.submissions()};
+        boolean any = false;
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] == null) continue;
+            any = true;
+            // Port 0 (any free port) stays allowed: tests and scripts read the bound address from the log.
+            String other = values[i].port() == 0 ? null : seen.put(values[i].toString(), names[i]);
+            if (other != null)
+                throw at.error(List.of("listen", names[i]), names[i] + " and " + other + " both listen on " + values[i]);
+        }
+        if (!any) throw at.error(List.of("listen"), "no listener is enabled; set at least one of smtp, submission, submissions in [listen]");
+    }
+
+    private static void validateLimits(Limits l, ConfigLoader.KeyLocator at) throws ConfigException {
+        atLeast(l.maxConnections(), 1, List.of("limits", "max_connections"), at);
+        atLeast(l.maxConnectionsPerIp(), 1, List.of("limits", "max_connections_per_ip"), at);
+        positive(l.commandTimeout(), List.of("limits", "command_timeout"), at);
+        positive(l.dataTimeout(), List.of("limits", "data_timeout"), at);
+        atLeast(l.maxCommandLine(), 512, List.of("limits", "max_command_line"), at); // RFC 5321 4.5.3.1.4
+        atLeast(l.maxDataLine(), 1000, List.of("limits", "max_data_line"), at);       // RFC 5321 4.5.3.1.6
+        if (l.maxMessageSize() < 1)
+            throw at.error(List.of("limits", "max_message_size"), "max_message_size must be positive");
+        atLeast(l.maxRecipients(), 1, List.of("limits", "max_recipients"), at);
+        atLeast(l.maxErrors(), 1, List.of("limits", "max_errors"), at);
+        atLeast(l.maxAuthFailures(), 1, List.of("limits", "max_auth_failures"), at);
+        if (l.minFreeDisk() < 0)
+            throw at.error(List.of("limits", "min_free_disk"), "min_free_disk must not be negative");
+    }
+
+    private static void atLeast(int value, int min, List<String> key, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (value < min)
+            throw at.error(key, key.get(key.size() - 1) + " must be at least " + min + ", not " + value);
+    }
+
+    private static void positive(Duration d, List<String> key, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (d.isNegative() || d.isZero())
+            throw at.error(key, key.get(key.size() - 1) + " must be longer than zero");
+    }
+}

@@ -1,0 +1,213 @@
+package org.depesche.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.depesche.queue.TestMessages.BODY;
+import static org.depesche.queue.TestMessages.commit;
+import static org.depesche.queue.TestMessages.envelope;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+class FileQueueTest extends QueueContractTest {
+
+    @Override
+    protected Queue open(Path storage) throws IOException {
+        return new FileQueue(storage, 0, Clock.systemUTC());
+    }
+
+    @Override
+    protected byte[] content(Queue queue, String id) throws IOException {
+        try (InputStream in = ((FileQueue) queue).openContent(id)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private List<Path> filesUnder(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("runner.lock")).toList();
+        }
+    }
+
+    @Test
+    void aCommittedMessageIsAContentFileAndAnEnvelopeFileInTheSpool() throws Exception {
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            String id = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY).id();
+            assertThat(filesUnder(storage)).containsExactlyInAnyOrder(
+                    storage.resolve("spool/" + id + ".msg"), storage.resolve("spool/" + id + ".env"));
+            assertThat(Files.readString(storage.resolve("spool/" + id + ".env")))
+                    .contains("\"sender\" : \"alice@example.org\"").contains("\"state\" : \"PENDING\"");
+        }
+    }
+
+    @Test
+    void abortLeavesNoFileBehind() throws Exception {
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            Queue.Incoming in = q.begin();
+            in.content().write(BODY.getBytes(StandardCharsets.UTF_8));
+            in.content().flush();
+            assertThat(filesUnder(storage)).hasSize(1);
+            in.abort();
+            assertThat(filesUnder(storage)).isEmpty();
+        }
+    }
+
+    @Test
+    void uncommittedLeftoversAreDeletedAtStartButCommittedMessagesStay() throws Exception {
+        String kept;
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            kept = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY).id();
+        }
+        // What a kill -9 leaves: a half-written message in tmp/, and content moved into spool/ without its envelope.
+        Files.writeString(storage.resolve("tmp/0000000000000001.msg"), "half a mess");
+        Files.writeString(storage.resolve("tmp/0000000000000002.env"), "{");
+        Files.writeString(storage.resolve("spool/0000000000000003.msg"), BODY);
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            assertThat(q.removeLeftovers()).isEqualTo(3);
+            assertThat(filesUnder(storage)).containsExactlyInAnyOrder(
+                    storage.resolve("spool/" + kept + ".msg"), storage.resolve("spool/" + kept + ".env"));
+            assertThat(q.list()).extracting(QueuedMessage::id).containsExactly(kept);
+        }
+    }
+
+    @Test
+    void leftoverRemovalSparesAMessageThisQueueIsStillWriting() throws Exception {
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            Queue.Incoming in = q.begin();
+            in.content().write(BODY.getBytes(StandardCharsets.UTF_8));
+            assertThat(q.removeLeftovers()).isZero();
+            QueuedMessage m = in.commit(envelope(T0, "alice@example.org", "bob@example.com"));
+            assertThat(content(q, m.id())).isEqualTo(BODY.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void anUnreadableEnvelopeIsMovedAsideNotDeleted() throws Exception {
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            String id = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY).id();
+            Files.writeString(storage.resolve("spool/" + id + ".env"), "{ not json");
+            assertThat(q.list()).isEmpty();
+            assertThat(storage.resolve("spool/" + id + ".msg")).as("a reader changes nothing").exists();
+            q.removeLeftovers();
+            assertThat(storage.resolve("spool")).isEmptyDirectory();
+            assertThat(storage.resolve("corrupt/" + id + ".msg")).hasContent(BODY);
+            assertThat(storage.resolve("corrupt/" + id + ".env")).exists();
+        }
+    }
+
+    @Test
+    void beginBelowTheDiskReserveIsRefusedAsQueueFull() throws Exception {
+        try (FileQueue q = new FileQueue(storage, Long.MAX_VALUE, Clock.systemUTC())) {
+            assertThatThrownBy(q::begin).isInstanceOf(QueueFullException.class).hasMessageContaining("reserve");
+            assertThat(filesUnder(storage)).isEmpty();
+        }
+    }
+
+    @Test
+    void commitThatWouldEatIntoTheDiskReserveFailsAsQueueFullAndLeavesNoFile() throws Exception {
+        // Reserve: all but 64 MiB of what is free now; the message then writes 128 MiB.
+        long reserve = Files.getFileStore(storage).getUsableSpace() - 64L * 1024 * 1024;
+        try (FileQueue q = new FileQueue(storage, reserve, Clock.systemUTC())) {
+            Queue.Incoming in = q.begin();
+            byte[] chunk = new byte[1024 * 1024];
+            java.util.Arrays.fill(chunk, (byte) 'x');
+            OutputStream out = in.content();
+            for (int i = 0; i < 128; i++) out.write(chunk);
+            assertThatThrownBy(() -> in.commit(envelope(T0, "alice@example.org", "bob@example.com")))
+                    .isInstanceOf(QueueFullException.class);
+            assertThat(filesUnder(storage)).isEmpty();
+            assertThat(q.list()).isEmpty();
+        }
+    }
+
+    @Test
+    void noSpaceLeftOnDeviceBecomesQueueFull() {
+        IOException full = FileQueue.diskFull(new IOException("No space left on device"));
+        assertThat(full).isInstanceOf(QueueFullException.class).hasCause(new IOException("No space left on device"));
+        assertThat(FileQueue.diskFull(new IOException("Permission denied"))).isNotInstanceOf(QueueFullException.class);
+    }
+
+    @Test
+    void updatedStateIsWhatAReopenedQueueReads() throws Exception {
+        String id;
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            QueuedMessage m = commit(q, envelope(T0, "alice@example.org", "bob@example.com", "carol@example.com"), BODY);
+            id = m.id();
+            m = m.record(0, T0.plusSeconds(1), Courier.Result.delivered("stored"))
+                    .record(1, T0.plusSeconds(1), Courier.Result.deferred("mailbox locked"))
+                    .schedule(1, T0.plusSeconds(61));
+            q.update(m);
+        }
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            QueuedMessage m = q.get(id).orElseThrow();
+            assertThat(m.pending()).containsExactly(1);
+            assertThat(m.states().get(0).state()).isEqualTo(QueuedMessage.State.DELIVERED);
+            assertThat(m.states().get(1).detail()).isEqualTo("mailbox locked");
+            assertThat(m.attempts()).extracting(QueuedMessage.Attempt::outcome)
+                    .containsExactly(Courier.Outcome.DELIVERED, Courier.Outcome.DEFERRED);
+            assertThat(m.deferrals()).isEqualTo(1);
+            assertThat(m.nextAttempt()).isEqualTo(T0.plusSeconds(61));
+            assertThat(filesUnder(storage.resolve("tmp"))).isEmpty();
+        }
+    }
+
+    @Test
+    void removeDeletesContentAndEnvelope() throws Exception {
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            String id = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY).id();
+            q.remove(id);
+            assertThat(q.get(id)).isEmpty();
+            assertThat(filesUnder(storage)).isEmpty();
+        }
+    }
+
+    @Test
+    void commitListenersHearOfEachCommittedMessage() throws Exception {
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            AtomicReference<QueuedMessage> heard = new AtomicReference<>();
+            q.onCommit(heard::set);
+            QueuedMessage m = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY);
+            assertThat(heard.get()).isEqualTo(m);
+        }
+    }
+
+    @Test
+    void controlRequestsAreTakenOnceAndMalformedOnesIgnored() throws Exception {
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            q.request(FileQueue.Action.RETRY, "0000000000000001");
+            q.request(FileQueue.Action.DELETE, "0000000000000002");
+            Files.writeString(storage.resolve("control/delete.junk"), "");
+            Files.writeString(storage.resolve("control/frobnicate.0000000000000003"), "");
+            assertThat(q.isRequestPending(FileQueue.Action.RETRY, "0000000000000001")).isTrue();
+            assertThat(q.takeRequests()).containsExactlyInAnyOrder(
+                    new FileQueue.Request(FileQueue.Action.RETRY, "0000000000000001"),
+                    new FileQueue.Request(FileQueue.Action.DELETE, "0000000000000002"));
+            assertThat(q.takeRequests()).isEmpty();
+            assertThat(q.isRequestPending(FileQueue.Action.RETRY, "0000000000000001")).isFalse();
+        }
+    }
+
+    @Test
+    void theRunnerLockIsHeldByOneHolderAtATime() throws Exception {
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            Optional<FileQueue.RunnerLock> first = q.tryLockRunner();
+            assertThat(first).isPresent();
+            assertThat(q.tryLockRunner()).isEmpty();
+            first.get().close();
+            Optional<FileQueue.RunnerLock> again = q.tryLockRunner();
+            assertThat(again).isPresent();
+            again.get().close();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.depesche.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.depesche.smtp.MailAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MaildirStoreTest {
+    private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
+    private static final MailAddress BOB = MailAddress.parse("Bob@Example.COM");
+
+    @TempDir
+    Path root;
+
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    private static ByteArrayInputStream crlf(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<Path> files(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    @Test
+    void aDeliveredMessageLandsInNewWithADovecotNameAndLfLineEnds() throws Exception {
+        MaildirStore store = new MaildirStore(root, "mx.example.com", clock);
+        String message = "Subject: hi\r\n\r\nline one\r\nline two\r\n";
+        store.deliver(BOB, "abc-0", crlf(message));
+
+        Path maildir = root.resolve("example.com/bob");
+        assertThat(maildir.resolve("tmp")).isEmptyDirectory();
+        assertThat(maildir.resolve("cur")).isEmptyDirectory();
+        List<Path> delivered = files(maildir.resolve("new"));
+        assertThat(delivered).hasSize(1);
+        String stored = "Subject: hi\n\nline one\nline two\n";
+        assertThat(delivered.getFirst().getFileName().toString()).isEqualTo(
+                NOW.getEpochSecond() + ".abc-0.mx.example.com,S=" + stored.length() + ",W=" + message.length());
+        assertThat(Files.readString(delivered.getFirst())).isEqualTo(stored);
+    }
+
+    @Test
+    void aLoneCarriageReturnIsKeptAndCountedOnce() throws Exception {
+        MaildirStore store = new MaildirStore(root, "mx", clock);
+        store.deliver(BOB, "k1", crlf("a\rb\r\nc\r"));
+        Path file = files(root.resolve("example.com/bob/new")).getFirst();
+        assertThat(Files.readString(file)).isEqualTo("a\rb\nc\r");
+        assertThat(file.getFileName().toString()).endsWith(",S=6,W=7");
+    }
+
+    @Test
+    void twoMailboxesGetTheirOwnMaildirs() throws Exception {
+        MaildirStore store = new MaildirStore(root, "mx", clock);
+        store.deliver(BOB, "k-0", crlf("x\r\n"));
+        store.deliver(MailAddress.parse("carol@example.org"), "k-1", crlf("x\r\n"));
+        assertThat(files(root.resolve("example.com/bob/new"))).hasSize(1);
+        assertThat(files(root.resolve("example.org/carol/new"))).hasSize(1);
+    }
+
+    @Test
+    void containsFindsADeliveryByKeyInNewAndInCurButNotASimilarKey() throws Exception {
+        MaildirStore store = new MaildirStore(root, "mx", clock);
+        assertThat(store.contains(BOB, "q1-1")).isFalse();
+        store.deliver(BOB, "q1-1", crlf("x\r\n"));
+        assertThat(store.contains(BOB, "q1-1")).isTrue();
+        assertThat(store.contains(BOB, "q1-10")).isFalse();
+        assertThat(store.contains(BOB, "q1")).isFalse();
+
+        // A client read it: Dovecot moves it to cur/ and appends the flags.
+        Path maildir = root.resolve("example.com/bob");
+        Path file = files(maildir.resolve("new")).getFirst();
+        Files.move(file, maildir.resolve("cur").resolve(file.getFileName() + ":2,S"));
+        assertThat(store.contains(BOB, "q1-1")).isTrue();
+    }
+
+    @Test
+    void aHostNameWithSlashOrColonIsEscapedAsMaildirAsks() throws Exception {
+        MaildirStore store = new MaildirStore(root, "a/b:c", clock);
+        store.deliver(BOB, "k", crlf("x\r\n"));
+        assertThat(files(root.resolve("example.com/bob/new")).getFirst().getFileName().toString())
+                .startsWith(NOW.getEpochSecond() + ".k.a\\057b\\072c,S=");
+    }
+
+    @Test
+    void anAddressThatWouldLeaveTheMailRootIsRefused() {
+        MaildirStore store = new MaildirStore(root, "mx", clock);
+        assertThatThrownBy(() -> store.deliver(new MailAddress("../../etc", "example.com"), "k", crlf("x\r\n")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.deliver(new MailAddress("a/b", "example.com"), "k", crlf("x\r\n")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(root).isEmptyDirectory();
+    }
+
+    @Test
+    void aFailedDeliveryLeavesNothingInTmpOrNew() throws Exception {
+        MaildirStore store = new MaildirStore(root, "mx", clock);
+        java.io.InputStream failing = new java.io.InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("queue file unreadable");
+            }
+        };
+        assertThatThrownBy(() -> store.deliver(BOB, "k", failing)).isInstanceOf(IOException.class);
+        assertThat(root.resolve("example.com/bob/tmp")).isEmptyDirectory();
+        assertThat(root.resolve("example.com/bob/new")).isEmptyDirectory();
+    }
+}
