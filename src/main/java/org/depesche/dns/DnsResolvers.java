@@ -1,23 +1,18 @@
 package org.depesche.dns;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.depesche.config.Config;
+import org.depesche.config.DnsServerAddress;
 
 /** Builds the resolver from the [dns] section of the config, or from parts in tests. */
 public final class DnsResolvers {
     private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
-    private static final Pattern IPV6_WITH_PORT = Pattern.compile("\\[([0-9A-Fa-f:.%a-zA-Z]+)](?::(\\d+))?");
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3}){3})(?::(\\d+))?");
 
     private DnsResolvers() { }
 
@@ -42,27 +37,9 @@ public final class DnsResolvers {
         return validating(servers, anchors, limits, clock);
     }
 
-    /** "ip", "ip:port", "[v6]" or "[v6]:port", or a bare IPv6 address; port 53 by default. No name lookups. */
+    /** See {@link DnsServerAddress#parse(String)}. */
     public static InetSocketAddress parseServer(String text) {
-        String s = text.strip();
-        String host;
-        String port = null;
-        Matcher m;
-        if ((m = IPV6_WITH_PORT.matcher(s)).matches() || (m = IPV4.matcher(s)).matches()) {
-            host = m.group(1);
-            port = m.group(2);
-        } else if (s.indexOf(':') >= 0 && s.matches("[0-9A-Fa-f:.]+")) {
-            host = s;
-        } else {
-            throw new IllegalArgumentException("DNS server \"" + text + "\" is not an IP address with an optional port");
-        }
-        try {
-            int p = port == null ? 53 : Integer.parseInt(port);
-            if (p < 1 || p > 65535) throw new IllegalArgumentException("DNS server \"" + text + "\": bad port");
-            return new InetSocketAddress(InetAddress.getByName(host), p);
-        } catch (UnknownHostException | NumberFormatException e) {
-            throw new IllegalArgumentException("DNS server \"" + text + "\" is not an IP address with an optional port");
-        }
+        return DnsServerAddress.parse(text);
     }
 
     /** The nameserver lines of a resolv.conf file; none if it cannot be read. */
