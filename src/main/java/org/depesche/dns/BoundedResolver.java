@@ -1,7 +1,11 @@
 package org.depesche.dns;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -9,24 +13,45 @@ import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
 /**
- * Sits between the validator and the upstream servers and refuses answers
+ * Sits between the validator and the upstream servers. It refuses answers
  * that would make validation expensive before the validator sees them
  * (THREATS T14, KeyTrap): too many records, too many DNSKEYs in an RRset,
- * too many RRSIGs over one RRset.
+ * too many RRSIGs over one RRset. And it keeps DNSKEY and DS answers for
+ * their TTL: dnsjava's validator walks the chain from the trust anchor again
+ * for every zone whose own key it has not cached, which would cost a round
+ * trip per parent zone; it still verifies every signature in them each time.
  */
 final class BoundedResolver implements Resolver {
+    /**
+     * Kept answers are not yet validated, so a forged one would keep failing
+     * lookups for as long as it is kept: a short bound limits that.
+     */
+    private static final long KEEP_KEY_ANSWERS_SECONDS = 600;
     private final Resolver upstream;
     private final DnsLimits limits;
+    private final Clock clock;
+    private final Map<String, KeyAnswer> keyAnswers;
 
-    BoundedResolver(Resolver upstream, DnsLimits limits) {
+    private record KeyAnswer(Message message, Instant expires) { }
+
+    BoundedResolver(Resolver upstream, DnsLimits limits, Clock clock) {
         this.upstream = upstream;
         this.limits = limits;
+        this.clock = clock;
+        int max = limits.keyCacheEntries();
+        this.keyAnswers = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, KeyAnswer> eldest) {
+                return size() > max;
+            }
+        };
     }
 
     /** An answer refused for its size; the lookup becomes bogus with this message as the reason. */
@@ -45,6 +70,13 @@ final class BoundedResolver implements Resolver {
 
     @Override
     public CompletionStage<Message> sendAsync(Message query, Executor executor) {
+        Record q = query.getQuestion();
+        boolean keyMaterial = q.getType() == Type.DNSKEY || q.getType() == Type.DS;
+        String key = DnsNames.text(q.getName()) + "/" + q.getType();
+        if (keyMaterial) {
+            Message kept = keptAnswer(key, query.getHeader().getID());
+            if (kept != null) return CompletableFuture.completedFuture(kept);
+        }
         return upstream.sendAsync(query, executor).thenCompose(answer -> {
             int rcode = answer.getRcode();
             if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
@@ -53,9 +85,39 @@ final class BoundedResolver implements Resolver {
                         + "/" + Type.string(query.getQuestion().getType())));
             }
             String problem = check(answer);
-            return problem == null ? CompletableFuture.completedFuture(answer)
-                    : CompletableFuture.failedFuture(new AnswerTooLargeException(problem));
+            if (problem != null) return CompletableFuture.failedFuture(new AnswerTooLargeException(problem));
+            if (keyMaterial && rcode == Rcode.NOERROR) keep(key, answer);
+            return CompletableFuture.completedFuture(answer);
         });
+    }
+
+    private Message keptAnswer(String key, int id) {
+        synchronized (keyAnswers) {
+            KeyAnswer kept = keyAnswers.get(key);
+            if (kept == null) return null;
+            if (!kept.expires().isAfter(clock.instant())) {
+                keyAnswers.remove(key);
+                return null;
+            }
+            Message copy = kept.message().clone();
+            copy.getHeader().setID(id);
+            return copy;
+        }
+    }
+
+    private void keep(String key, Message answer) {
+        long ttl = Math.min(KEEP_KEY_ANSWERS_SECONDS, limits.maxTtl().toSeconds());
+        int records = 0;
+        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
+            for (Record r : answer.getSection(section)) {
+                ttl = Math.min(ttl, r.getTTL());
+                records++;
+            }
+        }
+        if (records == 0 || ttl <= 0) return;
+        synchronized (keyAnswers) {
+            keyAnswers.put(key, new KeyAnswer(answer.clone(), clock.instant().plusSeconds(ttl)));
+        }
     }
 
     private String check(Message answer) {

@@ -25,7 +25,7 @@ final class ValidatingUpstream extends Upstream {
 
     ValidatingUpstream(List<InetSocketAddress> servers, String trustAnchors, DnsLimits limits, Clock clock) {
         super(limits);
-        this.validator = new ValidatingResolver(new BoundedResolver(servers(servers, limits.queryTimeout()), limits),
+        this.validator = new ValidatingResolver(new BoundedResolver(servers(servers, limits.queryTimeout()), limits, clock),
                 clock);
         try {
             validator.init(properties(limits));

@@ -23,6 +23,7 @@ class DnsCacheTest {
         dns = TestDns.builder()
                 .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
                 .tlsa("_25._tcp.mx.example.test", 3, 1, 1, DnssecValidationTest.SPKI_SHA256)
+                .signedZone("other.test").mx(10, "mx.other.test")
                 .start();
     }
 
@@ -57,6 +58,17 @@ class DnsCacheTest {
 
         assertThat(a.status()).isEqualTo(DnssecStatus.SECURE);
         assertThat(dns.queries()).containsExactly("mx.example.test/A");
+    }
+
+    @Test
+    void theKeysOfParentZonesAreNotFetchedAgainForANewZone() {
+        resolver.mx("example.test");
+        dns.resetQueries();
+
+        DnsResult other = resolver.mx("other.test");
+
+        assertThat(other.status()).isEqualTo(DnssecStatus.SECURE);
+        assertThat(dns.queries()).containsExactlyInAnyOrder("other.test/MX", "other.test/DS", "other.test/DNSKEY");
     }
 
     @Test

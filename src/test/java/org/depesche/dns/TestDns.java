@@ -79,10 +79,14 @@ public final class TestDns implements AutoCloseable {
     private final List<String> queries = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> resolvers = new CopyOnWriteArrayList<>();
     private final KeyPair attackerKey = newKeyPair();
+    private volatile Duration latency = Duration.ZERO;
 
     private TestDns(Map<Name, TestZone> zones) throws IOException {
         this.zones = zones;
-        this.server = new TestDnsServer(q -> new TestDnsAnswers(this).answer(q));
+        this.server = new TestDnsServer(q -> {
+            sleep(latency);
+            return new TestDnsAnswers(this).answer(q);
+        });
     }
 
     public static Builder builder() {
@@ -126,6 +130,21 @@ public final class TestDns implements AutoCloseable {
     private CachingDnsResolver track(CachingDnsResolver r) {
         resolvers.add(r);
         return r;
+    }
+
+    /** Delays every answer, to stand for the round trip to a distant server. */
+    public TestDns latency(Duration delay) {
+        this.latency = delay;
+        return this;
+    }
+
+    private static void sleep(Duration d) {
+        if (d.isZero()) return;
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---- attacks ----
