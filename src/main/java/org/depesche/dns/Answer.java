@@ -83,6 +83,37 @@ record Answer(DnsResult result, Duration ttl) {
         return Duration.ofSeconds(s);
     }
 
+    /** The extended DNS error of a response (RFC 8914), or null. */
+    static org.xbill.DNS.ExtendedErrorCodeOption ede(Message m) {
+        org.xbill.DNS.OPTRecord opt = m.getOPT();
+        if (opt == null) return null;
+        for (org.xbill.DNS.EDNSOption o : opt.getOptions()) {
+            if (o instanceof org.xbill.DNS.ExtendedErrorCodeOption e) return e;
+        }
+        return null;
+    }
+
+    /**
+     * Why a validation failed, for a person: the name, the extended error's
+     * category (RFC 8914 4) and the validator's words with RRset dumps shortened.
+     */
+    static String bogusReason(Name name, int type, Message m) {
+        String detail = validatorReason(m)
+                .replaceAll("\\{ (\\S+) \\d+ \\S+ (\\S+) .*}", "$1 $2")
+                .replaceAll("\\.+$", "");
+        org.xbill.DNS.ExtendedErrorCodeOption e = ede(m);
+        String category = e == null ? "" : edeText(e.getErrorCode()) + ": ";
+        return "DNSSEC validation of " + DnsNames.text(name) + "/" + Type.string(type) + " failed: " + category
+                + (detail.isEmpty() ? "no reason given" : detail);
+    }
+
+    /** "RRSIGS_MISSING" as "RRSIGS missing". */
+    static String edeText(int code) {
+        String words = org.xbill.DNS.ExtendedErrorCodeOption.text(code).replace('_', ' ').toLowerCase(java.util.Locale.ROOT);
+        return java.util.regex.Pattern.compile("\\b(dnssec|rrsigs|nsec3?|dnskey|ds)\\b").matcher(words)
+                .replaceAll(r -> r.group().toUpperCase(java.util.Locale.ROOT));
+    }
+
     /** The validator's reason, which it puts in a TXT record of a private class in the additional section. */
     static String validatorReason(Message m) {
         for (Record r : m.getSection(Section.ADDITIONAL)) {

@@ -3,13 +3,11 @@ package org.depesche.dns;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
@@ -45,25 +43,17 @@ final class TrustAdUpstream extends Upstream {
 
     private Answer classify(Name name, int type, Message m) {
         if (m.getRcode() == Rcode.SERVFAIL) {
-            ExtendedErrorCodeOption ede = ede(m);
+            ExtendedErrorCodeOption ede = Answer.ede(m);
             // RFC 8914 4.2-4.13: codes 1 to 12 are DNSSEC failures; a bare SERVFAIL may be anything
             if (ede != null && ede.getErrorCode() >= 1 && ede.getErrorCode() <= 12) {
-                String text = ede.getText() == null ? "" : ": " + ede.getText();
-                return Answer.failed(name, type, DnssecStatus.BOGUS, "resolver reports extended error "
-                        + ede.getErrorCode() + text, limits);
+                String text = ede.getText() == null || ede.getText().isEmpty() ? "" : " (" + ede.getText() + ")";
+                return Answer.failed(name, type, DnssecStatus.BOGUS, "the validating resolver failed "
+                        + DnsNames.text(name) + "/" + org.xbill.DNS.Type.string(type) + " with extended error "
+                        + ede.getErrorCode() + ", " + Answer.edeText(ede.getErrorCode()) + text, limits);
             }
             return indeterminate(name, type, "resolver answered SERVFAIL");
         }
         DnssecStatus status = m.getHeader().getFlag(Flags.AD) ? DnssecStatus.SECURE : DnssecStatus.INSECURE;
         return Answer.read(name, type, m, status, "", limits);
-    }
-
-    private static ExtendedErrorCodeOption ede(Message m) {
-        OPTRecord opt = m.getOPT();
-        if (opt == null) return null;
-        for (EDNSOption o : opt.getOptions()) {
-            if (o instanceof ExtendedErrorCodeOption e) return e;
-        }
-        return null;
     }
 }

@@ -67,8 +67,7 @@ final class ValidatingUpstream extends Upstream {
             return Answer.read(name, type, m, DnssecStatus.SECURE, "", limits);
         }
         if (m.getRcode() == Rcode.SERVFAIL) {
-            return Answer.failed(name, type, DnssecStatus.BOGUS,
-                    reason.isEmpty() ? "validation of " + DnsNames.text(name) + " failed" : reason, limits);
+            return Answer.failed(name, type, DnssecStatus.BOGUS, Answer.bogusReason(name, type, m), limits);
         }
         return Answer.read(name, type, m, DnssecStatus.INSECURE, reason, limits);
     }

@@ -176,6 +176,10 @@ public final class TestDns implements AutoCloseable {
 
     private TestDns tamper(String name, int type, Attack attack, String... rdata) {
         Name n = name(name);
+        if ((attack == Attack.EXPIRED_SIGNATURE || attack == Attack.CORRUPT_SIGNATURE)
+                && (zoneFor(n, type).rrset(n, type) == null || !zoneFor(n, type).signed)) {
+            throw new IllegalArgumentException(attack + " needs a signed " + n + "/" + Type.string(type) + " to re-sign");
+        }
         List<Record> forged = new ArrayList<>();
         for (String r : rdata) forged.add(record(n, type, r));
         attacks.put(key(n, type), new Tamper(attack, forged));

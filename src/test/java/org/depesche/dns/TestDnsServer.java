@@ -27,7 +27,19 @@ final class TestDnsServer implements AutoCloseable {
     private volatile boolean closed;
 
     TestDnsServer(Function<Message, Message> answerer) throws IOException {
-        this.answerer = answerer;
+        this.answerer = query -> {
+            try {
+                return answerer.apply(query);
+            } catch (RuntimeException e) {
+                // a bug in the fixture must show, not look like a silent server
+                System.err.println("TestDns: cannot answer " + query.getQuestion() + ": " + e);
+                e.printStackTrace();
+                Message failure = new Message(query.getHeader().getID());
+                failure.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+                failure.getHeader().setRcode(org.xbill.DNS.Rcode.SERVFAIL);
+                return failure;
+            }
+        };
         InetAddress loopback = InetAddress.getLoopbackAddress();
         DatagramSocket u = null;
         ServerSocket t = null;
