@@ -7,8 +7,9 @@
  * the upstream is ignored); the other mode trusts the AD bit of a validating
  * resolver on a loopback address only (RFC 6840 5.7, RFC 4035 4.9.3).
  * Denial of existence is proven by NSEC (RFC 4035 5.4) or NSEC3 (RFC 5155 8),
- * and NSEC3 chains with more than 150 iterations are treated as insecure
- * (RFC 9276 3.2). Answers, including negative ones (RFC 2308), are cached by
+ * and NSEC3 proofs with more than 150 iterations are not trusted: a name
+ * error proven only by them is insecure, a NODATA bogus (RFC 9276 3.2 allows
+ * either). Answers, including negative ones (RFC 2308), are cached by
  * TTL with their status, validated DNSKEYs in the validator; the work per
  * answer is bounded (DNSKEYs and RRSIGs considered, answer size, time per
  * lookup) so KeyTrap-class answers cannot stall delivery (THREATS T14).

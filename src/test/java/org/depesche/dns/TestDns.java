@@ -375,6 +375,15 @@ public final class TestDns implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The current zone denies existence with NSEC3 (RFC 5155), SHA-1, no salt and this many
+         * extra iterations (RFC 9276 3.1 asks for 0; validators may treat more than 150 as insecure).
+         */
+        public Builder nsec3(int iterations) {
+            zone().nsec3Iterations = iterations;
+            return this;
+        }
+
         /** The current zone is lame: its DS is in the parent but its DNSKEY RRset is not served. */
         public Builder lameDelegation() {
             zone().lame = true;

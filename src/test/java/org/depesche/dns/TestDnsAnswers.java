@@ -91,7 +91,9 @@ final class TestDnsAnswers {
     /** NODATA (RFC 4035 3.1.3.1, 3.1.3.2) or NXDOMAIN (3.1.3.2) with their NSEC proofs. */
     private void deny(TestZone zone, Name name) {
         add(zone.rrset(zone.apex, Type.SOA), Section.AUTHORITY);
-        if (zone.exists(name)) {
+        if (zone.usesNsec3()) {
+            denyWithNsec3(zone, name);
+        } else if (zone.exists(name)) {
             add(zone.rrset(name, Type.NSEC), Section.AUTHORITY);
         } else if (zone.isEmptyNonTerminal(name)) {
             add(zone.coveringNsec(name), Section.AUTHORITY);
@@ -103,6 +105,26 @@ final class TestDnsAnswers {
             RRset noWildcard = zone.coveringNsec(wildcard);
             if (noWildcard != covering) add(noWildcard, Section.AUTHORITY);
         }
+    }
+
+    /**
+     * NODATA: the NSEC3 matching the name (RFC 5155 7.2.3, 7.2.4). NXDOMAIN:
+     * the closest encloser proof, the next closer name covered, and the
+     * wildcard at the closest encloser covered (RFC 5155 7.2.2).
+     */
+    private void denyWithNsec3(TestZone zone, Name name) {
+        if (zone.exists(name) || zone.isEmptyNonTerminal(name)) {
+            add(zone.matchingNsec3(name), Section.AUTHORITY);
+            return;
+        }
+        response.getHeader().setRcode(Rcode.NXDOMAIN);
+        Name encloser = zone.closestEncloser(name);
+        Name nextCloser = new Name(name, name.labels() - encloser.labels() - 1);
+        java.util.Set<RRset> proof = new java.util.LinkedHashSet<>();
+        proof.add(zone.matchingNsec3(encloser));
+        proof.add(zone.coveringNsec3(nextCloser));
+        proof.add(zone.coveringNsec3(TestZone.prefixed("*", encloser)));
+        proof.forEach(set -> add(set, Section.AUTHORITY));
     }
 
     /** Applies a switched-on attack; returns null when there is none for this name and type. */

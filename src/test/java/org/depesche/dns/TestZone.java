@@ -18,6 +18,8 @@ import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNSKEYRecord;
 import org.xbill.DNS.DNSSEC;
 import org.xbill.DNS.DSRecord;
+import org.xbill.DNS.NSEC3PARAMRecord;
+import org.xbill.DNS.NSEC3Record;
 import org.xbill.DNS.NSECRecord;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
@@ -26,6 +28,7 @@ import org.xbill.DNS.RRset;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.utils.base32;
 
 /**
  * One zone of the test hierarchy: its records, and once sealed its SOA,
@@ -36,13 +39,19 @@ import org.xbill.DNS.Type;
 final class TestZone {
     static final long TTL = 300;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final base32 BASE32HEX = new base32(base32.Alphabet.BASE32HEX, false, true);
 
     final Name apex;
     final boolean signed;
     boolean lame;
+    /** Negative: NSEC; otherwise NSEC3 (RFC 5155) with this many extra iterations, no salt. */
+    int nsec3Iterations = -1;
     int trapKeys;
     int trapSigs;
     private final TreeMap<Name, Map<Integer, RRset>> names = new TreeMap<>();
+    /** NSEC3 RRsets by hashed owner name, which sorts as the hashes do (base32hex keeps the order). */
+    private final TreeMap<Name, RRset> nsec3 = new TreeMap<>();
+    private NSEC3PARAMRecord nsec3Param;
     private KeyPair keyPair;
     private DNSKEYRecord dnskey;
 
@@ -94,7 +103,11 @@ final class TestZone {
         if (!signed) return;
         if (!lame) add(key());
         for (int i = 0; i < trapKeys; i++) add(collidingKey(key()));
-        addNsecChain();
+        if (nsec3Iterations >= 0) {
+            addNsec3Chain();
+        } else {
+            addNsecChain();
+        }
         for (Map.Entry<Name, Map<Integer, RRset>> e : names.entrySet()) {
             for (RRset set : e.getValue().values()) {
                 if (isDelegation(e.getKey()) && set.getType() == Type.NS) continue; // RFC 4035 2.2
@@ -114,6 +127,59 @@ final class TestZone {
             int[] bitmap = types.stream().mapToInt(Integer::intValue).toArray();
             names.get(owner).put(Type.NSEC, new RRset(new NSECRecord(owner, DClass.IN, TTL, next, bitmap)));
         }
+    }
+
+    /** RFC 5155 7.1: one NSEC3 per name that exists, empty non-terminals included, in hash order. */
+    private void addNsec3Chain() {
+        nsec3Param = new NSEC3PARAMRecord(apex, DClass.IN, 0, NSEC3Record.Digest.SHA1, 0, nsec3Iterations, null);
+        add(nsec3Param);
+        TreeMap<Name, int[]> chain = new TreeMap<>();
+        for (Name owner : new ArrayList<>(names.keySet())) {
+            TreeSet<Integer> types = new TreeSet<>(names.get(owner).keySet());
+            if (!isDelegation(owner) || types.contains(Type.DS)) types.add(Type.RRSIG); // unsigned cut: nothing signed
+            chain.put(hashed(owner), types.stream().mapToInt(Integer::intValue).toArray());
+            for (Name n = owner; n.labels() > apex.labels(); ) {
+                n = new Name(n, 1);
+                chain.putIfAbsent(hashed(n), new int[0]);
+            }
+        }
+        List<Name> owners = new ArrayList<>(chain.keySet());
+        for (int i = 0; i < owners.size(); i++) {
+            Name next = owners.get((i + 1) % owners.size());
+            byte[] nextHash = BASE32HEX.fromString(next.getLabelString(0));
+            NSEC3Record r = new NSEC3Record(owners.get(i), DClass.IN, TTL, NSEC3Record.Digest.SHA1, 0,
+                    nsec3Iterations, null, nextHash, chain.get(owners.get(i)));
+            nsec3.put(owners.get(i), new RRset(r));
+        }
+        for (Map.Entry<Name, RRset> e : nsec3.entrySet()) {
+            names.computeIfAbsent(e.getKey(), n -> new LinkedHashMap<>()).put(Type.NSEC3, e.getValue());
+        }
+    }
+
+    boolean usesNsec3() {
+        return nsec3Param != null;
+    }
+
+    /** The NSEC3 owner name for a name: base32hex of its hash under the apex (RFC 5155 5). */
+    Name hashed(Name name) {
+        try {
+            NSEC3PARAMRecord param = nsec3Param != null ? nsec3Param
+                    : new NSEC3PARAMRecord(apex, DClass.IN, 0, NSEC3Record.Digest.SHA1, 0, nsec3Iterations, null);
+            return prefixed(BASE32HEX.toString(param.hashName(name)), apex);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The NSEC3 RRset matching a name that exists, or null. */
+    RRset matchingNsec3(Name name) {
+        return nsec3.get(hashed(name));
+    }
+
+    /** The NSEC3 RRset whose hash interval covers a name that does not exist. */
+    RRset coveringNsec3(Name name) {
+        Name owner = nsec3.floorKey(hashed(name));
+        return nsec3.get(owner == null ? nsec3.lastKey() : owner);
     }
 
     private void sign(RRset set, Instant now) {
