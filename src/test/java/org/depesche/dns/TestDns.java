@@ -369,6 +369,28 @@ public final class TestDns implements AutoCloseable {
             return this;
         }
 
+        /** DANE-EE: TLSA 3 1 1, the SHA-256 of the certificate's public key (RFC 7671 5.1, RFC 7672 3.1.1). */
+        public Builder daneEe(String name, java.security.cert.X509Certificate cert) {
+            return tlsa(name, 3, 1, 1, sha256(cert.getPublicKey().getEncoded()));
+        }
+
+        /** DANE-TA: TLSA 2 0 1, the SHA-256 of the whole trust anchor certificate (RFC 7671 5.2, RFC 7672 3.1.2). */
+        public Builder daneTa(String name, java.security.cert.X509Certificate ca) {
+            try {
+                return tlsa(name, 2, 0, 1, sha256(ca.getEncoded()));
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+
+        private static byte[] sha256(byte[] data) {
+            try {
+                return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         /** Any record, rdata in zone file syntax; it goes into the deepest zone holding the name. */
         public Builder record(String name, int type, String rdata) {
             records.add(TestDns.record(name(name), type, rdata));
