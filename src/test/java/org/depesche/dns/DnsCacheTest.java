@@ -107,6 +107,26 @@ class DnsCacheTest {
     }
 
     @Test
+    void theCacheTimeIsClampedToTheConfiguredMinimumAndMaximum() {
+        CachingDnsResolver shortMax = dns.validatingResolver(ttls(Duration.ofSeconds(1), Duration.ofSeconds(60)), clock);
+        CachingDnsResolver longMin = dns.validatingResolver(ttls(Duration.ofSeconds(600), Duration.ofDays(1)), clock);
+        shortMax.mx("example.test");
+        longMin.mx("example.test");
+        clock.advance(Duration.ofSeconds(TestZone.TTL + 1));
+        dns.resetQueries();
+
+        longMin.mx("example.test");
+        assertThat(dns.queries()).as("a 300 s answer kept for the 600 s minimum").isEmpty();
+        shortMax.mx("example.test");
+        assertThat(dns.queries()).as("a 300 s answer dropped after the 60 s maximum").contains("example.test/MX");
+    }
+
+    private static DnsLimits ttls(Duration min, Duration max) {
+        return new DnsLimits(Duration.ofSeconds(2), null, null, null, null, null, null, null, null, null,
+                min, max, null, null);
+    }
+
+    @Test
     void aFailedLookupIsNotCachedSoTheNextTryAsksAgain() {
         dns.attack("timeout.example.test", Type.A, TestDns.Attack.SERVFAIL);
         try {
