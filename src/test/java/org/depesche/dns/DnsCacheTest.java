@@ -15,12 +15,12 @@ import org.xbill.DNS.Type;
 /** Answers, negative answers and validated keys are cached by TTL: a warm lookup sends no packet. */
 class DnsCacheTest {
     static TestDns dns;
-    SettableClock clock = new SettableClock(Instant.now());
+    static final SettableClock clock = new SettableClock(Instant.parse("2026-03-01T12:00:00Z"));
     CachingDnsResolver resolver;
 
     @BeforeAll
     static void startDns() {
-        dns = TestDns.builder()
+        dns = TestDns.builder().clock(clock)
                 .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
                 .tlsa("_25._tcp.mx.example.test", 3, 1, 1, DnssecValidationTest.SPKI_SHA256)
                 .signedZone("other.test").mx(10, "mx.other.test")

@@ -117,6 +117,19 @@ class DnsResolversTest {
     }
 
     @Test
+    void signaturesAreCheckedAgainstTheResolversClock() {
+        var clock = new org.depesche.testsupport.SettableClock(java.time.Instant.parse("2026-03-01T12:00:00Z"));
+        try (TestDns d = TestDns.builder().clock(clock).signedZone("example.test").mx(10, "mx.example.test").start()) {
+            assertThat(d.validatingResolver().mx("example.test").status()).isEqualTo(DnssecStatus.SECURE);
+
+            clock.advance(Duration.ofDays(31));
+            DnsResult later = d.validatingResolver().mx("example.test");
+
+            assertThat(later.status()).as(later.toString()).isEqualTo(DnssecStatus.BOGUS);
+        }
+    }
+
+    @Test
     void daneRecordsCanBeMadeFromACertificate() throws Exception {
         java.security.cert.X509Certificate x509 =
                 org.depesche.tls.SelfSignedCertificate.generate("mx.dane.test", Clock.systemUTC()).certificate();

@@ -74,6 +74,7 @@ public final class TestDns implements AutoCloseable {
     private record Tamper(Attack attack, List<Record> forged) { }
 
     private final Map<Name, TestZone> zones;
+    private final Clock clock;
     private final TestDnsServer server;
     private final Map<String, Tamper> attacks = new ConcurrentHashMap<>();
     private final List<String> queries = new CopyOnWriteArrayList<>();
@@ -81,8 +82,9 @@ public final class TestDns implements AutoCloseable {
     private final KeyPair attackerKey = newKeyPair();
     private volatile Duration latency = Duration.ZERO;
 
-    private TestDns(Map<Name, TestZone> zones) throws IOException {
+    private TestDns(Map<Name, TestZone> zones, Clock clock) throws IOException {
         this.zones = zones;
+        this.clock = clock;
         this.server = new TestDnsServer(q -> {
             sleep(latency);
             return new TestDnsAnswers(this).answer(q);
@@ -109,9 +111,14 @@ public final class TestDns implements AutoCloseable {
                 null, null, null, null, null, null);
     }
 
-    /** A new validating resolver (empty cache) trusting this hierarchy's root; closed with this server. */
+    /** The clock the signatures were made by. */
+    Clock clock() {
+        return clock;
+    }
+
+    /** A new validating resolver (empty cache) trusting this hierarchy's root, on the builder's clock; closed with this server. */
     public CachingDnsResolver validatingResolver() {
-        return validatingResolver(testLimits(), Clock.systemUTC());
+        return validatingResolver(testLimits(), clock);
     }
 
     public CachingDnsResolver validatingResolver(DnsLimits limits, Clock clock) {
@@ -124,7 +131,7 @@ public final class TestDns implements AutoCloseable {
      * with extended error 6 where an attack is switched on.
      */
     public CachingDnsResolver trustAdResolver() {
-        return track(DnsResolvers.trustAd(List.of(address()), testLimits(), Clock.systemUTC()));
+        return track(DnsResolvers.trustAd(List.of(address()), testLimits(), clock));
     }
 
     private CachingDnsResolver track(CachingDnsResolver r) {
@@ -280,7 +287,7 @@ public final class TestDns implements AutoCloseable {
         try {
             DNSKEYRecord key = new DNSKEYRecord(signer, DClass.IN, TestZone.TTL, 257, 3,
                     DNSSEC.Algorithm.ECDSAP256SHA256, attackerKey.getPublic());
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             return TestZone.signature(set, key, attackerKey, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)));
         } catch (DNSSEC.DNSSECException e) {
             throw new IllegalStateException(e);
@@ -322,8 +329,18 @@ public final class TestDns implements AutoCloseable {
         private final Map<Name, TestZone> zones = new LinkedHashMap<>();
         private final List<Record> records = new ArrayList<>();
         private TestZone current;
+        private Clock clock = Clock.systemUTC();
 
         private Builder() { }
+
+        /**
+         * The time the signatures are made at (valid from an hour before to 30 days after) and the
+         * clock of the resolvers this server hands out; give the test's clock when it is not now.
+         */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
 
         /** Starts a signed zone; later zone-level calls (mx, lameDelegation, keyTrap) apply to it. */
         public Builder signedZone(String apex) {
@@ -433,12 +450,12 @@ public final class TestDns implements AutoCloseable {
             }
             all.putAll(zones);
             try {
-                TestDns dns = new TestDns(Collections.unmodifiableMap(all));
+                TestDns dns = new TestDns(Collections.unmodifiableMap(all), clock);
                 for (Record r : records) dns.zoneFor(r.getName(), r.getType() == Type.DS ? 0 : r.getType()).add(r);
                 for (TestZone z : all.values()) {
                     if (!z.apex.equals(Name.root)) dns.zoneFor(z.apex, Type.DS).delegate(z);
                 }
-                Instant now = Instant.now();
+                Instant now = clock.instant();
                 all.values().forEach(z -> z.seal(now));
                 return dns;
             } catch (IOException e) {

@@ -152,7 +152,7 @@ final class TestDnsAnswers {
             case EXPIRED_SIGNATURE, CORRUPT_SIGNATURE -> {
                 if (real == null) throw new IllegalStateException("no " + name + "/" + Type.string(qtype) + " to re-sign");
                 real.rrs().forEach(r -> response.addRecord(r, Section.ANSWER));
-                Instant now = Instant.now();
+                Instant now = dns.clock().instant();
                 RRSIGRecord sig = attack == TestDns.Attack.EXPIRED_SIGNATURE
                         ? zone.signature(real, now.minus(Duration.ofDays(10)), now.minus(Duration.ofDays(1)))
                         : TestZone.garbled(real.sigs().getFirst(), 0);
