@@ -73,6 +73,22 @@ class BoundedWorkTest {
     }
 
     @Test
+    void lookupsOfOneNameAtTheSameTimeGoUpstreamOnce() throws Exception {
+        CachingDnsResolver resolver = dns.validatingResolver();
+        resolver.mx("example.test"); // keys known: the lookups below need one query each
+        dns.holdAnswers();
+        dns.resetQueries();
+        List<Future<DnsResult>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 20; i++) results.add(threads.submit(() -> resolver.tlsa(25, "mx.example.test")));
+            while (dns.queryCount() == 0) Thread.sleep(5); // the first lookup reached the server and waits there
+            dns.releaseAnswers();
+        }
+        for (Future<DnsResult> r : results) assertThat(r.get().status()).isEqualTo(DnssecStatus.SECURE);
+        assertThat(dns.queries()).containsExactly("_25._tcp.mx.example.test/TLSA");
+    }
+
+    @Test
     void aServerThatNeverAnswersGivesAnIndeterminateFailureWithAReason() {
         CachingDnsResolver resolver = dns.validatingResolver();
 

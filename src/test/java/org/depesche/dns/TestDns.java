@@ -81,11 +81,14 @@ public final class TestDns implements AutoCloseable {
     private final List<AutoCloseable> resolvers = new CopyOnWriteArrayList<>();
     private final KeyPair attackerKey = newKeyPair();
     private volatile Duration latency = Duration.ZERO;
+    private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(0);
 
     private TestDns(Map<Name, TestZone> zones, Clock clock) throws IOException {
         this.zones = zones;
         this.clock = clock;
         this.server = new TestDnsServer(q -> {
+            logQuery(q);
+            awaitRelease(held);
             sleep(latency);
             return new TestDnsAnswers(this).answer(q);
         });
@@ -143,6 +146,25 @@ public final class TestDns implements AutoCloseable {
     public TestDns latency(Duration delay) {
         this.latency = delay;
         return this;
+    }
+
+    /** Answers nothing until {@link #releaseAnswers()}: queries are counted and wait. */
+    public TestDns holdAnswers() {
+        held = new java.util.concurrent.CountDownLatch(1);
+        return this;
+    }
+
+    public TestDns releaseAnswers() {
+        held.countDown();
+        return this;
+    }
+
+    private static void awaitRelease(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void sleep(Duration d) {
@@ -234,6 +256,7 @@ public final class TestDns implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseAnswers();
         for (AutoCloseable r : resolvers) {
             try {
                 r.close();
@@ -246,8 +269,9 @@ public final class TestDns implements AutoCloseable {
 
     // ---- used by TestDnsAnswers ----
 
-    void logQuery(Name name, int type) {
-        queries.add(DnsNames.text(name) + "/" + Type.string(type));
+    private void logQuery(org.xbill.DNS.Message query) {
+        Record q = query.getQuestion();
+        if (q != null) queries.add(DnsNames.text(q.getName()) + "/" + Type.string(q.getType()));
     }
 
     Tamper tamperFor(Name name, int type) {

@@ -49,7 +49,6 @@ final class TestDnsAnswers {
             h.setRcode(Rcode.FORMERR);
             return response;
         }
-        dns.logQuery(question.getName(), question.getType());
         response.addRecord(question, Section.QUESTION);
         OPTRecord opt = query.getOPT();
         dnssec = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
