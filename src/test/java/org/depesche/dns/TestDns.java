@@ -32,23 +32,34 @@ import org.xbill.DNS.Type;
 
 /**
  * An in-process DNS server for tests: a DNSSEC-signed hierarchy (root, the
- * TLDs in use, the zones a test declares) served from one loopback port, as
- * a recursive resolver that holds every zone would serve it. The root's DS
- * is the trust anchor ({@link #trustAnchor()}); {@link #validatingResolver()}
- * gives a production resolver wired to it. Attacks (forged answers, dropped
- * records, broken signatures, lame delegations) can be switched on per
- * name and type while it runs, and every query received is counted.
+ * TLDs in use, the zones a test declares; ECDSA P-256 keys, NSEC or NSEC3)
+ * served from one loopback port over UDP and TCP, as a recursive resolver
+ * that holds every zone would serve it. The root's DS is the trust anchor
+ * ({@link #trustAnchor()}); {@link #validatingResolver()} gives a production
+ * resolver wired to it. Attacks (forged answers, dropped records, broken
+ * signatures, lame delegations, KeyTrap) can be switched on per name and
+ * type while it runs, and every query received is counted.
  *
  * <pre>{@code
  * try (TestDns dns = TestDns.builder()
  *         .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
- *         .tlsa("_25._tcp.mx.example.test", 3, 1, 1, spkiSha256)
- *         .unsignedZone("plain.test").mx(10, "mx.plain.test")
+ *         .daneEe("_25._tcp.mx.example.test", serverCertificate)      // TLSA 3 1 1
+ *         .unsignedZone("plain.test").mx(10, "mx.plain.test").a("mx.plain.test", "127.0.0.2")
  *         .start()) {
- *     DnsResolver r = dns.validatingResolver();
- *     dns.forge("example.test", Type.MX, "10 evil.attacker.test.");   // THREATS T3
+ *     DnsResolver r = dns.validatingResolver();                       // new empty cache each call
+ *     dns.forge("example.test", Type.MX, "10 mx.attacker.test.");     // THREATS T3: bogus MX
+ *     dns.dropTlsa("_25._tcp.mx.example.test");                       // THREATS T4: bogus TLSA
+ *     dns.attack("mx.example.test", Type.A, TestDns.Attack.TIMEOUT);  // indeterminate
+ *     dns.stopAttacks();
+ *     dns.queries();                                                  // ["example.test/MX", ...]
  * }
  * }</pre>
+ *
+ * Records go into the deepest declared zone holding their name; zone-level
+ * calls (mx, nsec3, lameDelegation, keyTrap) apply to the zone declared last.
+ * Signatures are valid from an hour before the builder's clock to 30 days
+ * after it: a test on a {@code SettableClock} passes it to {@link Builder#clock}.
+ * Not served: wildcards, DNAME, referrals (every zone answers from here).
  */
 public final class TestDns implements AutoCloseable {
     /** What an attacker on the path does to the answers for one name and type. */
