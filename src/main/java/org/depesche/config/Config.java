@@ -28,7 +28,9 @@ public record Config(
         @Doc("Queue and local delivery.")
         Queue queue,
         @Doc("Logging.")
-        Log log) {
+        Log log,
+        @Doc("DNS lookups for outbound delivery and their DNSSEC validation.")
+        Dns dns) {
 
     public Config {
         if (hostname == null || hostname.isBlank()) hostname = "localhost";
@@ -39,6 +41,13 @@ public record Config(
         if (submission == null) submission = new Submission(null);
         if (queue == null) queue = new Queue(null, null, null, null);
         if (log == null) log = new Log(null, null);
+        if (dns == null) dns = new Dns(null, null, null, null);
+    }
+
+    /** The configuration without a [dns] section. */
+    public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
+                  Queue queue, Log log) {
+        this(hostname, dataDir, listen, tls, limits, submission, queue, log, null);
     }
 
     @Doc("Listening sockets. Each is \"address:port\"; an empty string disables that listener.")
@@ -108,9 +117,29 @@ public record Config(
         }
     }
 
+    @Doc("DNS lookups (MX, addresses, TLSA) for outbound delivery. Every answer carries its DNSSEC status; DANE relies on it.")
+    public record Dns(
+            @Doc("\"validate\": validate DNSSEC in this process from the trust anchor, asking the servers with DO and CD set. \"trust-ad\": trust the AD bit of a validating resolver, which must then listen on a loopback address.")
+            String mode,
+            @Doc("DNS servers to ask, each an IP address with an optional port: \"192.0.2.53\", \"127.0.0.1:5353\", \"[::1]:53\". Empty: the nameservers of /etc/resolv.conf.")
+            List<String> servers,
+            @Doc("File with the DNSSEC trust anchor: DS or DNSKEY records of the root (or of a private root) in zone file format. Empty: the IANA root KSK-2017 and KSK-2024, built in. Relative to the config file.")
+            Path trustAnchor,
+            @Doc("Time to wait for an answer from one server.")
+            Duration timeout) {
+        public static final String VALIDATE = "validate";
+        public static final String TRUST_AD = "trust-ad";
+
+        public Dns {
+            if (mode == null) mode = VALIDATE;
+            servers = servers == null ? List.of() : List.copyOf(servers);
+            if (timeout == null) timeout = Duration.ofSeconds(5);
+        }
+    }
+
     /** Everything that would be configured by a file that does not mention a key. */
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null);
     }
 
     /** Listener addresses in use (null entries are disabled listeners). */

@@ -31,6 +31,25 @@ final class ConfigValidator {
         positive(c.tls().reloadInterval(), List.of("tls", "reload_interval"), at);
         if (!LOG_LEVELS.contains(c.log().level().toLowerCase(java.util.Locale.ROOT)))
             throw at.error(List.of("log", "level"), "level must be one of " + String.join(", ", LOG_LEVELS) + ", not '" + c.log().level() + "'");
+        validateDns(c.dns(), at);
+    }
+
+    private static void validateDns(Config.Dns dns, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (!dns.mode().equals(Config.Dns.VALIDATE) && !dns.mode().equals(Config.Dns.TRUST_AD))
+            throw at.error(List.of("dns", "mode"), "mode must be \"validate\" or \"trust-ad\", not '" + dns.mode() + "'");
+        positive(dns.timeout(), List.of("dns", "timeout"), at);
+        for (String server : dns.servers()) {
+            java.net.InetSocketAddress address;
+            try {
+                address = DnsServerAddress.parse(server);
+            } catch (IllegalArgumentException e) {
+                throw at.error(List.of("dns", "servers"), e.getMessage());
+            }
+            // RFC 4035 4.9.3: the AD bit is only worth trusting over a path nobody can tamper with
+            if (dns.mode().equals(Config.Dns.TRUST_AD) && !address.getAddress().isLoopbackAddress())
+                throw at.error(List.of("dns", "servers"), "mode \"trust-ad\" needs a validating resolver on a loopback address, and "
+                        + server + " is not one; use mode \"validate\" for remote servers");
+        }
     }
 
     private static void validateListeners(Config.Listen listen, ConfigLoader.KeyLocator at) throws ConfigException {
