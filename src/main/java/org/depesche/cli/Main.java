@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
                 DirectoryCommands.Alias.class,
                 DirectoryCommands.Domain.class,
                 QueueCommand.class,
+                PolicyCommand.class,
                 CheckConfigCommand.class,
                 ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})
