@@ -137,10 +137,11 @@ public final class QueueCommand {
             }
             out.println("Attempts:");
             List<String[]> attempts = new ArrayList<>();
-            attempts.add(new String[] {"TIME (UTC)", "RECIPIENT", "OUTCOME", "DETAIL"});
+            attempts.add(new String[] {"TIME (UTC)", "RECIPIENT", "OUTCOME", "VIA", "DETAIL"});
             for (QueuedMessage.Attempt a : m.attempts()) {
                 attempts.add(new String[] {TIME.format(a.at()), a.recipient().toString(),
-                        a.outcome().name().toLowerCase(), a.detail() == null ? "-" : a.detail()});
+                        a.outcome().name().toLowerCase(), a.hop() == null ? "-" : a.hop().toString(),
+                        a.detail() == null ? "-" : a.detail()});
             }
             table(out, "  ", attempts);
             return 0;
