@@ -117,7 +117,7 @@ public final class Bouncer {
         Courier.Hop hop = lastReal.map(QueuedMessage.Attempt::hop).orElse(null);
         String detail = lastReal.map(QueuedMessage.Attempt::detail).orElse(state.detail());
         boolean expired = state.detail() != null && state.detail().startsWith(EXPIRED);
-        String explanation = detail == null ? "No attempt was made yet." : capitalize(withoutStatus(detail));
+        String explanation = detail == null ? "No attempt was made yet." : withoutStatus(detail);
         if (expired) explanation = "It could not be delivered within " + words(maxLifetime) + ". "
                 + (detail == null || detail.startsWith(EXPIRED) ? "" : "The last attempt failed: " + explanation);
         String fallback = delayed ? "4.0.0" : expired ? "4.4.7" : "5.0.0";
@@ -136,10 +136,6 @@ public final class Bouncer {
 
     private static String withoutStatus(String detail) {
         return detail.replaceFirst("^[245]\\.\\d{1,3}\\.\\d{1,3} ", "");
-    }
-
-    private static String capitalize(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     private static String words(Duration d) {

@@ -90,7 +90,7 @@ public final class DsnWriter {
                 lines.add("    Last attempt: " + h.mx() + " [" + h.ip() + "] at " + HUMAN.format(e.lastAttempt())
                         + (h.tlsProtocol().isEmpty() ? ", without TLS" : ", " + h.tlsProtocol() + " "
                         + h.tlsCipher() + ", server authenticated: " + h.authentication())
-                        + (h.reply().isEmpty() ? "." : "; it said: " + h.reply()));
+                        + (h.reply().isEmpty() || e.explanation().contains(h.reply()) ? "." : "; it said: " + h.reply()));
             }
             if (e.retryUntil() != null) lines.add("    Retried until " + HUMAN.format(e.retryUntil()) + ".");
         }
@@ -109,7 +109,8 @@ public final class DsnWriter {
         field(s, "Arrival-Date", RFC5322.format(r.arrival()));
         for (Report.Entry e : r.entries()) {
             s.append("\r\n");
-            field(s, "Original-Recipient", "rfc822; " + e.original());
+            // Without an ORCPT parameter the address given in RCPT TO is only worth naming when it differs.
+            if (!e.original().equals(e.recipient())) field(s, "Original-Recipient", "rfc822; " + e.original());
             field(s, "Final-Recipient", "rfc822; " + e.recipient());
             field(s, "Action", r.kind() == Report.Kind.FAILED ? "failed" : "delayed");
             field(s, "Status", e.status());
