@@ -3,9 +3,11 @@ package org.depesche.dns;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
 
@@ -18,6 +20,7 @@ public final class CachingDnsResolver implements DnsResolver, AutoCloseable {
     private final Upstream upstream;
     private final Clock clock;
     private final Map<String, Cached> cache;
+    private final Map<String, CompletableFuture<DnsResult>> inFlight = new HashMap<>();
 
     private record Cached(DnsResult result, Instant expires) { }
 
@@ -40,28 +43,44 @@ public final class CachingDnsResolver implements DnsResolver, AutoCloseable {
             return DnsResult.failed(name, type, DnssecStatus.INDETERMINATE, "not a valid domain name: " + name);
         }
         String key = DnsNames.text(qname) + "/" + type;
-        DnsResult cached = cached(key);
-        if (cached != null) return cached;
-        Answer answer = upstream.query(qname, type);
-        DnsResult result = withLinkStatuses(answer.result());
-        if (answer.ttl().isPositive()) {
-            synchronized (cache) {
-                cache.put(key, new Cached(result, clock.instant().plus(answer.ttl())));
-            }
+        CompletableFuture<DnsResult> mine = new CompletableFuture<>();
+        CompletableFuture<DnsResult> pending;
+        synchronized (cache) {
+            DnsResult cached = cached(key);
+            if (cached != null) return cached;
+            // the same name asked by many deliveries at once goes upstream once
+            pending = inFlight.putIfAbsent(key, mine);
         }
-        return result;
+        if (pending != null) return pending.join();
+        DnsResult result = null;
+        try {
+            Answer answer = upstream.query(qname, type);
+            result = withLinkStatuses(answer.result());
+            synchronized (cache) {
+                if (answer.ttl().isPositive()) cache.put(key, new Cached(result, clock.instant().plus(answer.ttl())));
+                inFlight.remove(key);
+            }
+            return result;
+        } finally {
+            if (result == null) {
+                synchronized (cache) {
+                    inFlight.remove(key);
+                }
+                result = DnsResult.failed(DnsNames.text(qname), type, DnssecStatus.INDETERMINATE, "lookup failed");
+            }
+            mine.complete(result);
+        }
     }
 
+    /** Call with the cache's lock held. */
     private DnsResult cached(String key) {
-        synchronized (cache) {
-            Cached e = cache.get(key);
-            if (e == null) return null;
-            if (!e.expires().isAfter(clock.instant())) {
-                cache.remove(key);
-                return null;
-            }
-            return e.result();
+        Cached e = cache.get(key);
+        if (e == null) return null;
+        if (!e.expires().isAfter(clock.instant())) {
+            cache.remove(key);
+            return null;
         }
+        return e.result();
     }
 
     /**

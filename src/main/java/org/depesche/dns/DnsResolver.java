@@ -22,9 +22,12 @@ public interface DnsResolver {
                 .thenComparing(r -> r.getName().toString()));
     }
 
-    /** AAAA and A records of a host. */
+    /** AAAA and A records of a host, looked up at the same time. */
     default Addresses addresses(String host) {
-        return new Addresses(DnsNames.text(host), lookup(host, Type.AAAA), lookup(host, Type.A));
+        var ipv6 = java.util.concurrent.CompletableFuture.supplyAsync(() -> lookup(host, Type.AAAA),
+                Thread.ofVirtual()::start);
+        DnsResult ipv4 = lookup(host, Type.A);
+        return new Addresses(DnsNames.text(host), ipv6.join(), ipv4);
     }
 
     /** TLSA records for a TCP service at {@code _port._tcp.host} (RFC 6698 3, RFC 7672 2.2). */

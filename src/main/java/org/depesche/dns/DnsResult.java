@@ -44,6 +44,12 @@ public record DnsResult(String qname, int type, Outcome outcome, List<Record> re
         return records.stream().filter(kind::isInstance).map(kind::cast).toList();
     }
 
+    /** RFC 7505 3: a single MX record of preference 0 with the root as target: the domain accepts no mail. */
+    public boolean isNullMx() {
+        List<org.xbill.DNS.MXRecord> mx = records(org.xbill.DNS.MXRecord.class);
+        return mx.size() == 1 && mx.getFirst().getPriority() == 0 && mx.getFirst().getTarget().equals(org.xbill.DNS.Name.root);
+    }
+
     /** The name the answer was found at: the last CNAME target, or qname. */
     public String canonicalName() {
         return cnameChain.isEmpty() ? qname : cnameChain.getLast().target();

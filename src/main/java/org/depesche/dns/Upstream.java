@@ -58,8 +58,8 @@ abstract class Upstream implements AutoCloseable {
     private static String describe(Throwable cause) {
         String message = cause.getMessage();
         if (cause instanceof java.io.IOException && message != null) {
-            int nested = message.indexOf("Timed out");
-            return nested >= 0 ? "timed out" : message;
+            // dnsjava's "Timed out while trying to resolve NAME/TYPE, id=..." repeats what the caller says
+            return message.contains("imed out") ? "timed out" : message;
         }
         return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }

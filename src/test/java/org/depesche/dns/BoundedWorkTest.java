@@ -2,6 +2,11 @@ package org.depesche.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.depesche.dns.DnsResult.Outcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +55,37 @@ class BoundedWorkTest {
         assertThat(trap.status()).as(trap.toString()).isIn(DnssecStatus.BOGUS, DnssecStatus.INDETERMINATE);
         assertThat(trap.records()).isEmpty();
         assertThat(fine.status()).isEqualTo(DnssecStatus.SECURE);
+    }
+
+    @Test
+    void manyConcurrentLookupsAllValidate() throws Exception {
+        CachingDnsResolver resolver = dns.validatingResolver();
+        List<Future<DnsResult>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 40; i++) {
+                String name = i % 2 == 0 ? "mx.example.test" : "n" + i + ".example.test";
+                results.add(threads.submit(() -> resolver.lookup(name, Type.A)));
+            }
+        }
+        for (Future<DnsResult> r : results) {
+            assertThat(r.get().status()).as(r.get().toString()).isEqualTo(DnssecStatus.SECURE);
+        }
+    }
+
+    @Test
+    void lookupsOfOneNameAtTheSameTimeGoUpstreamOnce() throws Exception {
+        CachingDnsResolver resolver = dns.validatingResolver();
+        resolver.mx("example.test"); // keys known: the lookups below need one query each
+        dns.holdAnswers();
+        dns.resetQueries();
+        List<Future<DnsResult>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 20; i++) results.add(threads.submit(() -> resolver.tlsa(25, "mx.example.test")));
+            while (dns.queryCount() == 0) Thread.sleep(5); // the first lookup reached the server and waits there
+            dns.releaseAnswers();
+        }
+        for (Future<DnsResult> r : results) assertThat(r.get().status()).isEqualTo(DnssecStatus.SECURE);
+        assertThat(dns.queries()).containsExactly("_25._tcp.mx.example.test/TLSA");
     }
 
     @Test

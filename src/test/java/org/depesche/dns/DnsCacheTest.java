@@ -15,12 +15,12 @@ import org.xbill.DNS.Type;
 /** Answers, negative answers and validated keys are cached by TTL: a warm lookup sends no packet. */
 class DnsCacheTest {
     static TestDns dns;
-    SettableClock clock = new SettableClock(Instant.now());
+    static final SettableClock clock = new SettableClock(Instant.parse("2026-03-01T12:00:00Z"));
     CachingDnsResolver resolver;
 
     @BeforeAll
     static void startDns() {
-        dns = TestDns.builder()
+        dns = TestDns.builder().clock(clock)
                 .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
                 .tlsa("_25._tcp.mx.example.test", 3, 1, 1, DnssecValidationTest.SPKI_SHA256)
                 .signedZone("other.test").mx(10, "mx.other.test")
@@ -104,6 +104,26 @@ class DnsCacheTest {
 
         assertThat(dns.queries()).contains("example.test/MX");
         assertThat(again.status()).isEqualTo(DnssecStatus.SECURE);
+    }
+
+    @Test
+    void theCacheTimeIsClampedToTheConfiguredMinimumAndMaximum() {
+        CachingDnsResolver shortMax = dns.validatingResolver(ttls(Duration.ofSeconds(1), Duration.ofSeconds(60)), clock);
+        CachingDnsResolver longMin = dns.validatingResolver(ttls(Duration.ofSeconds(600), Duration.ofDays(1)), clock);
+        shortMax.mx("example.test");
+        longMin.mx("example.test");
+        clock.advance(Duration.ofSeconds(TestZone.TTL + 1));
+        dns.resetQueries();
+
+        longMin.mx("example.test");
+        assertThat(dns.queries()).as("a 300 s answer kept for the 600 s minimum").isEmpty();
+        shortMax.mx("example.test");
+        assertThat(dns.queries()).as("a 300 s answer dropped after the 60 s maximum").contains("example.test/MX");
+    }
+
+    private static DnsLimits ttls(Duration min, Duration max) {
+        return new DnsLimits(Duration.ofSeconds(2), null, null, null, null, null, null, null, null, null,
+                min, max, null, null);
     }
 
     @Test

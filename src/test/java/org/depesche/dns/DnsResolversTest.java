@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.Type;
 
 /** The resolver built from a [dns] section, trust anchors and server lists. */
@@ -113,6 +114,39 @@ class DnsResolversTest {
         assertThat(r.outcome()).isEqualTo(DnsResult.Outcome.FAILED);
         assertThat(r.status()).isEqualTo(DnssecStatus.INDETERMINATE);
         assertThat(r.reason()).isEqualTo("not a valid domain name: bad..name");
+    }
+
+    @Test
+    void signaturesAreCheckedAgainstTheResolversClock() {
+        var clock = new org.depesche.testsupport.SettableClock(java.time.Instant.parse("2026-03-01T12:00:00Z"));
+        try (TestDns d = TestDns.builder().clock(clock).signedZone("example.test").mx(10, "mx.example.test").start()) {
+            assertThat(d.validatingResolver().mx("example.test").status()).isEqualTo(DnssecStatus.SECURE);
+
+            clock.advance(Duration.ofDays(31));
+            DnsResult later = d.validatingResolver().mx("example.test");
+
+            assertThat(later.status()).as(later.toString()).isEqualTo(DnssecStatus.BOGUS);
+        }
+    }
+
+    @Test
+    void daneRecordsCanBeMadeFromACertificate() throws Exception {
+        java.security.cert.X509Certificate x509 =
+                org.depesche.tls.SelfSignedCertificate.generate("mx.dane.test", Clock.systemUTC()).certificate();
+        try (TestDns d = TestDns.builder().signedZone("dane.test")
+                .daneEe("_25._tcp.mx.dane.test", x509).daneTa("_25._tcp.ta.dane.test", x509).start()) {
+            CachingDnsResolver r = d.validatingResolver();
+            TLSARecord ee = r.tlsa(25, "mx.dane.test").records(TLSARecord.class).getFirst();
+            TLSARecord ta = r.tlsa(25, "ta.dane.test").records(TLSARecord.class).getFirst();
+
+            assertThat(ee.getCertificateUsage()).isEqualTo(3);
+            assertThat(ee.getSelector()).isEqualTo(1);
+            assertThat(ee.getCertificateAssociationData()).isEqualTo(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(x509.getPublicKey().getEncoded()));
+            assertThat(ta.getCertificateUsage()).isEqualTo(2);
+            assertThat(ta.getCertificateAssociationData()).isEqualTo(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(x509.getEncoded()));
+        }
     }
 
     @Test

@@ -26,6 +26,7 @@ class DnssecValidationTest {
                 .signedZone("forged.test").mx(10, "mx.forged.test").a("mx.forged.test", "127.0.0.1")
                 .tlsa("_25._tcp.mx.forged.test", 3, 1, 1, SPKI_SHA256)
                 .signedZone("expired.test").mx(10, "mx.expired.test").a("mx.expired.test", "127.0.0.1")
+                .signedZone("nomail.test").mx(0, ".")
                 .signedZone("lame.test").lameDelegation().mx(10, "mx.lame.test")
                 .unsignedZone("plain.test").mx(10, "mx.plain.test").a("mx.plain.test", "127.0.0.3")
                 .start();
@@ -49,6 +50,15 @@ class DnssecValidationTest {
         assertThat(mx.outcome()).isEqualTo(Outcome.FOUND);
         assertThat(mx.records(MXRecord.class)).extracting(r -> r.getTarget().toString())
                 .containsExactly("mx.example.test.", "mx2.example.test.");
+    }
+
+    @Test
+    void aNullMxIsRecognised() {
+        DnsResult mx = dns.validatingResolver().mx("nomail.test");
+
+        assertThat(mx.status()).isEqualTo(DnssecStatus.SECURE);
+        assertThat(mx.isNullMx()).isTrue();
+        assertThat(dns.validatingResolver().mx("example.test").isNullMx()).isFalse();
     }
 
     @Test

@@ -32,23 +32,34 @@ import org.xbill.DNS.Type;
 
 /**
  * An in-process DNS server for tests: a DNSSEC-signed hierarchy (root, the
- * TLDs in use, the zones a test declares) served from one loopback port, as
- * a recursive resolver that holds every zone would serve it. The root's DS
- * is the trust anchor ({@link #trustAnchor()}); {@link #validatingResolver()}
- * gives a production resolver wired to it. Attacks (forged answers, dropped
- * records, broken signatures, lame delegations) can be switched on per
- * name and type while it runs, and every query received is counted.
+ * TLDs in use, the zones a test declares; ECDSA P-256 keys, NSEC or NSEC3)
+ * served from one loopback port over UDP and TCP, as a recursive resolver
+ * that holds every zone would serve it. The root's DS is the trust anchor
+ * ({@link #trustAnchor()}); {@link #validatingResolver()} gives a production
+ * resolver wired to it. Attacks (forged answers, dropped records, broken
+ * signatures, lame delegations, KeyTrap) can be switched on per name and
+ * type while it runs, and every query received is counted.
  *
  * <pre>{@code
  * try (TestDns dns = TestDns.builder()
  *         .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
- *         .tlsa("_25._tcp.mx.example.test", 3, 1, 1, spkiSha256)
- *         .unsignedZone("plain.test").mx(10, "mx.plain.test")
+ *         .daneEe("_25._tcp.mx.example.test", serverCertificate)      // TLSA 3 1 1
+ *         .unsignedZone("plain.test").mx(10, "mx.plain.test").a("mx.plain.test", "127.0.0.2")
  *         .start()) {
- *     DnsResolver r = dns.validatingResolver();
- *     dns.forge("example.test", Type.MX, "10 evil.attacker.test.");   // THREATS T3
+ *     DnsResolver r = dns.validatingResolver();                       // new empty cache each call
+ *     dns.forge("example.test", Type.MX, "10 mx.attacker.test.");     // THREATS T3: bogus MX
+ *     dns.dropTlsa("_25._tcp.mx.example.test");                       // THREATS T4: bogus TLSA
+ *     dns.attack("mx.example.test", Type.A, TestDns.Attack.TIMEOUT);  // indeterminate
+ *     dns.stopAttacks();
+ *     dns.queries();                                                  // ["example.test/MX", ...]
  * }
  * }</pre>
+ *
+ * Records go into the deepest declared zone holding their name; zone-level
+ * calls (mx, nsec3, lameDelegation, keyTrap) apply to the zone declared last.
+ * Signatures are valid from an hour before the builder's clock to 30 days
+ * after it: a test on a {@code SettableClock} passes it to {@link Builder#clock}.
+ * Not served: wildcards, DNAME, referrals (every zone answers from here).
  */
 public final class TestDns implements AutoCloseable {
     /** What an attacker on the path does to the answers for one name and type. */
@@ -74,16 +85,21 @@ public final class TestDns implements AutoCloseable {
     private record Tamper(Attack attack, List<Record> forged) { }
 
     private final Map<Name, TestZone> zones;
+    private final Clock clock;
     private final TestDnsServer server;
     private final Map<String, Tamper> attacks = new ConcurrentHashMap<>();
     private final List<String> queries = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> resolvers = new CopyOnWriteArrayList<>();
     private final KeyPair attackerKey = newKeyPair();
     private volatile Duration latency = Duration.ZERO;
+    private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(0);
 
-    private TestDns(Map<Name, TestZone> zones) throws IOException {
+    private TestDns(Map<Name, TestZone> zones, Clock clock) throws IOException {
         this.zones = zones;
+        this.clock = clock;
         this.server = new TestDnsServer(q -> {
+            logQuery(q);
+            awaitRelease(held);
             sleep(latency);
             return new TestDnsAnswers(this).answer(q);
         });
@@ -109,9 +125,14 @@ public final class TestDns implements AutoCloseable {
                 null, null, null, null, null, null);
     }
 
-    /** A new validating resolver (empty cache) trusting this hierarchy's root; closed with this server. */
+    /** The clock the signatures were made by. */
+    Clock clock() {
+        return clock;
+    }
+
+    /** A new validating resolver (empty cache) trusting this hierarchy's root, on the builder's clock; closed with this server. */
     public CachingDnsResolver validatingResolver() {
-        return validatingResolver(testLimits(), Clock.systemUTC());
+        return validatingResolver(testLimits(), clock);
     }
 
     public CachingDnsResolver validatingResolver(DnsLimits limits, Clock clock) {
@@ -124,7 +145,7 @@ public final class TestDns implements AutoCloseable {
      * with extended error 6 where an attack is switched on.
      */
     public CachingDnsResolver trustAdResolver() {
-        return track(DnsResolvers.trustAd(List.of(address()), testLimits(), Clock.systemUTC()));
+        return track(DnsResolvers.trustAd(List.of(address()), testLimits(), clock));
     }
 
     private CachingDnsResolver track(CachingDnsResolver r) {
@@ -136,6 +157,25 @@ public final class TestDns implements AutoCloseable {
     public TestDns latency(Duration delay) {
         this.latency = delay;
         return this;
+    }
+
+    /** Answers nothing until {@link #releaseAnswers()}: queries are counted and wait. */
+    public TestDns holdAnswers() {
+        held = new java.util.concurrent.CountDownLatch(1);
+        return this;
+    }
+
+    public TestDns releaseAnswers() {
+        held.countDown();
+        return this;
+    }
+
+    private static void awaitRelease(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void sleep(Duration d) {
@@ -227,6 +267,7 @@ public final class TestDns implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseAnswers();
         for (AutoCloseable r : resolvers) {
             try {
                 r.close();
@@ -239,8 +280,9 @@ public final class TestDns implements AutoCloseable {
 
     // ---- used by TestDnsAnswers ----
 
-    void logQuery(Name name, int type) {
-        queries.add(DnsNames.text(name) + "/" + Type.string(type));
+    private void logQuery(org.xbill.DNS.Message query) {
+        Record q = query.getQuestion();
+        if (q != null) queries.add(DnsNames.text(q.getName()) + "/" + Type.string(q.getType()));
     }
 
     Tamper tamperFor(Name name, int type) {
@@ -280,7 +322,7 @@ public final class TestDns implements AutoCloseable {
         try {
             DNSKEYRecord key = new DNSKEYRecord(signer, DClass.IN, TestZone.TTL, 257, 3,
                     DNSSEC.Algorithm.ECDSAP256SHA256, attackerKey.getPublic());
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             return TestZone.signature(set, key, attackerKey, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)));
         } catch (DNSSEC.DNSSECException e) {
             throw new IllegalStateException(e);
@@ -322,8 +364,18 @@ public final class TestDns implements AutoCloseable {
         private final Map<Name, TestZone> zones = new LinkedHashMap<>();
         private final List<Record> records = new ArrayList<>();
         private TestZone current;
+        private Clock clock = Clock.systemUTC();
 
         private Builder() { }
+
+        /**
+         * The time the signatures are made at (valid from an hour before to 30 days after) and the
+         * clock of the resolvers this server hands out; give the test's clock when it is not now.
+         */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
 
         /** Starts a signed zone; later zone-level calls (mx, lameDelegation, keyTrap) apply to it. */
         public Builder signedZone(String apex) {
@@ -369,6 +421,28 @@ public final class TestDns implements AutoCloseable {
             return this;
         }
 
+        /** DANE-EE: TLSA 3 1 1, the SHA-256 of the certificate's public key (RFC 7671 5.1, RFC 7672 3.1.1). */
+        public Builder daneEe(String name, java.security.cert.X509Certificate cert) {
+            return tlsa(name, 3, 1, 1, sha256(cert.getPublicKey().getEncoded()));
+        }
+
+        /** DANE-TA: TLSA 2 0 1, the SHA-256 of the whole trust anchor certificate (RFC 7671 5.2, RFC 7672 3.1.2). */
+        public Builder daneTa(String name, java.security.cert.X509Certificate ca) {
+            try {
+                return tlsa(name, 2, 0, 1, sha256(ca.getEncoded()));
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+
+        private static byte[] sha256(byte[] data) {
+            try {
+                return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         /** Any record, rdata in zone file syntax; it goes into the deepest zone holding the name. */
         public Builder record(String name, int type, String rdata) {
             records.add(TestDns.record(name(name), type, rdata));
@@ -411,12 +485,12 @@ public final class TestDns implements AutoCloseable {
             }
             all.putAll(zones);
             try {
-                TestDns dns = new TestDns(Collections.unmodifiableMap(all));
+                TestDns dns = new TestDns(Collections.unmodifiableMap(all), clock);
                 for (Record r : records) dns.zoneFor(r.getName(), r.getType() == Type.DS ? 0 : r.getType()).add(r);
                 for (TestZone z : all.values()) {
                     if (!z.apex.equals(Name.root)) dns.zoneFor(z.apex, Type.DS).delegate(z);
                 }
-                Instant now = Instant.now();
+                Instant now = clock.instant();
                 all.values().forEach(z -> z.seal(now));
                 return dns;
             } catch (IOException e) {

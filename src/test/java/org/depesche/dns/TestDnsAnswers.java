@@ -49,7 +49,6 @@ final class TestDnsAnswers {
             h.setRcode(Rcode.FORMERR);
             return response;
         }
-        dns.logQuery(question.getName(), question.getType());
         response.addRecord(question, Section.QUESTION);
         OPTRecord opt = query.getOPT();
         dnssec = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
@@ -152,7 +151,7 @@ final class TestDnsAnswers {
             case EXPIRED_SIGNATURE, CORRUPT_SIGNATURE -> {
                 if (real == null) throw new IllegalStateException("no " + name + "/" + Type.string(qtype) + " to re-sign");
                 real.rrs().forEach(r -> response.addRecord(r, Section.ANSWER));
-                Instant now = Instant.now();
+                Instant now = dns.clock().instant();
                 RRSIGRecord sig = attack == TestDns.Attack.EXPIRED_SIGNATURE
                         ? zone.signature(real, now.minus(Duration.ofDays(10)), now.minus(Duration.ofDays(1)))
                         : TestZone.garbled(real.sigs().getFirst(), 0);
