@@ -39,12 +39,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile String endOfData = "250 2.0.0 Ok: queued";
     private volatile boolean holdUntilData;
     private volatile boolean silent;
+    private volatile boolean stallInData;
     private volatile boolean tlsUsed;
 
     /** {@code tls} null: STARTTLS is not offered. */
     public ScriptedSmtpServer(SSLContext tls) throws IOException {
         this.tls = tls;
-        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        listener = new ServerSocket();
+        // Small, so that a client writing to a server that stopped reading blocks soon (stallInData).
+        listener.setReceiveBufferSize(64 * 1024);
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         Thread.ofVirtual().start(this::acceptLoop);
     }
 
@@ -72,6 +76,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** MAIL and RCPT replies are written only once DATA has been read (RFC 2920 test). */
     public ScriptedSmtpServer holdRepliesUntilData() {
         holdUntilData = true;
+        return this;
+    }
+
+    /** Says 354 to DATA and then stops reading, so the client's writes block. */
+    public ScriptedSmtpServer stallInData() {
+        stallInData = true;
         return this;
     }
 
@@ -199,6 +209,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             String reply = scripted != null ? scripted : "354 End data with <CR><LF>.<CR><LF>";
             write(reply);
             if (!reply.startsWith("354")) return;
+            if (stallInData) {
+                while (!socket.isClosed() && !listener.isClosed()) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                return;
+            }
             ByteArrayOutputStream content = new ByteArrayOutputStream();
             for (String line; (line = readLine()) != null; ) {
                 if (line.equals(".")) {

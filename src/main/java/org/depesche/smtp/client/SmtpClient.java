@@ -2,7 +2,6 @@ package org.depesche.smtp.client;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
@@ -142,7 +141,7 @@ public final class SmtpClient implements AutoCloseable {
 
         private void connect() throws Failure {
             try {
-                conn = SmtpConnection.open(address, timeouts.connect(), watchdog);
+                conn = SmtpConnection.open(address, timeouts.connect(), timeouts.command(), watchdog);
             } catch (IOException e) {
                 throw new Failure(Stage.CONNECT, Reply.of(451, "4.4.1", "no answer from " + where()),
                         "could not connect to " + where() + ": " + e.getMessage(), false);
@@ -236,49 +235,54 @@ public final class SmtpClient implements AutoCloseable {
             }
         }
 
+        /** The replies to MAIL and DATA; {@code data} is null when DATA has not been sent yet. */
+        private record EnvelopeReplies(Reply mail, Reply data) {
+        }
+
         private DeliveryAttempt transaction() throws Failure {
             String mail = mailCommand();
-            List<MailAddress> recipients = message.recipients();
-            boolean pipelining = extensions.containsKey("PIPELINING");
             envelopeSent = true;
-            Reply mailReply;
-            Reply dataReply = null;
-            if (pipelining) { // RFC 2920 3.1: MAIL, RCPTs and DATA as one group, replies read in order
-                send(mail, Stage.MAIL);
-                for (MailAddress r : recipients) send("RCPT TO:<" + r + ">", Stage.MAIL);
-                send("DATA", Stage.MAIL);
-                flush(Stage.MAIL, timeouts.mail());
-                mailReply = read(Stage.MAIL, timeouts.mail());
-                for (MailAddress r : recipients) rcptReplies.put(r, read(Stage.RCPT, timeouts.rcpt()));
-                dataReply = read(Stage.DATA, timeouts.dataInit());
-            } else {
-                mailReply = command(mail, Stage.MAIL, timeouts.mail());
-                if (mailReply.isPositive()) {
-                    for (MailAddress r : recipients) rcptReplies.put(r, command("RCPT TO:<" + r + ">", Stage.RCPT, timeouts.rcpt()));
-                }
-            }
-            boolean dataOpen = dataReply != null && dataReply.code() == 354;
-            if (dataOpen && (!mailReply.isPositive() || rcptReplies.values().stream().noneMatch(Reply::isPositive))) {
+            EnvelopeReplies replies = extensions.containsKey("PIPELINING") ? pipelined(mail) : stepByStep(mail);
+            boolean anyAccepted = rcptReplies.values().stream().anyMatch(Reply::isPositive);
+            if (!replies.mail().isPositive() || !anyAccepted) {
                 // RFC 2920 3.1 forbids 354 here; closing without the dot makes the server drop the empty message.
-                conn.close();
-            } else if (!mailReply.isPositive() || rcptReplies.values().stream().noneMatch(Reply::isPositive)) {
-                quit();
+                if (replies.data() != null && replies.data().code() == 354) conn.close();
+                else quit();
             }
-            if (!mailReply.isPositive()) {
+            if (!replies.mail().isPositive()) {
                 rcptReplies.clear(); // the RCPT replies only echo the failed MAIL
-                Failure f = serverSaid(Stage.MAIL, mailReply);
+                Failure f = serverSaid(Stage.MAIL, replies.mail());
                 return finish(f.stage, f.reply, f.getMessage());
             }
-            if (rcptReplies.values().stream().noneMatch(Reply::isPositive)) {
-                return finish(Stage.RCPT, null, where() + " refused every recipient");
-            }
-            if (dataReply == null) dataReply = command("DATA", Stage.DATA, timeouts.dataInit());
-            if (dataReply.code() != 354) throw serverSaid(Stage.DATA, dataReply);
+            if (!anyAccepted) return finish(Stage.RCPT, null, where() + " refused every recipient");
+            Reply data = replies.data() != null ? replies.data() : command("DATA", Stage.DATA, timeouts.dataInit());
+            if (data.code() != 354) throw serverSaid(Stage.DATA, data);
             sendContent();
             Reply end = read(Stage.DATA, timeouts.dataFinal());
             quit();
             if (!end.isPositive()) return finish(Stage.DATA, end, said(end, Stage.DATA));
             return finish(Stage.NONE, end, "");
+        }
+
+        /** RFC 2920 3.1: MAIL, every RCPT and DATA as one group, the replies read in order. */
+        private EnvelopeReplies pipelined(String mail) throws Failure {
+            send(mail, Stage.MAIL);
+            for (MailAddress r : message.recipients()) send("RCPT TO:<" + r + ">", Stage.MAIL);
+            send("DATA", Stage.MAIL);
+            flush(Stage.MAIL, timeouts.mail());
+            Reply mailReply = read(Stage.MAIL, timeouts.mail());
+            for (MailAddress r : message.recipients()) rcptReplies.put(r, read(Stage.RCPT, timeouts.rcpt()));
+            return new EnvelopeReplies(mailReply, read(Stage.DATA, timeouts.dataInit()));
+        }
+
+        private EnvelopeReplies stepByStep(String mail) throws Failure {
+            Reply mailReply = command(mail, Stage.MAIL, timeouts.mail());
+            if (mailReply.isPositive()) {
+                for (MailAddress r : message.recipients()) {
+                    rcptReplies.put(r, command("RCPT TO:<" + r + ">", Stage.RCPT, timeouts.rcpt()));
+                }
+            }
+            return new EnvelopeReplies(mailReply, null);
         }
 
         /** RFC 1870, RFC 6152, RFC 6531 parameters; refuses locally what the server already said it cannot take. */
@@ -308,7 +312,6 @@ public final class SmtpClient implements AutoCloseable {
         /** RFC 5321 4.5.2: dot-stuffing; a missing final CRLF is added, bare LF becomes CRLF. */
         private void sendContent() throws Failure {
             contentSent = true;
-            OutputStream out = conn.output();
             byte[] chunk = new byte[65536];
             byte[] stuffed = new byte[chunk.length * 3 + 5];
             int prev = '\n';
@@ -322,7 +325,7 @@ public final class SmtpClient implements AutoCloseable {
                         stuffed[m++] = b;
                         prev = b;
                     }
-                    write(out, stuffed, m);
+                    write(stuffed, m);
                 }
             } catch (IOException e) {
                 // closing the queued file failed after it was read: the content is complete
@@ -333,7 +336,8 @@ public final class SmtpClient implements AutoCloseable {
                 stuffed[m++] = '\n';
             }
             for (byte b : new byte[] {'.', '\r', '\n'}) stuffed[m++] = b;
-            write(out, stuffed, m);
+            write(stuffed, m);
+            flush(Stage.DATA, timeouts.dataBlock());
         }
 
         private InputStream openContent() throws Failure {
@@ -359,13 +363,13 @@ public final class SmtpClient implements AutoCloseable {
                     "the queued message could not be read: " + e.getMessage(), false);
         }
 
-        private void write(OutputStream out, byte[] bytes, int length) throws Failure {
+        /** RFC 5321 4.5.3.2.5: each block of data must be taken within the data block timeout. */
+        private void write(byte[] bytes, int length) throws Failure {
             try {
-                out.write(bytes, 0, length);
+                conn.write(bytes, length, timeouts.dataBlock());
             } catch (IOException e) {
                 throw ioFailure(Stage.DATA, e);
             }
-            flush(Stage.DATA, timeouts.dataBlock());
         }
 
         private Reply command(String line, Stage stage, Duration timeout) throws Failure {
@@ -399,7 +403,7 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         private Failure ioFailure(Stage stage, IOException e) {
-            if (e instanceof SocketTimeoutException) {
+            if (e instanceof SocketTimeoutException || (conn != null && conn.expired())) {
                 return new Failure(stage, Reply.of(451, "4.4.2", "timeout talking to " + where()),
                         where() + " did not answer in time (" + context(stage) + ")", false);
             }

@@ -42,6 +42,8 @@ final class SmtpConnection implements Closeable {
     private static final Pattern ENHANCED = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?: |$)");
 
     private final ScheduledExecutorService watchdog;
+    private volatile Duration writeTimeout;
+    private volatile boolean expired;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -50,18 +52,20 @@ final class SmtpConnection implements Closeable {
     private int limit;
     boolean enhancedStatusCodes;
 
-    private SmtpConnection(Socket socket, ScheduledExecutorService watchdog) throws IOException {
+    private SmtpConnection(Socket socket, ScheduledExecutorService watchdog, Duration writeTimeout) throws IOException {
         this.watchdog = watchdog;
+        this.writeTimeout = writeTimeout;
         use(socket);
     }
 
-    static SmtpConnection open(InetSocketAddress address, Duration connectTimeout, ScheduledExecutorService watchdog)
-            throws IOException {
+    /** {@code writeTimeout}: for writes until the first {@link #flush} names another. */
+    static SmtpConnection open(InetSocketAddress address, Duration connectTimeout, Duration writeTimeout,
+                               ScheduledExecutorService watchdog) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(address, millis(connectTimeout));
-            return new SmtpConnection(socket, watchdog);
+            return new SmtpConnection(socket, watchdog, writeTimeout);
         } catch (IOException e) {
             socket.close();
             throw e;
@@ -71,7 +75,54 @@ final class SmtpConnection implements Closeable {
     private void use(Socket s) throws IOException {
         socket = s;
         in = s.getInputStream();
-        out = new BufferedOutputStream(s.getOutputStream(), 16384);
+        out = new BufferedOutputStream(new Guarded(s.getOutputStream()), 16384);
+    }
+
+    /**
+     * Every write that reaches the socket, whether from a flush or from a
+     * large write passing the buffer, runs under the watchdog with the
+     * current write timeout.
+     */
+    private final class Guarded extends OutputStream {
+        private final OutputStream raw;
+
+        Guarded(OutputStream raw) {
+            this.raw = raw;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ScheduledFuture<?> alarm = arm(writeTimeout);
+            try {
+                raw.write(b, off, len);
+            } finally {
+                alarm.cancel(false);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            raw.flush();
+        }
+    }
+
+    private ScheduledFuture<?> arm(Duration timeout) {
+        return watchdog.schedule(this::expire, millis(timeout), TimeUnit.MILLISECONDS);
+    }
+
+    private void expire() {
+        expired = true;
+        closeQuietly();
+    }
+
+    /** True if the watchdog closed the socket because a write or handshake took too long. */
+    boolean expired() {
+        return expired;
     }
 
     /** Queues a command line (CRLF appended); sent on {@link #flush}. */
@@ -80,19 +131,20 @@ final class SmtpConnection implements Closeable {
         out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Sends what is buffered; the socket is closed if the peer does not take it within {@code timeout}. */
+    /**
+     * Sends what is buffered; the socket is closed if the peer does not take
+     * each write within {@code timeout}. Also the timeout for the writes that
+     * the following {@link #send} and {@link #write} calls cause.
+     */
     void flush(Duration timeout) throws IOException {
-        ScheduledFuture<?> alarm = watchdog.schedule(this::closeQuietly, millis(timeout), TimeUnit.MILLISECONDS);
-        try {
-            out.flush();
-        } finally {
-            alarm.cancel(false);
-        }
+        writeTimeout = timeout;
+        out.flush();
     }
 
-    /** The raw output for message content; callers flush through {@link #flush}. */
-    OutputStream output() {
-        return out;
+    /** Message content, buffered; every socket write it causes runs under {@code timeout}. */
+    void write(byte[] bytes, int length, Duration timeout) throws IOException {
+        writeTimeout = timeout;
+        out.write(bytes, 0, length);
     }
 
     /** Reads one complete reply, multi-line replies joined with "\n" (RFC 5321 4.2.1). */
@@ -175,7 +227,7 @@ final class SmtpConnection implements Closeable {
         }
         tls.setSSLParameters(params);
         tls.setSoTimeout(millis(timeout));
-        ScheduledFuture<?> alarm = watchdog.schedule(this::closeQuietly, millis(timeout), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> alarm = arm(timeout);
         try {
             tls.startHandshake();
         } finally {

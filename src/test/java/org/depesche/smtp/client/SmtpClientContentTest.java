@@ -9,6 +9,8 @@ import static org.depesche.smtp.client.ClientFixtures.message;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -87,6 +89,23 @@ class SmtpClientContentTest {
             assertThat(attempt.recipients().get(0).reply().code()).isEqualTo(451);
             assertThat(attempt.recipients().get(0).reply().enhanced()).isEqualTo("4.3.0");
             assertThat(attempt.message()).contains("disk on fire");
+            assertThat(server.messages()).isEmpty();
+        }
+    }
+
+    @Test
+    void aServerThatStopsReadingDuringDataIsGivenUpAfterTheDataBlockTimeout() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(null).stallInData();
+             SmtpClient client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofMillis(500)), null, Clock.systemUTC())) {
+            // Far more than any socket buffer holds, so a write must block.
+            String big = "Subject: big\r\n\r\n" + ("x".repeat(998) + "\r\n").repeat(8_000);
+            DeliveryAttempt attempt = client.deliver(server.address(), MX, new TlsRequirement.Opportunistic(),
+                    message(big, "alice@example.org"));
+            assertThat(attempt.failedStage()).isEqualTo(Stage.DATA);
+            assertThat(attempt.contentSent()).isTrue();
+            assertThat(attempt.recipients().get(0).reply().code()).isEqualTo(451);
+            assertThat(attempt.recipients().get(0).reply().enhanced()).isEqualTo("4.4.2");
+            assertThat(attempt.message()).contains("did not answer in time");
             assertThat(server.messages()).isEmpty();
         }
     }
