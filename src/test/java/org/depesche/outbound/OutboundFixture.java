@@ -44,9 +44,14 @@ final class OutboundFixture implements AutoCloseable {
     private final SmtpClient client;
 
     OutboundFixture(Path dir) throws Exception {
+        this(dir, TestPki.trustStore());
+    }
+
+    /** {@code pkixTrust}: the anchors for level verify. */
+    OutboundFixture(Path dir, java.security.KeyStore pkixTrust) throws Exception {
         queue = new FileQueue(dir.resolve("sender-queue"), 0, Clock.systemUTC());
         memory = new DowngradeMemory(dir.resolve("sender-policy"));
-        client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofSeconds(20)), TestPki.trustStore(), Clock.systemUTC());
+        client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofSeconds(20)), pkixTrust, Clock.systemUTC());
     }
 
     RemoteCourier courier(DnsResolver dns, int port, String level, Config.Policy... table) {
