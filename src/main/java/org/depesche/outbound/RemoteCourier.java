@@ -101,7 +101,9 @@ public final class RemoteCourier implements Courier {
         DeliveryAttempt last = null;
         for (MxHost mx : ((Route.Hosts) route).hosts()) {
             Addresses addresses = dns.addresses(mx.name());
-            if (addresses.status() == DnssecStatus.BOGUS || !addresses.answered()) {
+            // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one.
+            boolean incomplete = !addresses.answered() && (p.usesDane() || addresses.addresses().isEmpty());
+            if (addresses.status() == DnssecStatus.BOGUS || incomplete) {
                 problems.add("the address lookup for " + mx.name() + " failed (" + addresses.status().name().toLowerCase(Locale.ROOT)
                         + (addresses.reason().isEmpty() ? "" : ": " + addresses.reason()) + ")");
                 continue;

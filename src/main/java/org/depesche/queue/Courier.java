@@ -8,7 +8,8 @@ import java.util.List;
  * Delivers a queued message to some of its recipients and says, per
  * recipient, what happened. The queue runner owns retries and state; a
  * courier only makes one attempt. Implementations: {@link LocalCourier}
- * (Maildir); remote delivery over SMTP comes with outbound mail.
+ * (Maildir) and org.depesche.outbound.RemoteCourier (SMTP to other
+ * domains), combined by org.depesche.outbound.RoutingCourier.
  */
 public interface Courier {
 

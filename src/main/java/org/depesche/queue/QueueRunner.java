@@ -30,7 +30,7 @@ import org.slf4j.MDC;
  * message as soon as it is committed. Failed deliveries are retried with
  * exponential backoff from minBackoff up to maxBackoff (RFC 5321 4.5.4.1);
  * after maxLifetime the remaining recipients are given up (RFC 5321 4.5.4.1
- * "give-up time"; the bounce follows with outbound mail). At most
+ * "give-up time"; the bounce is made by a {@link #onDone} listener). At most
  * {@code workers} deliveries run at once, each on a virtual thread.
  * While running it holds the queue's runner lock and serves the retry and
  * delete requests that `depesche queue` leaves in control/.
