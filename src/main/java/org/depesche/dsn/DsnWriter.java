@@ -116,7 +116,9 @@ public final class DsnWriter {
             field(s, "Status", e.status());
             if (e.lastHop() != null) {
                 field(s, "Remote-MTA", "dns; " + e.lastHop().mx());
-                if (!e.lastHop().reply().isEmpty()) field(s, "Diagnostic-Code", "smtp; " + e.lastHop().reply());
+                // A TLS failure is this side's verdict, not something the remote MTA said (RFC 3464 2.3.6).
+                if (!e.lastHop().reply().isEmpty() && e.lastHop().tlsFailure().isEmpty())
+                    field(s, "Diagnostic-Code", "smtp; " + e.lastHop().reply());
             }
             if (e.lastAttempt() != null) field(s, "Last-Attempt-Date", RFC5322.format(e.lastAttempt()));
             if (e.retryUntil() != null) field(s, "Will-Retry-Until", RFC5322.format(e.retryUntil()));

@@ -218,7 +218,7 @@ public final class RemoteCourier implements Courier {
 
     private static Hop hop(DeliveryAttempt a, Reply reply) {
         return new Hop(a.mxHost(), a.ip(), a.tls().tls().protocol(), a.tls().tls().cipher(),
-                a.tls().authentication().label(), reply == null ? "" : reply.toString());
+                a.tls().authentication().label(), a.tls().failure(), reply == null ? "" : reply.toString());
     }
 
     private static List<Result> all(List<Integer> indexes, Result r) {

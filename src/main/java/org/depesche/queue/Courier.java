@@ -59,14 +59,25 @@ public interface Courier {
     /**
      * The facts of one remote attempt for `queue show` and bounces: MX host,
      * IP address, TLS version and cipher ("" for plaintext), how the server
-     * was authenticated (none, dane-ee, dane-ta, pkix, pinned) and the reply
-     * that decided the recipient's fate ("" if none came).
+     * was authenticated (none, dane-ee, dane-ta, pkix, pinned), why TLS
+     * failed ("starttls-not-supported", "dane-mismatch", ...; "" if it did
+     * not) and the reply that decided the recipient's fate ("" if none came).
      */
-    record Hop(String mx, String ip, String tlsProtocol, String tlsCipher, String authentication, String reply) {
+    record Hop(String mx, String ip, String tlsProtocol, String tlsCipher, String authentication, String tlsFailure,
+               String reply) {
+        public Hop {
+            tlsFailure = tlsFailure == null ? "" : tlsFailure;
+        }
+
+        public Hop(String mx, String ip, String tlsProtocol, String tlsCipher, String authentication, String reply) {
+            this(mx, ip, tlsProtocol, tlsCipher, authentication, "", reply);
+        }
+
         @Override
         public String toString() {
             return mx + " [" + ip + "] " + (tlsProtocol.isEmpty() ? "no TLS" : tlsProtocol + " " + tlsCipher)
-                    + ", auth " + authentication + (reply.isEmpty() ? "" : ", reply \"" + reply + "\"");
+                    + ", auth " + authentication + (tlsFailure.isEmpty() ? "" : ", TLS failure " + tlsFailure)
+                    + (reply.isEmpty() ? "" : ", reply \"" + reply + "\"");
         }
     }
 }

@@ -171,6 +171,7 @@ class RemoteCourierTest {
                 Courier.Result r = only(out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()));
                 assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
                 assertThat(r.detail()).contains("mx.example.org does not offer STARTTLS");
+                assertThat(r.hop().tlsFailure()).isEqualTo("starttls-not-supported");
                 assertThat(proxy.clientSent()).doesNotContain("MAIL FROM");
                 assertThat(mx.queued()).isEmpty();
             }
@@ -204,6 +205,8 @@ class RemoteCourierTest {
                 Courier.Result r = only(out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()));
                 assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
                 assertThat(r.detail()).contains("do not match the certificate it presented");
+                assertThat(r.hop().tlsFailure()).isEqualTo("dane-mismatch");
+                assertThat(r.hop().toString()).contains("TLS failure dane-mismatch");
                 assertThat(proxy.clientSent()).doesNotContain("MAIL FROM").doesNotContain("Hello over DANE");
                 assertThat(mx.queued()).isEmpty();
             }

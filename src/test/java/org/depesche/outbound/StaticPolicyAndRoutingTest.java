@@ -105,6 +105,23 @@ class StaticPolicyAndRoutingTest {
     }
 
     @Test
+    void everyAddressOfAnMxIsTriedIpv6FirstUntilOneAnswers() throws Exception {
+        TestPki.Identity id = TestPki.selfSigned(MX);
+        try (OutboundFixture out = new OutboundFixture(dir);
+             DepescheMx mx = DepescheMx.start(dir.resolve("mx"), id)) {
+            int port = mx.address().getPort();
+            // Nothing listens on [::1] and 127.0.0.2 at this port; the server is at 127.0.0.1.
+            try (TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).aaaa(MX, "::1")
+                    .a(MX, "127.0.0.2").a(MX, "127.0.0.1").tlsa(tlsaName(port, MX), 3, 1, 1, spkiSha256(id)).start()) {
+                Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()).getFirst();
+                assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+                assertThat(r.hop().ip()).isEqualTo("127.0.0.1");
+                assertThat(r.hop().authentication()).isEqualTo("dane-ee");
+            }
+        }
+    }
+
+    @Test
     void aMessageToTwoDomainsIsTrackedPerRecipient() throws Exception {
         TestPki.Identity id = TestPki.selfSigned(MX);
         try (OutboundFixture out = new OutboundFixture(dir);
