@@ -88,7 +88,7 @@ public final class RemoteCourier implements Courier {
         } catch (IOException e) {
             return all(indexes, Result.deferred("cannot read the downgrade memory for " + domain + ": " + e.getMessage()));
         }
-        Route route = mxLookup.route(domain);
+        Route route = mxLookup.route(aLabel(domain));
         if (route instanceof Route.Unroutable u) {
             log.warn("event=unroutable queue_id={} domain={} permanent={} reason=\"{}\"", m.id(), domain, u.permanent(), u.reason());
             String detail = u.status() + " " + u.reason();
@@ -151,6 +151,15 @@ public final class RemoteCourier implements Courier {
                 return new PolicyEngine.MxFacts(mx.name(), true, expanded, new LinkedHashSet<>(List.of(mx.name(), canonical)));
         }
         return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()), Set.of(mx.name()));
+    }
+
+    /** DNS knows only A-labels (RFC 5890); an SMTPUTF8 recipient's domain may come as U-labels (RFC 6531 3.2). */
+    private static String aLabel(String domain) {
+        try {
+            return java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return domain;
+        }
     }
 
     private static boolean deniedSecurely(DnsResult r) {
