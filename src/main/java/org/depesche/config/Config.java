@@ -25,7 +25,7 @@ public record Config(
         Limits limits,
         @Doc("Submission (ports 587 and 465) behaviour.")
         Submission submission,
-        @Doc("Queue and local delivery.")
+        @Doc("Queue and delivery retries.")
         Queue queue,
         @Doc("Logging.")
         Log log,
@@ -96,7 +96,7 @@ public record Config(
         }
     }
 
-    @Doc("Queue and retry schedule for local delivery.")
+    @Doc("Queue and retry schedule for local and remote delivery (like Postfix: first retry after 5 minutes, then doubling up to an hour, giving up after 5 days).")
     public record Queue(
             @Doc("First retry delay after a failed delivery attempt; it doubles with each further failure.")
             Duration minBackoff,
@@ -107,7 +107,7 @@ public record Config(
             @Doc("Number of concurrent delivery workers.")
             Integer workers) {
         public Queue {
-            if (minBackoff == null) minBackoff = Duration.ofMinutes(1);
+            if (minBackoff == null) minBackoff = Duration.ofMinutes(5); // Postfix minimal_backoff_time 300s
             if (maxBackoff == null) maxBackoff = Duration.ofHours(1);
             if (maxLifetime == null) maxLifetime = Duration.ofDays(5);
             if (workers == null) workers = 16;
