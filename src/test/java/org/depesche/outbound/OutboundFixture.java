@@ -50,7 +50,7 @@ final class OutboundFixture implements AutoCloseable {
     /** {@code pkixTrust}: the anchors for level verify. */
     OutboundFixture(Path dir, java.security.KeyStore pkixTrust) throws Exception {
         queue = new FileQueue(dir.resolve("sender-queue"), 0, Clock.systemUTC());
-        memory = new DowngradeMemory(dir.resolve("sender-policy"));
+        memory = new DowngradeMemory(dir.resolve("data/policy")); // where `depesche policy` finds it with data_dir = "data"
         client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofSeconds(20)), pkixTrust, Clock.systemUTC());
     }
 

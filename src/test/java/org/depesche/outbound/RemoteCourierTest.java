@@ -5,9 +5,15 @@ import static org.depesche.outbound.OutboundFixture.MX;
 import static org.depesche.outbound.OutboundFixture.spkiSha256;
 import static org.depesche.outbound.OutboundFixture.tlsaName;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 
+import org.depesche.cli.Main;
 import org.depesche.config.Config;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.TestDns;
@@ -293,7 +299,7 @@ class RemoteCourierTest {
     }
 
     @Test
-    void aDomainOnceReachedWithTlsIsRefusedWithoutItUntilTheMemoryIsReset() throws Exception {
+    void aDomainOnceReachedWithTlsIsRefusedWithoutItUntilPolicyResetIsRun() throws Exception {
         try (DepescheMx mx = mx(id);
              MitmProxy honest = MitmProxy.relay(mx.address());
              MitmProxy stripping = MitmProxy.stripStartTls(mx.address());
@@ -313,7 +319,12 @@ class RemoteCourierTest {
             assertThat(stripping.clientSent()).doesNotContain("MAIL FROM");
             assertThat(mx.queued()).hasSize(1);
 
-            assertThat(out.memory.reset("example.org")).isTrue();
+            Files.writeString(dir.resolve("depesche.toml"), "data_dir = \"data\"\n");
+            ByteArrayOutputStream said = new ByteArrayOutputStream();
+            int code = new Main(new ByteArrayInputStream(new byte[0]), said, new ByteArrayOutputStream(), Clock.systemUTC())
+                    .run("policy", "reset", "--config", dir.resolve("depesche.toml").toString(), "example.org");
+            assertThat(code).isZero();
+            assertThat(said.toString(StandardCharsets.UTF_8)).contains("Forgot that example.org was reached with unauthenticated TLS");
             Courier.Result afterReset = only(out.deliver(attacked, second));
             assertThat(afterReset.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
             assertThat(afterReset.hop().tlsProtocol()).isEmpty();
