@@ -116,6 +116,7 @@ public final class QueueCommand {
             head.add(new String[] {"Next attempt", m.pending().isEmpty() ? "-"
                     : TIME.format(m.nextAttempt()) + " UTC" + (m.deferrals() == 0 ? ""
                     : " (after " + m.deferrals() + (m.deferrals() == 1 ? " failed attempt)" : " failed attempts)"))});
+            if (m.delayNotified()) head.add(new String[] {"Delay notice", "sent to the sender"});
             table(out, "", head);
 
             out.println();
