@@ -82,6 +82,10 @@ public final class RemoteCourier implements Courier {
     }
 
     private List<Result> deliverDomain(QueuedMessage m, String domain, List<Integer> indexes, Content content) {
+        if (domain.startsWith("[")) { // RFC 5321 4.1.3 address literal: no name, so no DNS, DANE or policy
+            return all(indexes, Result.failed("5.1.2 mail to an address literal (" + domain
+                    + ") is not delivered: there is no domain name to look up or to authenticate the server by"));
+        }
         DomainPolicy p;
         try {
             p = policy.forDomain(domain, new DeliveryRequest(m));

@@ -122,6 +122,19 @@ class StaticPolicyAndRoutingTest {
     }
 
     @Test
+    void anAddressLiteralFailsPermanentlyWithoutAnyLookup() throws Exception {
+        try (OutboundFixture out = new OutboundFixture(dir);
+             TestDns dns = TestDns.builder().signedZone("example.org").start()) {
+            QueuedMessage m = out.queue("sender@sender.test", "bob@[127.0.0.1]");
+            dns.resetQueries();
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), 25), m).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.FAILED);
+            assertThat(r.detail()).startsWith("5.1.2 mail to an address literal ([127.0.0.1])");
+            assertThat(dns.queryCount()).isZero();
+        }
+    }
+
+    @Test
     void aMessageToTwoDomainsIsTrackedPerRecipient() throws Exception {
         TestPki.Identity id = TestPki.selfSigned(MX);
         try (OutboundFixture out = new OutboundFixture(dir);
