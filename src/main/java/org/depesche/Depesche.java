@@ -58,14 +58,16 @@ public final class Depesche implements AutoCloseable {
         this.directory = new FileDirectory(data.resolve("directory.json"), clock, new PasswordHasher());
         this.tls = new PemTlsContextProvider(config.tls().certificate(), config.tls().key(),
                 config.tls().reloadInterval(), clock);
+        // Before the queue is opened: a bad trust anchor is an IllegalArgumentException with one clear line.
+        this.dns = DnsResolvers.fromConfig(config.dns(), clock);
         this.queue = new FileQueue(data.resolve("queue"), config.limits().minFreeDisk(), clock);
         MaildirStore store = new MaildirStore(data.resolve("mail"), config.hostname(), clock);
         Config.Delivery out = config.delivery();
-        this.dns = DnsResolvers.fromConfig(config.dns(), clock);
         try {
             this.client = new SmtpClient(config.heloName(), timeouts(out), null, clock);
         } catch (java.security.GeneralSecurityException e) {
             dns.close();
+            queue.close();
             throw new IOException("cannot set up TLS for outbound delivery: " + e.getMessage(), e);
         }
         PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")));
