@@ -18,6 +18,7 @@ import org.depesche.dns.TestDns;
 import org.depesche.queue.Courier;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.testsupport.DepescheMx;
+import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,6 +132,40 @@ class StaticPolicyAndRoutingTest {
             assertThat(r.outcome()).isEqualTo(Courier.Outcome.FAILED);
             assertThat(r.detail()).startsWith("5.1.2 mail to an address literal ([127.0.0.1])");
             assertThat(dns.queryCount()).isZero();
+        }
+    }
+
+    /** A server that announces STARTTLS but has no key, so every handshake fails. */
+    private static ScriptedSmtpServer brokenTlsServer() throws Exception {
+        javax.net.ssl.SSLContext keyless = javax.net.ssl.SSLContext.getInstance("TLS");
+        keyless.init(null, null, null);
+        return new ScriptedSmtpServer(keyless);
+    }
+
+    @Test
+    void aFailedHandshakeUnderMayGoesOnInPlaintextOnANewConnection() throws Exception {
+        try (OutboundFixture out = new OutboundFixture(dir);
+             ScriptedSmtpServer server = brokenTlsServer();
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), server.address().getPort(), "may"),
+                    out.toAlice()).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+            assertThat(r.hop().tlsProtocol()).isEmpty();
+            assertThat(server.commands()).filteredOn(c -> c.startsWith("STARTTLS")).hasSize(1);
+            assertThat(server.messages()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aFailedHandshakeUnderEncryptDefersWithoutPlaintext() throws Exception {
+        try (OutboundFixture out = new OutboundFixture(dir);
+             ScriptedSmtpServer server = brokenTlsServer();
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), server.address().getPort(), "encrypt"),
+                    out.toAlice()).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
+            assertThat(r.hop().tlsFailure()).isEqualTo("handshake-failed");
+            assertThat(server.received("MAIL")).isFalse();
         }
     }
 
