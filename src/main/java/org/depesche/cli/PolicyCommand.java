@@ -63,6 +63,8 @@ public final class PolicyCommand {
             Optional<DowngradeMemory.Entry> seen = memory.get(domain);
             out.println("Domain:     " + domain);
             out.println("TLS level:  " + engine.levelFor(domain));
+            java.util.List<String> pins = engine.pinsFor(domain);
+            if (!pins.isEmpty()) out.println("Pins:       " + String.join(", ", pins));
             if (seen.isEmpty()) {
                 out.println("Remembered: nothing (no successful delivery recorded)");
             } else {

@@ -6,7 +6,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -156,8 +155,9 @@ public final class PolicyEngine {
         return entry == null ? defaultLevel : TlsLevel.parse(entry.level());
     }
 
-    /** Convenience for callers without a request yet. */
-    public Optional<DowngradeMemory.Entry> remembered(String domain) throws IOException {
-        return memory.get(domain);
+    /** For `policy show`: the pins of the domain's static entry, if any. */
+    public List<String> pinsFor(String domain) {
+        Config.Policy entry = table.get(key(domain));
+        return entry == null ? List.of() : entry.pins();
     }
 }

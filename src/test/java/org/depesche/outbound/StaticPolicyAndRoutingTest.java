@@ -170,6 +170,19 @@ class StaticPolicyAndRoutingTest {
     }
 
     @Test
+    void daneOnlyDefersAnUnsignedDomainWithoutConnecting() throws Exception {
+        try (OutboundFixture out = new OutboundFixture(dir);
+             ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX)));
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), server.address().getPort(), "dane-only"),
+                    out.toAlice()).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
+            assertThat(r.detail()).contains("policy dane-only for example.org").contains("not DNSSEC-signed");
+            assertThat(server.commands()).isEmpty();
+        }
+    }
+
+    @Test
     void aMessageToTwoDomainsIsTrackedPerRecipient() throws Exception {
         TestPki.Identity id = TestPki.selfSigned(MX);
         try (OutboundFixture out = new OutboundFixture(dir);

@@ -120,6 +120,16 @@ class PolicyEngineTest {
     }
 
     @Test
+    void theMemoryOfAVerifiedServerRequiresPkixWithTheMxName() throws Exception {
+        PolicyEngine e = engine("dane");
+        e.memory().remember("example.org", Protection.VERIFIED, MX, Instant.EPOCH);
+        MxDecision d = decide(e, new PolicyEngine.MxFacts(MX, false, null, Set.of(MX)));
+        assertThat(d).isEqualTo(new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(MX)), true));
+        assertThat(requirement(decide(e, secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3)))))
+                .isInstanceOf(TlsRequirement.Dane.class);
+    }
+
+    @Test
     void theMemoryOnlyRisesAndResetForgetsIt() throws Exception {
         DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
         assertThat(m.remember("Example.ORG", Protection.DANE, MX, Instant.EPOCH)).isTrue();
