@@ -127,7 +127,7 @@ public final class RemoteCourier implements Courier {
                 DeliveryAttempt a = attempt(ip, mx.name(), connect.requirement(), out);
                 last = a;
                 // A transaction was under way, or the message itself cannot go to this server (SIZE, SMTPUTF8).
-                if (a.envelopeSent() || a.failedStage() == DeliveryAttempt.Stage.MAIL) return settle(m, p, a, indexes);
+                if (a.envelopeSent() || a.failedStage() == DeliveryAttempt.Stage.MAIL) return settle(m, p, a, indexes, problems);
                 String problem = connect.raisedByMemory() && tlsStage(a)
                         ? PolicyEngine.refusal(p, "without " + (connect.requirement() instanceof TlsRequirement.Encrypted
                         ? "TLS" : "verified TLS") + " (" + a.message() + ")")
@@ -187,7 +187,10 @@ public final class RemoteCourier implements Courier {
     }
 
     /** The server took the transaction: its replies decide each recipient; the memory learns what TLS gave. */
-    private List<Result> settle(QueuedMessage m, DomainPolicy p, DeliveryAttempt a, List<Integer> indexes) {
+    private List<Result> settle(QueuedMessage m, DomainPolicy p, DeliveryAttempt a, List<Integer> indexes,
+                                Set<String> earlier) {
+        // The history keeps one hop per recipient and round; what failed before this server goes into the words.
+        String before = earlier.isEmpty() ? "" : " (tried before: " + String.join("; ", earlier) + ")";
         List<Result> results = new ArrayList<>();
         boolean anyDelivered = false;
         for (int k = 0; k < indexes.size(); k++) {
@@ -202,10 +205,10 @@ public final class RemoteCourier implements Courier {
             if (reply.isPositive()) {
                 anyDelivered = true;
                 result = Result.delivered("delivered to " + where + " " + a.tls().tls() + " auth=" + a.tls().authentication().label()
-                        + ": " + reply);
+                        + ": " + reply + before);
             } else {
                 String words = r.diagnostic() == null || r.diagnostic().isEmpty() ? where + " said: " + reply : r.diagnostic();
-                result = reply.isTransient() ? Result.deferred(words) : Result.failed(words);
+                result = reply.isTransient() ? Result.deferred(words + before) : Result.failed(words + before);
             }
             results.add(result.withHop(hop(a, reply)));
         }

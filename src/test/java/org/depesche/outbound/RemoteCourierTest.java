@@ -294,6 +294,7 @@ class RemoteCourierTest {
                 Courier.Result r = only(out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()));
                 assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
                 assertThat(r.hop().mx()).isEqualTo(MX);
+                assertThat(r.detail()).contains("tried before: could not connect to mx1.example.org [127.0.0.3]");
             }
         }
     }
