@@ -105,15 +105,9 @@ public final class RemoteCourier implements Courier {
         DeliveryAttempt last = null;
         for (MxHost mx : ((Route.Hosts) route).hosts()) {
             Addresses addresses = dns.addresses(mx.name());
-            // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one.
-            boolean incomplete = !addresses.answered() && (p.usesDane() || addresses.addresses().isEmpty());
-            if (addresses.status() == DnssecStatus.BOGUS || incomplete) {
-                problems.add("the address lookup for " + mx.name() + " failed (" + addresses.status().name().toLowerCase(Locale.ROOT)
-                        + (addresses.reason().isEmpty() ? "" : ": " + addresses.reason()) + ")");
-                continue;
-            }
-            if (addresses.addresses().isEmpty()) {
-                problems.add(mx.name() + " has no IPv6 or IPv4 address");
+            String unusable = unusable(p, mx, addresses);
+            if (unusable != null) {
+                problems.add(unusable);
                 continue;
             }
             MxDecision decision = policy.forMx(p, facts(p, mx, addresses));
@@ -140,6 +134,17 @@ public final class RemoteCourier implements Courier {
         String detail = String.join("; ", problems.isEmpty() ? List.of("no MX host could be tried") : List.copyOf(problems));
         Hop hop = last == null ? null : hop(last, last.recipients().isEmpty() ? null : last.recipients().getFirst().reply());
         return all(indexes, Result.deferred(detail).withHop(hop));
+    }
+
+    /** Why a host's addresses cannot be used, or null if they can. */
+    private static String unusable(DomainPolicy p, MxHost mx, Addresses addresses) {
+        // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one.
+        boolean incomplete = !addresses.answered() && (p.usesDane() || addresses.addresses().isEmpty());
+        if (addresses.status() == DnssecStatus.BOGUS || incomplete) {
+            return "the address lookup for " + mx.name() + " failed (" + addresses.status().name().toLowerCase(Locale.ROOT)
+                    + (addresses.reason().isEmpty() ? "" : ": " + addresses.reason()) + ")";
+        }
+        return addresses.addresses().isEmpty() ? mx.name() + " has no IPv6 or IPv4 address" : null;
     }
 
     /** RFC 7672 2.2: DNSSEC facts for the MX host, and the TLSA records when they may be used. */
