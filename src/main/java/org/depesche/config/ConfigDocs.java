@@ -80,7 +80,7 @@ public final class ConfigDocs {
             for (Key k : s.keys) {
                 comment(out, k.doc, "");
                 // a key without a default value (a path that is built in when absent) stays commented out
-                if (k.value.equals("\"\"")) out.append("# ");
+                if (k.value.equals("\"\"") || k.value.equals("[]")) out.append("# ");
                 out.append(k.name).append(" = ").append(k.value).append('\n');
             }
         }
