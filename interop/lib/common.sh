@@ -110,15 +110,20 @@ depesche_setup() {
   [ -f "$CONFIG" ] || abort "quickstart wrote no $CONFIG"
   [ -f "$CONF_DIR/tls/cert.pem" ] && [ -f "$CONF_DIR/tls/key.pem" ] ||
     abort "quickstart wrote no tls/cert.pem and tls/key.pem"
+  depesche_pick_ports
+  depesche_resolve_data
+  depesche_cli user passwd "$USER_ADDR" --password-stdin <<<"$USER_PASS" >/dev/null ||
+    abort "depesche user passwd $USER_ADDR --password-stdin failed"
+}
+
+# Picks three free loopback ports for the listeners and writes them into the config.
+depesche_pick_ports() {
   MX_PORT=$(free_port); SUB_PORT=$(free_port); SUBS_PORT=$(free_port)
   while [ "$SUB_PORT" = "$MX_PORT" ]; do SUB_PORT=$(free_port); done
   while [ "$SUBS_PORT" = "$MX_PORT" ] || [ "$SUBS_PORT" = "$SUB_PORT" ]; do SUBS_PORT=$(free_port); done
   toml_set smtp "\"127.0.0.1:$MX_PORT\"" listen
   toml_set submission "\"127.0.0.1:$SUB_PORT\"" listen
   toml_set submissions "\"127.0.0.1:$SUBS_PORT\"" listen
-  depesche_resolve_data
-  depesche_cli user passwd "$USER_ADDR" --password-stdin <<<"$USER_PASS" >/dev/null ||
-    abort "depesche user passwd $USER_ADDR --password-stdin failed"
 }
 
 # Sets DATA from data_dir in the config (relative to the config's directory).
@@ -132,15 +137,33 @@ depesche_resolve_data() {
 # depesche_cli ARGS... - runs a CLI command against this scenario's config.
 depesche_cli() { "$DEPESCHE" "$@" --config "$CONFIG"; }
 
-# Starts `depesche serve` and waits until all three listeners answer.
+# Starts `depesche serve` and waits until all three listeners answer. A
+# port picked by free_port can be taken by another process before the server
+# binds it; then new ports are picked (twice at most) unless the scenario
+# fixed its ports (KEEP_PORTS=1, e.g. for a restart).
 depesche_start() {
+  local attempt log_mark
+  for attempt in 1 2 3; do
+    log_mark=$( [ -f "$SERVER_LOG" ] && wc -l <"$SERVER_LOG" || echo 0)
+    depesche_start_once && return 0
+    if [ "${KEEP_PORTS:-}" != 1 ] && tail -n +"$((log_mark + 1))" "$SERVER_LOG" | grep -qi "already in use"; then
+      say "a listener port was taken meanwhile; picking new ports"
+      depesche_pick_ports
+      continue
+    fi
+    break
+  done
+  abort "depesche serve exited before listening (see log below)"
+}
+
+depesche_start_once() {
   "$DEPESCHE" serve --config "$CONFIG" >>"$SERVER_LOG" 2>&1 </dev/null &
   SERVER_PID=$!
   local i
   for i in $(seq 1 600); do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       SERVER_PID=""
-      abort "depesche serve exited before listening (see log below)"
+      return 1
     fi
     if port_open "$MX_PORT" && port_open "$SUB_PORT" && port_open "$SUBS_PORT"; then
       return 0
