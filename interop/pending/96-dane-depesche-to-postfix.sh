@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# DANE from Depesche, received by a stock Postfix (RFC 7672): NSD serves
+# example.test signed with ldns-signzone, Unbound on loopback answers
+# Depesche's queries, and Depesche delivers outbound mail to Postfix with
+# its default TLS level "dane".
+#   pf.example.test       TLSA 3 1 1 of Postfix's key  -> dane-ee, delivered into Postfix's Maildir
+#   pfwrong.example.test  TLSA 3 1 1 of another key    -> deferred, Postfix receives no message
+# First with [dns] mode "validate" (Depesche validates from the zone's DS as
+# trust anchor, Unbound only forwards), then with mode "trust-ad" (Unbound
+# validates, Depesche trusts its AD bit). Both MX hosts are Postfix on
+# 127.0.0.1:$PF_PORT ([delivery] smtp_port); TLSA records are published at
+# _25._tcp and at _$PF_PORT._tcp of each MX host, and the scenario reports
+# which name Depesche asked for.
+. "$(dirname "$0")/../lib/common.sh"
+. "$LIB/dnssec.sh"
+. "$LIB/postfix.sh"
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (a private Postfix instance, Unbound on port 53)"
+for tool in postfix postqueue nsd unbound ldns-signzone ldns-keygen drill swaks; do
+  command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing (interop/run-all installs it as root)"
+done
+
+# Depesche's MX listener away from 127.0.0.1, where Postfix listens.
+MX_ADDR="127.26.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 2))"
+depesche_setup alice@example.test
+GOOD=user@pf.example.test WRONG=user@pfwrong.example.test
+
+# --- Postfix: receives for pf.example.test and pfwrong.example.test, with its own certificate.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+  -subj /CN=mx.pf.example.test -keyout "$WORK/postfix-key.pem" -out "$WORK/postfix-cert.pem" \
+  >/dev/null 2>&1 || abort "openssl req (Postfix's certificate) failed"
+chmod 600 "$WORK/postfix-key.pem"
+postfix_setup \
+  "smtpd_tls_cert_file = $WORK/postfix-cert.pem" \
+  "smtpd_tls_key_file = $WORK/postfix-key.pem" \
+  "smtpd_tls_security_level = may" \
+  "smtpd_tls_received_header = yes" \
+  "virtual_mailbox_domains = pf.example.test, pfwrong.example.test" \
+  "virtual_mailbox_maps = inline:{ $GOOD=pf.example.test/user/, $WRONG=pfwrong.example.test/user/ }" \
+  >"$WORK/postfix-check.out" 2>&1 || { sed 's/^/  | /' "$WORK/postfix-check.out"; abort "postfix check failed"; }
+PFLOG=$(postfix_log)
+pf_maildir() { echo "$PF_DIR/mail/${1#*@}/${1%@*}"; }
+pf_count() { grep -lF -- "$2" "$(pf_maildir "$1")"/new/* "$(pf_maildir "$1")"/cur/* 2>/dev/null | grep -c . || true; }
+pf_wait() {
+  local i
+  for i in $(seq 1 $(( ${3:-60} * 10 ))); do
+    [ "$(pf_count "$1" "$2")" -ge 1 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# --- DNS.
+dns_init
+good_hash=$(tlsa_311 "$WORK/postfix-cert.pem")
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/other-key.pem" 2>/dev/null ||
+  abort "openssl genpkey failed"
+other_hash=$(openssl pkey -in "$WORK/other-key.pem" -pubout -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
+[ ${#good_hash} -eq 64 ] && [ ${#other_hash} -eq 64 ] || abort "could not compute TLSA hashes"
+{
+  cat <<EOF
+\$ORIGIN example.test.
+\$TTL 300
+@                 SOA   ns.example.test. hostmaster.example.test. 1 3600 600 86400 300
+@                 NS    ns.example.test.
+ns                A     127.0.0.1
+@                 MX    10 mx.example.test.
+mx                A     $MX_ADDR
+pf                MX    10 mx.pf.example.test.
+mx.pf             A     127.0.0.1
+pfwrong           MX    10 mx.pfwrong.example.test.
+mx.pfwrong        A     127.0.0.1
+EOF
+  for port in 25 "$PF_PORT"; do
+    echo "_$port._tcp.mx.pf       TLSA  3 1 1 $good_hash"
+    echo "_$port._tcp.mx.pfwrong  TLSA  3 1 1 $other_hash"
+  done
+} >"$WORK/example.test.zone"
+dns_sign example.test "$WORK/example.test.zone" || abort "ldns-signzone failed"
+nsd_start example.test || abort "NSD did not answer on 127.0.0.1:$NSD_PORT (see $DNS_DIR/nsd.log)"
+unbound_start example.test || abort "Unbound did not answer on $UNBOUND_ADDR:53 (see $DNS_DIR/unbound.log)"
+check "Unbound validates the MX of pf.example.test (AD bit)" validated pf.example.test MX
+check "Unbound validates _$PF_PORT._tcp.mx.pf.example.test TLSA (AD bit)" validated "_$PF_PORT._tcp.mx.pf.example.test" TLSA
+
+postfix_start || abort "Postfix did not listen on $PF_ADDR:$PF_PORT"
+toml_set servers "[\"127.0.0.1:$UNBOUND_PORT\"]" dns
+toml_set trust_anchor "\"$DNS_DIR/example.test.ds\"" dns
+toml_set mode '"validate"' dns
+toml_set smtp_port "$PF_PORT" delivery
+toml_set min_backoff '"2s"' queue
+toml_set max_backoff '"5s"' queue
+depesche_cli check-config >"$WORK/check-config.out" 2>&1 ||
+  { sed 's/^/  | /' "$WORK/check-config.out"; abort "depesche check-config refuses the [dns]/[delivery] settings"; }
+depesche_start
+say "Postfix $PF_ADDR:$PF_PORT ($(postconf -d -h mail_version)), NSD 127.0.0.1:$NSD_PORT, Unbound 127.0.0.1:$UNBOUND_PORT, Depesche submission 127.0.0.1:$SUB_PORT"
+
+submit() {  # NAME TO MARKER
+  swaks_run "$1" --port "$SUB_PORT" --tls --auth PLAIN --auth-user "$USER_ADDR" --auth-password "$USER_PASS" \
+    --from "$USER_ADDR" --to "$2" --header "Subject: $3" --body "body $3"
+}
+queue_ids() { depesche_cli queue list 2>/dev/null | grep -Eo '\b[0-9a-hjkmnp-tv-z]{16}\b' | sort -u; }
+
+delivered_check() {  # MODE
+  local mode=$1 marker file received dane_before tls_before
+  dane_before=$(grep -Eic "dane[-_ ]?ee" "$SERVER_LOG")
+  tls_before=$(grep -Ec "TLS connection established from [^ ]*\[127\.0\.0\.1\]" "$PFLOG")
+  marker=$(new_marker)
+  submit "good-$mode" "$GOOD" "$marker"
+  check "[$mode] Depesche accepts the submission for $GOOD (250 after DATA)" \
+    matches "$(data_reply "good-$mode")" '^250 '
+  check "[$mode] the message lands in Postfix's Maildir for $GOOD" pf_wait "$GOOD" "$marker" 60
+  check "[$mode] it arrived once" test "$(pf_count "$GOOD" "$marker")" -eq 1
+  check "[$mode] Depesche logs that mx.pf.example.test was authenticated by DANE-EE" \
+    test "$(grep -Eic "dane[-_ ]?ee" "$SERVER_LOG")" -gt "$dane_before"
+  file=$(grep -lF -- "$marker" "$(pf_maildir "$GOOD")"/new/* 2>/dev/null | head -n 1)
+  if [ -n "$file" ]; then
+    received=$(first_received "$file")
+    check "[$mode] Postfix's Received header shows TLS from Depesche ($received)" matches "$received" 'TLSv1\.[23]'
+  fi
+  check "[$mode] Postfix logs a TLS connection from Depesche" \
+    test "$(grep -Ec "TLS connection established from [^ ]*\[127\.0\.0\.1\]" "$PFLOG")" -gt "$tls_before"
+}
+
+# --- Validate mode: the right TLSA.
+delivered_check validate
+for port in 25 "$PF_PORT"; do
+  grep -Eq "info: 127\.0\.0\.1 _$port\._tcp\.mx\.pf\.example\.test\. TLSA IN" "$DNS_DIR/unbound.log" &&
+    say "Depesche asked for _$port._tcp.mx.pf.example.test TLSA"
+done
+check "Depesche asked Unbound for a TLSA record of mx.pf.example.test" \
+  grep -Eq "info: 127\.0\.0\.1 _[0-9]+\._tcp\.mx\.pf\.example\.test\. TLSA IN" "$DNS_DIR/unbound.log"
+
+# --- A TLSA of another key: Depesche defers, Postfix gets no message.
+marker=$(new_marker)
+submit wrong "$WRONG" "$marker"
+check "Depesche accepts the submission for $WRONG" matches "$(data_reply wrong)" '^250 '
+sleep 15   # a first attempt and, with a 2-5 s back-off, retries
+ids=$(queue_ids)
+check "the message for $WRONG stays in Depesche's queue" test "$(echo "$ids" | grep -c .)" -ge 1
+shown=""
+for id in $ids; do
+  depesche_cli queue show "$id" >"$WORK/show-$id.txt" 2>&1
+  grep -qF "$WRONG" "$WORK/show-$id.txt" && shown="$WORK/show-$id.txt"
+done
+check "queue show names $WRONG" test -n "$shown"
+if [ -n "$shown" ]; then
+  check "queue show records an attempt at mx.pfwrong.example.test" grep -q "mx.pfwrong.example.test" "$shown"
+  check "queue show says the TLSA records do not match" grep -Eiq "TLSA.*(not match|mismatch)|dane.*(fail|mismatch)" "$shown"
+  sed 's/^/  | /' "$shown" | head -n 20
+fi
+check "nothing arrived in Postfix's Maildir for $WRONG" test "$(pf_count "$WRONG" "$marker")" -eq 0
+check "Postfix never saw a RCPT for $WRONG" not grep -q "to=<$WRONG>" "$PFLOG"
+check "Postfix got no message from alice for pfwrong (no queue id assigned)" \
+  not grep -Eq "NOQUEUE: .*to=<$WRONG>|from=<$USER_ADDR>.*$WRONG" "$PFLOG"
+
+# --- trust-ad mode: Unbound validates, Depesche trusts its AD bit.
+depesche_stop
+toml_set mode '"trust-ad"' dns
+depesche_start
+delivered_check trust-ad
+
+if [ "$CHECKS_FAILED" -gt 0 ]; then
+  echo "  --- Postfix log"; tail -n 30 "$PFLOG" | sed 's/^/  | /'
+  echo "  --- Unbound log (last lines)"; tail -n 15 "$DNS_DIR/unbound.log" | sed 's/^/  | /'
+fi
+finish
