@@ -143,6 +143,17 @@ unbound_rcode() {
   drill -D @"$UNBOUND_ADDR" "$2" "$1" 2>/dev/null | sed -n 's/.*rcode: \([A-Z]*\).*/\1/p' | head -n 1
 }
 
+# unbound_mark - remembers how far Unbound's query log goes, so that
+# unbound_asked only sees queries made after it (not the scenario's own drill).
+UNBOUND_MARK=0
+unbound_mark() { UNBOUND_MARK=$(wc -l <"$DNS_DIR/unbound.log"); }
+
+# unbound_asked NAME TYPE - a client asked Unbound for NAME/TYPE since unbound_mark.
+unbound_asked() {
+  local re="info: 127\.[0-9.]+ ${1//./\\.}\\. $2 IN\$"
+  tail -n +"$((UNBOUND_MARK + 1))" "$DNS_DIR/unbound.log" | grep -Eq -- "$re"
+}
+
 tlsa_311() {
   openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER |
     openssl dgst -sha256 -r | cut -d' ' -f1
