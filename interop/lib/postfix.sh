@@ -63,9 +63,11 @@ EOF
   } >"$PF_DIR/etc/main.cf"
   # master.cf: the Debian default with the SMTP listener on our address and
   # port, and no chroot (the private queue directory has no chroot set-up).
+  local proto=/etc/postfix/master.cf.proto
+  [ -f "$proto" ] || proto=/usr/share/postfix/master.cf.dist
   sed -e 's/^smtp\( *\)inet /'"$PF_ADDR:$PF_PORT"'\1inet /' \
       -e '/^[a-z]/ s/^\([^ ]\+ \+[^ ]\+ \+[^ ]\+ \+[^ ]\+ \+\)y/\1n/' \
-      /etc/postfix/master.cf.proto >"$PF_DIR/etc/master.cf"
+      "$proto" >"$PF_DIR/etc/master.cf"
   postfix -c "$PF_DIR/etc" check
 }
 
