@@ -107,25 +107,36 @@ submit() {  # NAME TO MARKER
 }
 queue_ids() { depesche_cli queue list 2>/dev/null | grep -Eo '\b[0-9a-hjkmnp-tv-z]{16}\b' | sort -u; }
 
+# wait_until SECONDS COMMAND... - polls COMMAND every 0.2 s.
+wait_until() {
+  local secs=$1 i; shift
+  for i in $(seq 1 $((secs * 5))); do "$@" && return 0; sleep 0.2; done
+  return 1
+}
+grep_count() { grep -Ec -- "$1" "$2" 2>/dev/null || true; }
+DELIVERED_DANE="rcpt=$GOOD outcome=delivered detail=\"delivered to mx\.pf\.example\.test \[127\.0\.0\.1\] TLSv1\.[23] [^ ]+ auth=dane-ee: 250 "
+PF_TLS_IN="TLS connection established from [^ ]*\[127\.0\.0\.1\]: TLSv1\.[23]"
+
 delivered_check() {  # MODE
   local mode=$1 marker file received dane_before tls_before
-  dane_before=$(grep -Eic "dane[-_ ]?ee" "$SERVER_LOG")
-  tls_before=$(grep -Ec "TLS connection established from [^ ]*\[127\.0\.0\.1\]" "$PFLOG")
+  dane_before=$(grep_count "$DELIVERED_DANE" "$SERVER_LOG")
+  tls_before=$(grep_count "$PF_TLS_IN" "$PFLOG")
   marker=$(new_marker)
   submit "good-$mode" "$GOOD" "$marker"
   check "[$mode] Depesche accepts the submission for $GOOD (250 after DATA)" \
     matches "$(data_reply "good-$mode")" '^250 '
   check "[$mode] the message lands in Postfix's Maildir for $GOOD" pf_wait "$GOOD" "$marker" 60
   check "[$mode] it arrived once" test "$(pf_count "$GOOD" "$marker")" -eq 1
-  check "[$mode] Depesche logs that mx.pf.example.test was authenticated by DANE-EE" \
-    test "$(grep -Eic "dane[-_ ]?ee" "$SERVER_LOG")" -gt "$dane_before"
+  check "[$mode] Depesche logs the delivery to mx.pf.example.test with auth=dane-ee" \
+    wait_until 10 test "$(grep_count "$DELIVERED_DANE" "$SERVER_LOG")" -gt "$dane_before"
   file=$(grep -lF -- "$marker" "$(pf_maildir "$GOOD")"/new/* 2>/dev/null | head -n 1)
   if [ -n "$file" ]; then
     received=$(first_received "$file")
-    check "[$mode] Postfix's Received header shows TLS from Depesche ($received)" matches "$received" 'TLSv1\.[23]'
+    check "[$mode] Postfix's Received header shows TLS from Depesche ($received)" \
+      matches "$received" 'from mx\.example\.test .*using TLSv1\.[23] .*with ESMTPS'
   fi
   check "[$mode] Postfix logs a TLS connection from Depesche" \
-    test "$(grep -Ec "TLS connection established from [^ ]*\[127\.0\.0\.1\]" "$PFLOG")" -gt "$tls_before"
+    test "$(grep_count "$PF_TLS_IN" "$PFLOG")" -gt "$tls_before"
 }
 
 # --- Validate mode: the right TLSA.
@@ -138,32 +149,43 @@ check "Depesche asked Unbound for the TLSA records of mx.pf.example.test (asked:
 
 # --- A TLSA of another key: Depesche defers, Postfix gets no message.
 marker=$(new_marker)
+pf_mark=$(wc -l <"$PFLOG")
 submit wrong "$WRONG" "$marker"
 check "Depesche accepts the submission for $WRONG" matches "$(data_reply wrong)" '^250 '
-sleep 15   # a first attempt and, with a 2-5 s back-off, retries
-ids=$(queue_ids)
-check "the message for $WRONG stays in Depesche's queue" test "$(echo "$ids" | grep -c .)" -ge 1
-shown=""
-for id in $ids; do
-  depesche_cli queue show "$id" >"$WORK/show-$id.txt" 2>&1
-  grep -qF "$WRONG" "$WORK/show-$id.txt" && shown="$WORK/show-$id.txt"
-done
-check "queue show names $WRONG" test -n "$shown"
-if [ -n "$shown" ]; then
-  check "queue show records an attempt at mx.pfwrong.example.test" grep -q "mx.pfwrong.example.test" "$shown"
-  check "queue show says the TLSA records do not match" grep -Eiq "TLSA.*(not match|mismatch)|dane.*(fail|mismatch)" "$shown"
-  sed 's/^/  | /' "$shown" | head -n 20
-fi
-check "nothing arrived in Postfix's Maildir for $WRONG" test "$(pf_count "$WRONG" "$marker")" -eq 0
-check "Postfix never saw a RCPT for $WRONG" not grep -q "to=<$WRONG>" "$PFLOG"
-check "Postfix got no message from alice for pfwrong (no queue id assigned)" \
-  not grep -Eq "NOQUEUE: .*to=<$WRONG>|from=<$USER_ADDR>.*$WRONG" "$PFLOG"
+SHOWN="$WORK/show-wrong.txt"
+WRONG_ATTEMPT="deferred +mx\.pfwrong\.example\.test \[127\.0\.0\.1\] TLSv1\.[23] [^ ]+, auth none, .*TLSA records for mx\.pfwrong\.example\.test do not match the certificate it presented"
+# queue show of the message for $WRONG into $SHOWN has at least N such attempts.
+wrong_attempts_at_least() {
+  local id
+  for id in $(queue_ids); do
+    depesche_cli queue show "$id" >"$SHOWN" 2>&1
+    if grep -qF "$WRONG" "$SHOWN"; then
+      [ "$(grep_count "$WRONG_ATTEMPT" "$SHOWN")" -ge "$1" ]
+      return
+    fi
+  done
+  return 1
+}
+check "queue show: the message for $WRONG is deferred at mx.pfwrong.example.test because the TLSA records do not match" \
+  wait_until 60 wrong_attempts_at_least 1
+check "queue show: a retry (back-off 2-5 s) is deferred for the same reason" wait_until 60 wrong_attempts_at_least 2
+check "queue show: the recipient is still pending" grep -Eq "^ *pending +$WRONG " "$SHOWN"
+[ "$CHECKS_FAILED" -eq 0 ] || sed 's/^/  | /' "$SHOWN" | head -n 20
+check "Depesche logs the refusal with auth=none at mx.pfwrong.example.test" \
+  grep -Eq "rcpt=$WRONG outcome=deferred .*TLSA records for mx\.pfwrong\.example\.test do not match" "$SERVER_LOG"
+tail -n +"$((pf_mark + 1))" "$PFLOG" >"$WORK/postfix-wrong.log"
+check "Postfix saw Depesche connect and start TLS for the wrong-TLSA attempts" \
+  grep -Eq "disconnect from [^ ]*\[127\.0\.0\.1\] ehlo=[0-9]+ starttls=1 " "$WORK/postfix-wrong.log"
+check "in those sessions Depesche sent no MAIL, RCPT or DATA (no byte of the message)" \
+  not grep -Eq "disconnect from .* (mail|rcpt|data|bdat)=" "$WORK/postfix-wrong.log"
+check "Postfix has no record of a recipient $WRONG" not grep -q "to=<$WRONG>" "$PFLOG"
 
 # --- trust-ad mode: Unbound validates, Depesche trusts its AD bit.
 depesche_stop
 toml_set mode '"trust-ad"' dns
 depesche_start
 delivered_check trust-ad
+check "after all that, nothing arrived in Postfix's Maildir for $WRONG" test "$(pf_count "$WRONG" "$marker")" -eq 0
 
 if [ "$CHECKS_FAILED" -gt 0 ]; then
   echo "  --- Postfix log"; tail -n 30 "$PFLOG" | sed 's/^/  | /'
