@@ -114,6 +114,8 @@ wait_until() {
   return 1
 }
 grep_count() { grep -Ec -- "$1" "$2" 2>/dev/null || true; }
+# more_than N REGEX FILE - FILE has more than N lines matching REGEX (now).
+more_than() { [ "$(grep_count "$2" "$3")" -gt "$1" ]; }
 DELIVERED_DANE="rcpt=$GOOD outcome=delivered detail=\"delivered to mx\.pf\.example\.test \[127\.0\.0\.1\] TLSv1\.[23] [^ ]+ auth=dane-ee: 250 "
 PF_TLS_IN="TLS connection established from [^ ]*\[127\.0\.0\.1\]: TLSv1\.[23]"
 
@@ -128,7 +130,7 @@ delivered_check() {  # MODE
   check "[$mode] the message lands in Postfix's Maildir for $GOOD" pf_wait "$GOOD" "$marker" 60
   check "[$mode] it arrived once" test "$(pf_count "$GOOD" "$marker")" -eq 1
   check "[$mode] Depesche logs the delivery to mx.pf.example.test with auth=dane-ee" \
-    wait_until 10 test "$(grep_count "$DELIVERED_DANE" "$SERVER_LOG")" -gt "$dane_before"
+    wait_until 30 more_than "$dane_before" "$DELIVERED_DANE" "$SERVER_LOG"
   file=$(grep -lF -- "$marker" "$(pf_maildir "$GOOD")"/new/* 2>/dev/null | head -n 1)
   if [ -n "$file" ]; then
     received=$(first_received "$file")
@@ -136,7 +138,7 @@ delivered_check() {  # MODE
       matches "$received" 'from mx\.example\.test .*using TLSv1\.[23] .*with ESMTPS'
   fi
   check "[$mode] Postfix logs a TLS connection from Depesche" \
-    test "$(grep_count "$PF_TLS_IN" "$PFLOG")" -gt "$tls_before"
+    more_than "$tls_before" "$PF_TLS_IN" "$PFLOG"
 }
 
 # --- Validate mode: the right TLSA.

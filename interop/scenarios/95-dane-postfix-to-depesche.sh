@@ -90,7 +90,7 @@ check "the message lands in $USER_ADDR's Maildir" wait_for_mail "$USER_ADDR" "$m
 check "Postfix logs 'Verified TLS connection established to mx.example.test[$MX_ADDR]:$MX_PORT'" \
   postfix_log_has "Verified TLS connection established to mx\.example\.test\[${MX_ADDR//./\\.}\]:$MX_PORT: TLSv1\.[23]" 5
 check "Postfix logs status=sent for $USER_ADDR via mx.example.test" \
-  postfix_log_has "to=<$USER_ADDR>, relay=mx\.example\.test\[${MX_ADDR//./\\.}\]:$MX_PORT, .*status=sent" 5
+  postfix_log_has "to=<$USER_ADDR>, relay=mx\.example\.test\[${MX_ADDR//./\\.}\]:$MX_PORT, .*status=sent" 30
 check "Postfix asked Unbound for _$MX_PORT._tcp.mx.example.test TLSA" \
   unbound_asked "_$MX_PORT._tcp.mx.example.test" TLSA
 file=$(files_with_marker "$USER_ADDR" "$marker" | head -n 1)
