@@ -8,6 +8,7 @@
 #   dns_sign ZONE FILE            keys + ldns-signzone -> $DNS_DIR/ZONE.signed, $DNS_DIR/ZONE.ds
 #   nsd_start ZONE                serves $DNS_DIR/ZONE.signed on 127.0.0.1:$NSD_PORT
 #   unbound_start ZONE            validating resolver on $UNBOUND_ADDR:53 (and :$UNBOUND_PORT)
+#   dns_start ZONE                both, stopping the scenario if one does not answer
 #   tlsa_311 CERT.pem             prints the SHA-256 of the certificate's SubjectPublicKeyInfo
 #
 # Unbound listens on port 53 of an address of its own in 127/8, because
@@ -24,6 +25,14 @@ dns_init() {
   while [ "$UNBOUND_PORT" = "$NSD_PORT" ]; do UNBOUND_PORT=$(free_port); done
   # An address nobody else uses for port 53 (not 127.0.0.53/54: systemd-resolved).
   UNBOUND_ADDR="127.53.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 2))"
+}
+
+# zone_head ZONE - the start of a zone file: SOA, NS, the name server's A.
+zone_head() {
+  printf '$ORIGIN %s.\n$TTL 300\n' "$1"
+  printf '@                 SOA   ns.%s. hostmaster.%s. 1 3600 600 86400 300\n' "$1" "$1"
+  printf '@                 NS    ns.%s.\n' "$1"
+  printf 'ns                A     127.0.0.1\n'
 }
 
 # dns_sign ZONE FILE - a KSK and a ZSK (ECDSA P-256), NSEC, signatures
@@ -78,6 +87,12 @@ EOF
   NSD_PID=$!
   on_cleanup nsd_stop
   dns_wait 127.0.0.1 "$NSD_PORT" "$zone"
+}
+
+# dns_start ZONE - NSD and Unbound for the signed ZONE, or the scenario stops.
+dns_start() {
+  nsd_start "$1" || abort "NSD did not answer on 127.0.0.1:$NSD_PORT (see $DNS_DIR/nsd.log)"
+  unbound_start "$1" || abort "Unbound did not answer on $UNBOUND_ADDR:53 (see $DNS_DIR/unbound.log)"
 }
 
 nsd_stop() {
@@ -152,6 +167,22 @@ unbound_mark() { UNBOUND_MARK=$(wc -l <"$DNS_DIR/unbound.log"); }
 unbound_asked() {
   local re="info: 127\.[0-9.]+ ${1//./\\.}\\. $2 IN\$"
   tail -n +"$((UNBOUND_MARK + 1))" "$DNS_DIR/unbound.log" | grep -Eq -- "$re"
+}
+
+# other_key_311 - the SHA-256 of the public key of a fresh EC key nobody
+# serves: TLSA data that matches no server.
+other_key_311() {
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
+    openssl pkey -pubout -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1
+}
+
+# dane_scenario_prerequisites - skips (77) unless root with the tools.
+dane_scenario_prerequisites() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root (a private Postfix instance, Unbound on port 53)"
+  local tool
+  for tool in postfix postqueue nsd unbound ldns-signzone ldns-keygen drill swaks; do
+    command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing (interop/run-all installs it as root)"
+  done
 }
 
 tlsa_311() {

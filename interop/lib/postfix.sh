@@ -18,6 +18,10 @@
 
 PF_DIR="" PF_ADDR="" PF_PORT="" PF_MAIL_USER=depesche-pfmail PF_RESOLV_BACKUP=""
 
+# Puts Depesche's MX listener (common.sh, before depesche_setup) on a random
+# 127.26.x.y, away from Postfix's 127.0.0.1.
+mx_apart_from_postfix() { MX_ADDR="127.26.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 2))"; }
+
 postfix_setup() {
   PF_DIR="$WORK/postfix"
   PF_ADDR=127.0.0.1

@@ -14,12 +14,8 @@
 . "$LIB/dnssec.sh"
 . "$LIB/postfix.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (a private Postfix instance, Unbound on port 53)"
-for tool in postfix postqueue nsd unbound ldns-signzone ldns-keygen drill swaks; do
-  command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing (interop/run-all installs it as root)"
-done
-
-MX_ADDR="127.26.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 2))"
+dane_scenario_prerequisites
+mx_apart_from_postfix
 depesche_setup alice@example.test
 for d in wrongkey.example.test bogus.example.test; do
   depesche_cli domain add "$d" >/dev/null || abort "depesche domain add $d failed"
@@ -33,16 +29,9 @@ CERT="$CONF_DIR/tls/cert.pem"
 # --- DNS: the signed zone, NSD, Unbound.
 dns_init
 good_hash=$(tlsa_311 "$CERT")
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/other-key.pem" 2>/dev/null ||
-  abort "openssl genpkey failed"
-other_hash=$(openssl pkey -in "$WORK/other-key.pem" -pubout -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
+other_hash=$(other_key_311)
 [ ${#good_hash} -eq 64 ] && [ ${#other_hash} -eq 64 ] || abort "could not compute TLSA hashes"
-cat >"$WORK/example.test.zone" <<EOF
-\$ORIGIN example.test.
-\$TTL 300
-@                 SOA   ns.example.test. hostmaster.example.test. 1 3600 600 86400 300
-@                 NS    ns.example.test.
-ns                A     127.0.0.1
+{ zone_head example.test; cat <<EOF
 @                 MX    10 mx.example.test.
 mx                A     $MX_ADDR
 _$MX_PORT._tcp.mx TLSA  3 1 1 $good_hash
@@ -53,6 +42,7 @@ bogus             MX    10 mx.bogus.example.test.
 mx.bogus          A     $MX_ADDR
 _$MX_PORT._tcp.mx.bogus TLSA 3 1 1 $good_hash
 EOF
+} >"$WORK/example.test.zone"
 dns_sign example.test "$WORK/example.test.zone" || abort "ldns-signzone failed"
 # Forge the bogus TLSA after signing: right hash for Depesche, but its RRSIG
 # no longer matches, as if an attacker had rewritten the answer (T4-style).
@@ -60,8 +50,7 @@ sed -i "/^_$MX_PORT\._tcp\.mx\.bogus\.example\.test\..*TLSA\t3 1 1/s/$good_hash/
   "$DNS_DIR/example.test.signed"
 check "the forged TLSA is in the signed zone" grep -q "mx.bogus.example.test.*TLSA.*3 1 1 $other_hash" \
   "$DNS_DIR/example.test.signed"
-nsd_start example.test || abort "NSD did not answer on 127.0.0.1:$NSD_PORT (see $DNS_DIR/nsd.log)"
-unbound_start example.test || abort "Unbound did not answer on $UNBOUND_ADDR:53 (see $DNS_DIR/unbound.log)"
+dns_start example.test
 say "NSD 127.0.0.1:$NSD_PORT, Unbound $UNBOUND_ADDR:53, Depesche MX $MX_ADDR:$MX_PORT"
 check "Unbound validates the MX of example.test (AD bit)" validated example.test MX
 check "Unbound validates _$MX_PORT._tcp.mx.example.test TLSA (AD bit)" validated "_$MX_PORT._tcp.mx.example.test" TLSA

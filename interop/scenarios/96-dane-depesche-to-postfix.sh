@@ -15,13 +15,8 @@
 . "$LIB/dnssec.sh"
 . "$LIB/postfix.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (a private Postfix instance, Unbound on port 53)"
-for tool in postfix postqueue nsd unbound ldns-signzone ldns-keygen drill swaks; do
-  command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing (interop/run-all installs it as root)"
-done
-
-# Depesche's MX listener away from 127.0.0.1, where Postfix listens.
-MX_ADDR="127.26.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 2))"
+dane_scenario_prerequisites
+mx_apart_from_postfix
 depesche_setup alice@example.test
 GOOD=user@pf.example.test WRONG=user@pfwrong.example.test
 
@@ -53,17 +48,11 @@ pf_wait() {
 # --- DNS.
 dns_init
 good_hash=$(tlsa_311 "$WORK/postfix-cert.pem")
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/other-key.pem" 2>/dev/null ||
-  abort "openssl genpkey failed"
-other_hash=$(openssl pkey -in "$WORK/other-key.pem" -pubout -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
+other_hash=$(other_key_311)
 [ ${#good_hash} -eq 64 ] && [ ${#other_hash} -eq 64 ] || abort "could not compute TLSA hashes"
 {
+  zone_head example.test
   cat <<EOF
-\$ORIGIN example.test.
-\$TTL 300
-@                 SOA   ns.example.test. hostmaster.example.test. 1 3600 600 86400 300
-@                 NS    ns.example.test.
-ns                A     127.0.0.1
 @                 MX    10 mx.example.test.
 mx                A     $MX_ADDR
 pf                MX    10 mx.pf.example.test.
@@ -77,8 +66,7 @@ EOF
   done
 } >"$WORK/example.test.zone"
 dns_sign example.test "$WORK/example.test.zone" || abort "ldns-signzone failed"
-nsd_start example.test || abort "NSD did not answer on 127.0.0.1:$NSD_PORT (see $DNS_DIR/nsd.log)"
-unbound_start example.test || abort "Unbound did not answer on $UNBOUND_ADDR:53 (see $DNS_DIR/unbound.log)"
+dns_start example.test
 check "Unbound validates the MX of pf.example.test (AD bit)" validated pf.example.test MX
 check "Unbound validates _$PF_PORT._tcp.mx.pf.example.test TLSA (AD bit)" validated "_$PF_PORT._tcp.mx.pf.example.test" TLSA
 
