@@ -79,11 +79,13 @@ postfix_start() {
   printf 'nameserver %s\noptions trust-ad\n' "$UNBOUND_ADDR" >"$PF_DIR/resolv.conf"
   on_cleanup postfix_stop
   if unshare -m --propagation private true 2>/dev/null; then
+    say "Postfix resolves through Unbound $UNBOUND_ADDR:53 (its own /etc/resolv.conf in a mount namespace)"
     unshare -m --propagation private sh -c \
       'mount --bind "$1" /etc/resolv.conf && exec postfix -c "$2" start' \
       sh "$PF_DIR/resolv.conf" "$PF_DIR/etc" >"$PF_DIR/start.out" 2>&1 || {
       sed 's/^/  | /' "$PF_DIR/start.out"; return 1; }
   else
+    say "Postfix resolves through Unbound $UNBOUND_ADDR:53 (no mount namespace here: /etc/resolv.conf swapped until cleanup)"
     PF_RESOLV_BACKUP="$WORK/resolv.conf.host"
     cp -a /etc/resolv.conf "$PF_RESOLV_BACKUP" || return 1
     on_cleanup postfix_restore_resolv
