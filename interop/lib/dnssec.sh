@@ -48,6 +48,15 @@ dns_sign() {
     sed 's/^/  | /' "$DNS_DIR/sign-$zone.out"; return 1; }
 }
 
+# dns_forge ZONE OWNER TYPE OLD NEW - after signing, rewrites OLD to NEW in
+# OWNER's TYPE record of the signed ZONE, as an attacker on the path would:
+# the RRSIG no longer matches, so a validator calls the answer bogus.
+dns_forge() {
+  local file="$DNS_DIR/$1.signed" owner="${2//./\\.}\\." type=$3
+  sed -i -E "/^$owner[[:space:]].*[[:space:]]$type[[:space:]]/s/$4/$5/" "$file"
+  grep -Eq "^$owner[[:space:]].*[[:space:]]$type[[:space:]].*$5" "$file"
+}
+
 # Waits until a DNS server answers a query for ZONE's SOA at ADDR PORT.
 dns_wait() {
   local addr=$1 port=$2 zone=$3 i

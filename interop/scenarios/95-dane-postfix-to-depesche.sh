@@ -5,7 +5,8 @@
 # and smtp_dns_support_level = dnssec relays to Depesche's MX.
 #   example.test           TLSA 3 1 1 of Depesche's key   -> Verified TLS, delivered
 #   wrongkey.example.test  TLSA 3 1 1 of another key      -> deferred, nothing delivered
-#   bogus.example.test     TLSA whose signature fails     -> deferred, nothing delivered
+#   bogus.example.test     TLSA of Depesche's key forged  -> deferred, nothing delivered
+#                          after signing (RRSIG fails)
 # All three MX hosts are Depesche on $MX_ADDR:$MX_PORT (not Postfix's
 # 127.0.0.1, else Postfix sees a mail loop); Postfix reaches them
 # on that port through its transport map, so the TLSA name is
@@ -40,16 +41,14 @@ mx.wrongkey       A     $MX_ADDR
 _$MX_PORT._tcp.mx.wrongkey TLSA 3 1 1 $other_hash
 bogus             MX    10 mx.bogus.example.test.
 mx.bogus          A     $MX_ADDR
-_$MX_PORT._tcp.mx.bogus TLSA 3 1 1 $good_hash
+_$MX_PORT._tcp.mx.bogus TLSA 3 1 1 $other_hash
 EOF
 } >"$WORK/example.test.zone"
 dns_sign example.test "$WORK/example.test.zone" || abort "ldns-signzone failed"
-# Forge the bogus TLSA after signing: right hash for Depesche, but its RRSIG
-# no longer matches, as if an attacker had rewritten the answer (T4-style).
-sed -i "/^_$MX_PORT\._tcp\.mx\.bogus\.example\.test\..*TLSA\t3 1 1/s/$good_hash/$other_hash/" \
-  "$DNS_DIR/example.test.signed"
-check "the forged TLSA is in the signed zone" grep -q "mx.bogus.example.test.*TLSA.*3 1 1 $other_hash" \
-  "$DNS_DIR/example.test.signed"
+# The bogus TLSA is signed for another key, then rewritten to Depesche's:
+# it would match if Postfix took it without validation (T4-style forgery).
+check "the forged TLSA (Depesche's key, signature for another) is in the signed zone" \
+  dns_forge example.test "_$MX_PORT._tcp.mx.bogus.example.test" TLSA "$other_hash" "$good_hash"
 dns_start example.test
 say "NSD 127.0.0.1:$NSD_PORT, Unbound $UNBOUND_ADDR:53, Depesche MX $MX_ADDR:$MX_PORT"
 check "Unbound validates the MX of example.test (AD bit)" validated example.test MX

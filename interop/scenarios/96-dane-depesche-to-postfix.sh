@@ -5,6 +5,8 @@
 # its default TLS level "dane".
 #   pf.example.test       TLSA 3 1 1 of Postfix's key  -> dane-ee, delivered into Postfix's Maildir
 #   pfwrong.example.test  TLSA 3 1 1 of another key    -> deferred, Postfix receives no message
+#   pfbogus.example.test  TLSA of Postfix's key forged after signing (RRSIG fails)
+#                                                      -> deferred, never falls back, Postfix receives nothing
 # First with [dns] mode "validate" (Depesche validates from the zone's DS as
 # trust anchor, Unbound only forwards), then with mode "trust-ad" (Unbound
 # validates, Depesche trusts its AD bit). Both MX hosts are Postfix on
@@ -18,7 +20,7 @@
 dane_scenario_prerequisites
 mx_apart_from_postfix
 depesche_setup alice@example.test
-GOOD=user@pf.example.test WRONG=user@pfwrong.example.test
+GOOD=user@pf.example.test WRONG=user@pfwrong.example.test BOGUS=user@pfbogus.example.test
 
 # --- Postfix: receives for pf.example.test and pfwrong.example.test, with its own certificate.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
@@ -30,8 +32,8 @@ postfix_setup \
   "smtpd_tls_key_file = $WORK/postfix-key.pem" \
   "smtpd_tls_security_level = may" \
   "smtpd_tls_received_header = yes" \
-  "virtual_mailbox_domains = pf.example.test, pfwrong.example.test" \
-  "virtual_mailbox_maps = inline:{ $GOOD=pf.example.test/user/, $WRONG=pfwrong.example.test/user/ }" \
+  "virtual_mailbox_domains = pf.example.test, pfwrong.example.test, pfbogus.example.test" \
+  "virtual_mailbox_maps = inline:{ $GOOD=pf.example.test/user/, $WRONG=pfwrong.example.test/user/, $BOGUS=pfbogus.example.test/user/ }" \
   >"$WORK/postfix-check.out" 2>&1 || { sed 's/^/  | /' "$WORK/postfix-check.out"; abort "postfix check failed"; }
 PFLOG=$(postfix_log)
 pf_maildir() { echo "$PF_DIR/mail/${1#*@}/${1%@*}"; }
@@ -59,13 +61,20 @@ pf                MX    10 mx.pf.example.test.
 mx.pf             A     127.0.0.1
 pfwrong           MX    10 mx.pfwrong.example.test.
 mx.pfwrong        A     127.0.0.1
+pfbogus           MX    10 mx.pfbogus.example.test.
+mx.pfbogus        A     127.0.0.1
 EOF
   for port in 25 "$PF_PORT"; do
     echo "_$port._tcp.mx.pf       TLSA  3 1 1 $good_hash"
     echo "_$port._tcp.mx.pfwrong  TLSA  3 1 1 $other_hash"
+    echo "_$port._tcp.mx.pfbogus  TLSA  3 1 1 $other_hash"
   done
 } >"$WORK/example.test.zone"
 dns_sign example.test "$WORK/example.test.zone" || abort "ldns-signzone failed"
+for port in 25 "$PF_PORT"; do
+  dns_forge example.test "_$port._tcp.mx.pfbogus.example.test" TLSA "$other_hash" "$good_hash" ||
+    abort "could not forge _$port._tcp.mx.pfbogus.example.test TLSA"
+done
 dns_start example.test
 check "Unbound validates the MX of pf.example.test (AD bit)" validated pf.example.test MX
 check "Unbound validates _$PF_PORT._tcp.mx.pf.example.test TLSA (AD bit)" validated "_$PF_PORT._tcp.mx.pf.example.test" TLSA
@@ -99,6 +108,19 @@ queue_ids() { depesche_cli queue list 2>/dev/null | grep -Eo '\b[0-9a-hjkmnp-tv-
 wait_until() {
   local secs=$1 i; shift
   for i in $(seq 1 $((secs * 5))); do "$@" && return 0; sleep 0.2; done
+  return 1
+}
+# attempts_at_least RCPT REGEX N FILE - `queue show` of the queued message
+# for RCPT, written to FILE, has at least N lines matching REGEX.
+attempts_at_least() {
+  local id
+  for id in $(queue_ids); do
+    depesche_cli queue show "$id" >"$4" 2>&1
+    if grep -qF "$1" "$4"; then
+      [ "$(grep_count "$2" "$4")" -ge "$3" ]
+      return
+    fi
+  done
   return 1
 }
 grep_count() { grep -Ec -- "$1" "$2" 2>/dev/null || true; }
@@ -144,21 +166,10 @@ submit wrong "$WRONG" "$marker"
 check "Depesche accepts the submission for $WRONG" matches "$(data_reply wrong)" '^250 '
 SHOWN="$WORK/show-wrong.txt"
 WRONG_ATTEMPT="deferred +mx\.pfwrong\.example\.test \[127\.0\.0\.1\] TLSv1\.[23] [^ ]+, auth none, .*TLSA records for mx\.pfwrong\.example\.test do not match the certificate it presented"
-# queue show of the message for $WRONG into $SHOWN has at least N such attempts.
-wrong_attempts_at_least() {
-  local id
-  for id in $(queue_ids); do
-    depesche_cli queue show "$id" >"$SHOWN" 2>&1
-    if grep -qF "$WRONG" "$SHOWN"; then
-      [ "$(grep_count "$WRONG_ATTEMPT" "$SHOWN")" -ge "$1" ]
-      return
-    fi
-  done
-  return 1
-}
 check "queue show: the message for $WRONG is deferred at mx.pfwrong.example.test because the TLSA records do not match" \
-  wait_until 60 wrong_attempts_at_least 1
-check "queue show: a retry (back-off 2-5 s) is deferred for the same reason" wait_until 60 wrong_attempts_at_least 2
+  wait_until 60 attempts_at_least "$WRONG" "$WRONG_ATTEMPT" 1 "$SHOWN"
+check "queue show: a retry (back-off 2-5 s) is deferred for the same reason" \
+  wait_until 60 attempts_at_least "$WRONG" "$WRONG_ATTEMPT" 2 "$SHOWN"
 check "queue show: the recipient is still pending" grep -Eq "^ *pending +$WRONG " "$SHOWN"
 [ "$CHECKS_FAILED" -eq 0 ] || sed 's/^/  | /' "$SHOWN" | head -n 20
 check "Depesche logs the refusal with auth=none at mx.pfwrong.example.test" \
@@ -170,12 +181,34 @@ check "in those sessions Depesche sent no MAIL, RCPT or DATA (no byte of the mes
   not grep -Eq "disconnect from .* (mail|rcpt|data|bdat)=" "$WORK/postfix-wrong.log"
 check "Postfix has no record of a recipient $WRONG" not grep -q "to=<$WRONG>" "$PFLOG"
 
+# --- A forged TLSA (bogus): Depesche defers that MX and does not fall back.
+marker_bogus=$(new_marker)
+submit bogus "$BOGUS" "$marker_bogus"
+check "Depesche accepts the submission for $BOGUS" matches "$(data_reply bogus)" '^250 '
+BSHOWN="$WORK/show-bogus.txt"
+# VIA "-": no connection was made.
+BOGUS_ATTEMPT="deferred +- +the TLSA lookup for _[0-9]+\._tcp\.mx\.pfbogus\.example\.test failed DNSSEC validation .*not falling back to unauthenticated TLS"
+check "queue show: $BOGUS deferred without connecting: TLSA lookup failed DNSSEC validation, no fallback" \
+  wait_until 60 attempts_at_least "$BOGUS" "$BOGUS_ATTEMPT" 1 "$BSHOWN"
+check "queue show: a retry is deferred for the same reason" \
+  wait_until 60 attempts_at_least "$BOGUS" "$BOGUS_ATTEMPT" 2 "$BSHOWN"
+[ "$CHECKS_FAILED" -eq 0 ] || sed 's/^/  | /' "$BSHOWN" | head -n 20
+check "queue show: the recipient is still pending" grep -Eq "^ *pending +$BOGUS " "$BSHOWN"
+check "Postfix has no record of a recipient $BOGUS" not grep -q "to=<$BOGUS>" "$PFLOG"
+
 # --- trust-ad mode: Unbound validates, Depesche trusts its AD bit.
 depesche_stop
 toml_set mode '"trust-ad"' dns
 depesche_start
 delivered_check trust-ad
+# Unbound now does the validating: it answers SERVFAIL for the forged TLSA.
+bogus_before=$(grep_count "deferred +- " "$BSHOWN")
+check "[trust-ad] $BOGUS is deferred again without connecting (Unbound refuses the forged TLSA)" \
+  wait_until 60 attempts_at_least "$BOGUS" "deferred +- +.*mx\.pfbogus\.example\.test.*not falling back" \
+  "$((bogus_before + 1))" "$BSHOWN"
+grep -E "deferred +- " "$BSHOWN" | tail -n 1 | sed 's/  */ /g; s/^/  | /'
 check "after all that, nothing arrived in Postfix's Maildir for $WRONG" test "$(pf_count "$WRONG" "$marker")" -eq 0
+check "nor for $BOGUS" test "$(pf_count "$BOGUS" "$marker_bogus")" -eq 0
 
 if [ "$CHECKS_FAILED" -gt 0 ]; then
   echo "  --- Postfix log"; tail -n 30 "$PFLOG" | sed 's/^/  | /'
