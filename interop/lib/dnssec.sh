@@ -5,11 +5,16 @@
 # are stopped by the scenario's cleanup.
 #
 #   dns_init                      picks ports/addresses, sets DNS_DIR ...
+#   zone_head ZONE                SOA, NS and the name server's A, to start a zone file
 #   dns_sign ZONE FILE            keys + ldns-signzone -> $DNS_DIR/ZONE.signed, $DNS_DIR/ZONE.ds
+#   dns_forge ZONE OWNER TYPE A B rewrites a signed record (its RRSIG then fails: bogus)
 #   nsd_start ZONE                serves $DNS_DIR/ZONE.signed on 127.0.0.1:$NSD_PORT
 #   unbound_start ZONE            validating resolver on $UNBOUND_ADDR:53 (and :$UNBOUND_PORT)
 #   dns_start ZONE                both, stopping the scenario if one does not answer
+#   validated NAME TYPE           Unbound answers with the AD bit
+#   unbound_mark, unbound_asked NAME TYPE   a client asked Unbound for it since the mark
 #   tlsa_311 CERT.pem             prints the SHA-256 of the certificate's SubjectPublicKeyInfo
+#   other_key_311                 the same for a fresh key nobody serves
 #
 # Unbound listens on port 53 of an address of its own in 127/8, because
 # libc resolvers (Postfix) cannot be told another port; it also listens on a
