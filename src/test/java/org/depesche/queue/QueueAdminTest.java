@@ -1,5 +1,6 @@
 package org.depesche.queue;
 
+import org.depesche.testsupport.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.queue.TestMessages.BODY;
 import static org.depesche.queue.TestMessages.commit;
@@ -22,7 +23,7 @@ class QueueAdminTest {
     @TempDir
     Path data;
 
-    private final TestMessages.SettableClock clock = new TestMessages.SettableClock(T0);
+    private final SettableClock clock = new SettableClock(T0);
 
     @Test
     void withoutARunningServerDeleteRemovesTheFilesDirectly() throws Exception {

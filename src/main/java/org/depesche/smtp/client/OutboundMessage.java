@@ -1,0 +1,38 @@
+package org.depesche.smtp.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+import org.depesche.queue.Envelope;
+import org.depesche.smtp.MailAddress;
+
+/**
+ * What one connection delivers: the reverse path (empty for the null sender,
+ * RFC 5321 4.5.5), the recipients (all at one destination), the size for the
+ * SIZE parameter, the body type and SMTPUTF8 flag from the queued envelope,
+ * and the content as queued (RFC 5322 with CRLF line ends, not dot-stuffed),
+ * opened anew for each attempt.
+ */
+public record OutboundMessage(Optional<MailAddress> sender, List<MailAddress> recipients, long size,
+                              Envelope.BodyType bodyType, boolean smtpUtf8, Content content) {
+
+    public OutboundMessage {
+        recipients = List.copyOf(recipients);
+        if (recipients.isEmpty()) throw new IllegalArgumentException("no recipient");
+        if (bodyType == null) bodyType = Envelope.BodyType.SEVEN_BIT;
+    }
+
+    /** Opens the message content; called at most once per attempt, only after DATA got 354. */
+    @FunctionalInterface
+    public interface Content {
+        InputStream open() throws IOException;
+    }
+
+    /** True if an address or the flag from the envelope needs SMTPUTF8 (RFC 6531 3.4). */
+    boolean needsSmtpUtf8() {
+        return smtpUtf8 || sender.map(MailAddress::isInternational).orElse(false)
+                || recipients.stream().anyMatch(MailAddress::isInternational);
+    }
+}

@@ -1,0 +1,495 @@
+package org.depesche.smtp.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+import org.depesche.queue.Envelope;
+import org.depesche.smtp.MailAddress;
+import org.depesche.smtp.Reply;
+import org.depesche.smtp.TlsInfo;
+import org.depesche.smtp.client.DeliveryAttempt.RecipientResult;
+import org.depesche.smtp.client.DeliveryAttempt.Stage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one message to one MX address over one connection, blocking the
+ * calling (virtual) thread. The order of the dialogue is the point: greeting,
+ * EHLO, STARTTLS and the server's authentication all happen before MAIL
+ * FROM, and a requirement that is not met ends the session with QUIT before
+ * any part of the message has left (THREATS T1, T2). Never throws for what
+ * the network or the server does; every outcome is a {@link DeliveryAttempt}.
+ */
+public final class SmtpClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SmtpClient.class);
+
+    private final String heloName;
+    private final ClientTimeouts timeouts;
+    private final Clock clock;
+    private final ServerAuthenticator authenticator;
+    private final SSLContext handshakeContext;
+    private final ScheduledExecutorService watchdog;
+
+    /**
+     * @param heloName       our host name for EHLO (RFC 5321 4.1.1.1)
+     * @param pkixTrustStore trust anchors for {@link TlsRequirement.Pkix}; null for the JDK's cacerts
+     * @param clock          dates PKIX and DANE-TA chain validation
+     */
+    public SmtpClient(String heloName, ClientTimeouts timeouts, KeyStore pkixTrustStore, Clock clock)
+            throws GeneralSecurityException {
+        this.heloName = heloName;
+        this.timeouts = timeouts;
+        this.clock = clock;
+        this.authenticator = new ServerAuthenticator(clock, pkixTrustStore);
+        this.handshakeContext = ServerAuthenticator.handshakeContext();
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("smtp-client-watchdog").factory());
+    }
+
+    /**
+     * One attempt: connects to {@code address}, uses {@code mxHost} for SNI
+     * and in messages, and delivers {@code message} to all its recipients if
+     * {@code requirement} is met.
+     */
+    public DeliveryAttempt deliver(InetSocketAddress address, String mxHost, TlsRequirement requirement,
+                                   OutboundMessage message) {
+        DeliveryAttempt attempt = new Attempt(address, mxHost, requirement, message).run();
+        log.info("delivery attempt mx={} ip={} tls=\"{}\" auth={} stage={} delivered={}/{} message=\"{}\"",
+                mxHost, attempt.ip(), attempt.tls().tls(), attempt.tls().authentication().label(),
+                attempt.completed() ? "done" : attempt.failedStage().label(), attempt.delivered().size(),
+                attempt.recipients().size(), attempt.message());
+        return attempt;
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+    }
+
+    /** Ends an attempt early: the stage, the reply every still-open recipient gets, and why in words. */
+    private static final class Failure extends Exception {
+        final Stage stage;
+        final Reply reply;
+        final boolean sayQuit;
+
+        Failure(Stage stage, Reply reply, String message, boolean sayQuit) {
+            super(message, null, false, false);
+            this.stage = stage;
+            this.reply = reply;
+            this.sayQuit = sayQuit;
+        }
+    }
+
+    /** The state of one attempt; lives as long as {@link #deliver}. */
+    private final class Attempt {
+        private final InetSocketAddress address;
+        private final String mxHost;
+        private final TlsRequirement requirement;
+        private final OutboundMessage message;
+        private final Instant startedAt = clock.instant();
+        private final Map<MailAddress, Reply> rcptReplies = new LinkedHashMap<>();
+        private SmtpConnection conn;
+        private TlsOutcome tls = TlsOutcome.PLAINTEXT;
+        private Map<String, String> extensions = Map.of();
+        private boolean envelopeSent;
+        private boolean contentSent;
+
+        Attempt(InetSocketAddress address, String mxHost, TlsRequirement requirement, OutboundMessage message) {
+            this.address = address;
+            this.mxHost = mxHost;
+            this.requirement = requirement;
+            this.message = message;
+        }
+
+        DeliveryAttempt run() {
+            try {
+                connect();
+                hello();
+                secure();
+                return transaction();
+            } catch (Failure f) {
+                if (f.sayQuit) quit();
+                return failed(f);
+            } finally {
+                if (conn != null) conn.close();
+            }
+        }
+
+        private String where() {
+            return mxHost + " [" + (address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress()) + "]";
+        }
+
+        private void connect() throws Failure {
+            try {
+                conn = SmtpConnection.open(address, timeouts.connect(), timeouts.command(), watchdog);
+            } catch (IOException e) {
+                throw new Failure(Stage.CONNECT, Reply.of(451, "4.4.1", "no answer from " + where()),
+                        "could not connect to " + where() + ": " + e.getMessage(), false);
+            }
+            Reply greeting = read(Stage.GREETING, timeouts.greeting());
+            if (greeting.code() != 220) throw serverSaid(Stage.GREETING, greeting); // RFC 5321 3.1: 554 means no service
+        }
+
+        private void hello() throws Failure {
+            Reply reply = command("EHLO " + heloName, Stage.EHLO, timeouts.command());
+            if (reply.code() == 250) {
+                extensions = parseEhlo(reply);
+                // RFC 2034: enhanced codes are parsed only when announced.
+                conn.enhancedStatusCodes = extensions.containsKey("ENHANCEDSTATUSCODES");
+                return;
+            }
+            if (reply.isPermanent() && !requirement.tlsMandatory()) { // RFC 5321 3.2: HELO for servers without EHLO
+                Reply helo = command("HELO " + heloName, Stage.EHLO, timeouts.command());
+                if (helo.code() != 250) throw serverSaid(Stage.EHLO, helo);
+                extensions = Map.of();
+                return;
+            }
+            if (reply.isPermanent()) throw notOffered("refused EHLO (" + reply + "), so it cannot offer STARTTLS");
+            throw serverSaid(Stage.EHLO, reply);
+        }
+
+        private Failure notOffered(String why) {
+            tls = TlsOutcome.failed(TlsInfo.NONE, "starttls-not-supported");
+            return new Failure(Stage.STARTTLS, Reply.of(451, "4.7.4", "TLS is required, but was not offered by " + where()),
+                    mxHost + " does not offer STARTTLS" + (why.isEmpty() ? "" : ": it " + why), true);
+        }
+
+        /** RFC 3207; THREATS T1 and T2: nothing of the message before the requirement holds. */
+        private void secure() throws Failure {
+            if (requirement instanceof TlsRequirement.None) return;
+            boolean mandatory = requirement.tlsMandatory();
+            if (!extensions.containsKey("STARTTLS")) {
+                if (mandatory) throw notOffered("");
+                return;
+            }
+            Reply reply = command("STARTTLS", Stage.STARTTLS, timeouts.command());
+            if (reply.code() != 220) {
+                if (!mandatory) return; // RFC 3207 4: go on in plaintext when the server declines
+                tls = TlsOutcome.failed(TlsInfo.NONE, "starttls-refused");
+                throw new Failure(Stage.STARTTLS, Reply.of(451, "4.7.4", "STARTTLS refused by " + where()),
+                        where() + " refused STARTTLS: " + reply, true);
+            }
+            if (conn.hasBufferedInput()) {
+                tls = TlsOutcome.failed(TlsInfo.NONE, "handshake-failed");
+                throw new Failure(Stage.STARTTLS, Reply.of(451, "4.5.0", "protocol error by " + where()),
+                        where() + " sent data after its reply to STARTTLS (RFC 3207 4.2), a sign of injection", false);
+            }
+            handshakeAndVerify();
+            extensions = Map.of(); // RFC 3207 4.2: forget what was learnt in plaintext
+            conn.enhancedStatusCodes = false;
+            Reply ehlo = command("EHLO " + heloName, Stage.EHLO, timeouts.command());
+            if (ehlo.code() != 250) throw serverSaid(Stage.EHLO, ehlo);
+            extensions = parseEhlo(ehlo);
+            conn.enhancedStatusCodes = extensions.containsKey("ENHANCEDSTATUSCODES");
+        }
+
+        private void handshakeAndVerify() throws Failure {
+            SSLSession session;
+            try {
+                SSLSocket socket = conn.startTls(handshakeContext, mxHost, timeouts.command());
+                session = socket.getSession();
+            } catch (IOException e) {
+                // For Opportunistic the caller may retry in plaintext; reconnecting is its decision.
+                tls = TlsOutcome.failed(TlsInfo.NONE, "handshake-failed");
+                throw new Failure(Stage.STARTTLS, Reply.of(451, "4.7.5", "TLS handshake failed with " + where()),
+                        "the TLS handshake with " + where() + " failed: " + e.getMessage(), false);
+            }
+            TlsInfo info = new TlsInfo(session.getProtocol(), session.getCipherSuite());
+            List<X509Certificate> chain = peerChain(session);
+            ServerAuthenticator.Verdict verdict = chain.isEmpty()
+                    ? new ServerAuthenticator.Verdict(Authentication.NONE, "handshake-failed", mxHost + " presented no certificate")
+                    : authenticator.verify(requirement, mxHost, chain, info);
+            if (!verdict.ok() && requirement.tlsMandatory()) {
+                tls = TlsOutcome.failed(info, verdict.failure());
+                throw new Failure(Stage.TLS_AUTH, Reply.of(451, "4.7.5", verdict.reason()), verdict.reason(), true);
+            }
+            tls = new TlsOutcome(info, verdict.ok() ? verdict.authentication() : Authentication.NONE, "");
+        }
+
+        private List<X509Certificate> peerChain(SSLSession session) {
+            try {
+                Certificate[] certs = session.getPeerCertificates();
+                return Arrays.stream(certs).filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast).toList();
+            } catch (IOException e) {
+                return List.of();
+            }
+        }
+
+        /** The replies to MAIL and DATA; {@code data} is null when DATA has not been sent yet. */
+        private record EnvelopeReplies(Reply mail, Reply data) {
+        }
+
+        private DeliveryAttempt transaction() throws Failure {
+            String mail = mailCommand();
+            envelopeSent = true;
+            EnvelopeReplies replies = extensions.containsKey("PIPELINING") ? pipelined(mail) : stepByStep(mail);
+            boolean anyAccepted = rcptReplies.values().stream().anyMatch(Reply::isPositive);
+            if (!replies.mail().isPositive() || !anyAccepted) {
+                // RFC 2920 3.1 forbids 354 here; closing without the dot makes the server drop the empty message.
+                if (replies.data() != null && replies.data().code() == 354) conn.close();
+                else quit();
+            }
+            if (!replies.mail().isPositive()) {
+                rcptReplies.clear(); // the RCPT replies only echo the failed MAIL
+                Failure f = serverSaid(Stage.MAIL, replies.mail());
+                return finish(f.stage, f.reply, f.getMessage());
+            }
+            if (!anyAccepted) return finish(Stage.RCPT, null, where() + " refused every recipient");
+            Reply data = replies.data() != null ? replies.data() : command("DATA", Stage.DATA, timeouts.dataInit());
+            if (data.code() != 354) throw serverSaid(Stage.DATA, data);
+            sendContent();
+            Reply end = read(Stage.DATA, timeouts.dataFinal());
+            quit();
+            if (!end.isPositive()) return finish(Stage.DATA, end, said(end, Stage.DATA));
+            return finish(Stage.NONE, end, "");
+        }
+
+        /** RFC 2920 3.1: MAIL, every RCPT and DATA as one group, the replies read in order. */
+        private EnvelopeReplies pipelined(String mail) throws Failure {
+            send(mail, Stage.MAIL);
+            for (MailAddress r : message.recipients()) send("RCPT TO:<" + r + ">", Stage.MAIL);
+            send("DATA", Stage.MAIL);
+            flush(Stage.MAIL, timeouts.mail());
+            Reply mailReply = read(Stage.MAIL, timeouts.mail());
+            for (MailAddress r : message.recipients()) rcptReplies.put(r, read(Stage.RCPT, timeouts.rcpt()));
+            return new EnvelopeReplies(mailReply, read(Stage.DATA, timeouts.dataInit()));
+        }
+
+        private EnvelopeReplies stepByStep(String mail) throws Failure {
+            Reply mailReply = command(mail, Stage.MAIL, timeouts.mail());
+            if (mailReply.isPositive()) {
+                for (MailAddress r : message.recipients()) {
+                    rcptReplies.put(r, command("RCPT TO:<" + r + ">", Stage.RCPT, timeouts.rcpt()));
+                }
+            }
+            return new EnvelopeReplies(mailReply, null);
+        }
+
+        /** RFC 1870, RFC 6152, RFC 6531 parameters; refuses locally what the server already said it cannot take. */
+        private String mailCommand() throws Failure {
+            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(message.sender().map(MailAddress::toString).orElse("")).append('>');
+            String sizeLimit = extensions.get("SIZE");
+            if (sizeLimit != null && message.size() > 0) {
+                long max = parseLong(sizeLimit);
+                if (max > 0 && message.size() > max) { // RFC 1870 6.1
+                    throw new Failure(Stage.MAIL, Reply.of(552, "5.3.4", "message too big for " + where()),
+                            "the message (" + message.size() + " octets) is larger than " + where() + " accepts (" + max + ")", true);
+                }
+                mail.append(" SIZE=").append(message.size());
+            }
+            // 8-bit content to a server without 8BITMIME goes as is, as other MTAs do; BODY= only when announced.
+            if (message.bodyType() == Envelope.BodyType.EIGHT_BIT_MIME && extensions.containsKey("8BITMIME")) mail.append(" BODY=8BITMIME");
+            if (message.needsSmtpUtf8()) {
+                if (!extensions.containsKey("SMTPUTF8")) { // RFC 6531 3.5: no downgrade
+                    throw new Failure(Stage.MAIL, Reply.of(550, "5.6.7", "SMTPUTF8 not supported by " + where()),
+                            where() + " does not support SMTPUTF8, which this message needs", true);
+                }
+                mail.append(" SMTPUTF8");
+            }
+            return mail.toString();
+        }
+
+        /** RFC 5321 4.5.2: dot-stuffing; a missing final CRLF is added, bare LF becomes CRLF. */
+        private void sendContent() throws Failure {
+            contentSent = true;
+            byte[] chunk = new byte[65536];
+            byte[] stuffed = new byte[chunk.length * 3 + 5];
+            int prev = '\n';
+            try (InputStream content = openContent()) {
+                for (int n; (n = readContent(content, chunk)) > 0; ) {
+                    int m = 0;
+                    for (int i = 0; i < n; i++) {
+                        byte b = chunk[i];
+                        if (b == '\n' && prev != '\r') stuffed[m++] = '\r';
+                        if (b == '.' && prev == '\n') stuffed[m++] = '.';
+                        stuffed[m++] = b;
+                        prev = b;
+                    }
+                    write(stuffed, m);
+                }
+            } catch (IOException e) {
+                // closing the queued file failed after it was read: the content is complete
+            }
+            int m = 0;
+            if (prev != '\n') {
+                stuffed[m++] = '\r';
+                stuffed[m++] = '\n';
+            }
+            for (byte b : new byte[] {'.', '\r', '\n'}) stuffed[m++] = b;
+            write(stuffed, m);
+            flush(Stage.DATA, timeouts.dataBlock());
+        }
+
+        private InputStream openContent() throws Failure {
+            try {
+                return message.content().open();
+            } catch (IOException e) {
+                throw localContentError(e);
+            }
+        }
+
+        private int readContent(InputStream content, byte[] chunk) throws Failure {
+            try {
+                return content.readNBytes(chunk, 0, chunk.length);
+            } catch (IOException e) {
+                throw localContentError(e);
+            }
+        }
+
+        /** Closing without the final dot makes the server discard the partial message (RFC 5321 4.1.1.4). */
+        private Failure localContentError(IOException e) {
+            conn.close();
+            return new Failure(Stage.DATA, Reply.of(451, "4.3.0", "local error reading the queued message"),
+                    "the queued message could not be read: " + e.getMessage(), false);
+        }
+
+        /** RFC 5321 4.5.3.2.5: each block of data must be taken within the data block timeout. */
+        private void write(byte[] bytes, int length) throws Failure {
+            try {
+                conn.write(bytes, length, timeouts.dataBlock());
+            } catch (IOException e) {
+                throw ioFailure(Stage.DATA, e);
+            }
+        }
+
+        private Reply command(String line, Stage stage, Duration timeout) throws Failure {
+            send(line, stage);
+            flush(stage, timeout);
+            return read(stage, timeout);
+        }
+
+        private void send(String line, Stage stage) throws Failure {
+            try {
+                conn.send(line);
+            } catch (IOException e) {
+                throw ioFailure(stage, e);
+            }
+        }
+
+        private void flush(Stage stage, Duration timeout) throws Failure {
+            try {
+                conn.flush(timeout);
+            } catch (IOException e) {
+                throw ioFailure(stage, e);
+            }
+        }
+
+        private Reply read(Stage stage, Duration timeout) throws Failure {
+            try {
+                return conn.read(timeout);
+            } catch (IOException e) {
+                throw ioFailure(stage, e);
+            }
+        }
+
+        private Failure ioFailure(Stage stage, IOException e) {
+            if (e instanceof SocketTimeoutException || (conn != null && conn.expired())) {
+                return new Failure(stage, Reply.of(451, "4.4.2", "timeout talking to " + where()),
+                        where() + " did not answer in time (" + context(stage) + ")", false);
+            }
+            if (e instanceof SmtpConnection.SmtpProtocolException) {
+                return new Failure(stage, Reply.of(451, "4.5.0", "protocol error by " + where()),
+                        where() + " broke the SMTP protocol (" + context(stage) + "): " + e.getMessage(), false);
+            }
+            return new Failure(stage, Reply.of(451, "4.4.2", "connection lost with " + where()),
+                    "lost connection with " + where() + " (" + context(stage) + "): " + e.getMessage(), false);
+        }
+
+        private Failure serverSaid(Stage stage, Reply reply) {
+            // A 2xx or 3xx where another reply was due is a protocol error, not a delivery.
+            Reply decisive = reply.code() >= 400 ? reply : Reply.of(451, "4.5.0", "unexpected reply " + reply);
+            return new Failure(stage, decisive, said(reply, stage), true);
+        }
+
+        private String said(Reply reply, Stage stage) {
+            return where() + " said: " + reply + " (" + context(stage) + ")";
+        }
+
+        private static String context(Stage stage) {
+            return switch (stage) {
+                case CONNECT -> "while connecting";
+                case GREETING -> "in the initial greeting";
+                case EHLO -> "in reply to EHLO";
+                case STARTTLS, TLS_AUTH -> "in reply to STARTTLS";
+                case MAIL -> "in reply to MAIL FROM";
+                case RCPT -> "in reply to RCPT TO";
+                case DATA -> "in reply to DATA or the end of data";
+                case NONE -> "after the end of the transaction";
+            };
+        }
+
+        private void quit() {
+            try {
+                conn.send("QUIT");
+                conn.flush(timeouts.command());
+                conn.read(timeouts.command());
+            } catch (IOException | RuntimeException e) {
+                // the session is over either way; a missing 221 changes nothing (RFC 5321 4.1.1.10)
+            }
+        }
+
+        private DeliveryAttempt failed(Failure f) {
+            return finish(f.stage, f.reply, f.getMessage());
+        }
+
+        /** Recipients the server refused keep their RCPT reply; the others get {@code common}. */
+        private DeliveryAttempt finish(Stage stage, Reply common, String summary) {
+            List<RecipientResult> results = new ArrayList<>();
+            for (MailAddress r : message.recipients()) {
+                Reply rcpt = rcptReplies.get(r);
+                if (rcpt != null && !rcpt.isPositive()) {
+                    results.add(new RecipientResult(r, rcpt, said(rcpt, Stage.RCPT)));
+                } else {
+                    String diagnostic = stage == Stage.NONE ? "" : summary;
+                    results.add(new RecipientResult(r, common, diagnostic));
+                }
+            }
+            boolean dataAnswered = (stage == Stage.NONE || stage == Stage.DATA) && common != null && contentSent;
+            return new DeliveryAttempt(mxHost, address, startedAt, tls, extensions.keySet(), results,
+                    dataAnswered ? java.util.Optional.of(common) : java.util.Optional.empty(),
+                    stage, envelopeSent, contentSent, summary);
+        }
+    }
+
+    /** EHLO keywords (upper case) and their parameters, RFC 5321 4.1.1.1. */
+    static Map<String, String> parseEhlo(Reply reply) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String[] lines = reply.text().split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i].trim();
+            if (line.isEmpty()) continue;
+            int space = line.indexOf(' ');
+            String keyword = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+            out.put(keyword, space < 0 ? "" : line.substring(space + 1).trim());
+        }
+        return out;
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

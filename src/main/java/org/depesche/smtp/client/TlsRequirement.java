@@ -1,0 +1,88 @@
+package org.depesche.smtp.client;
+
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.depesche.dane.TlsaRecord;
+
+/**
+ * What a connection must achieve before any part of the message is sent.
+ * Everything except {@link None} and {@link Opportunistic} makes STARTTLS
+ * mandatory (THREATS T2) and everything after {@link Encrypted} also
+ * authenticates the server (T1).
+ */
+public sealed interface TlsRequirement {
+
+    /** True if the connection must not go on without TLS. */
+    default boolean tlsMandatory() {
+        return !(this instanceof None || this instanceof Opportunistic);
+    }
+
+    /** Policy "none": never STARTTLS. */
+    record None() implements TlsRequirement {
+    }
+
+    /** Policy "may" (RFC 7435): STARTTLS if offered, unauthenticated; plaintext if not offered or refused. */
+    record Opportunistic() implements TlsRequirement {
+    }
+
+    /** Policy "encrypt", and DANE when every TLSA record is unusable (RFC 7672 2.2). */
+    record Encrypted() implements TlsRequirement {
+    }
+
+    /**
+     * RFC 7672 3: the chain must match a usable TLSA record of a secure
+     * RRset. {@code referenceNames}: the MX host name first, then the
+     * CNAME-related names of RFC 7672 2.2.3; used for DANE-TA only.
+     */
+    record Dane(List<TlsaRecord> records, Set<String> referenceNames) implements TlsRequirement {
+        public Dane {
+            records = List.copyOf(records);
+            referenceNames = names(referenceNames);
+        }
+
+        /**
+         * False if every record is unusable for SMTP (RFC 7672 3.1.3); the
+         * policy then asks for {@link Encrypted}. Given such a Dane anyway,
+         * the client behaves as Encrypted and reports authentication NONE.
+         */
+        public boolean hasUsableRecords() {
+            return records.stream().anyMatch(TlsaRecord::isUsableForSmtp);
+        }
+    }
+
+    /** Policy "verify": a PKIX chain to the trust store and an RFC 6125 name match. */
+    record Pkix(Set<String> referenceNames) implements TlsRequirement {
+        public Pkix {
+            referenceNames = names(referenceNames);
+        }
+    }
+
+    /** Static policy pins: SHA-256 of the leaf certificate or of its SPKI, hex, colons allowed. */
+    record Pinned(Set<String> sha256Fingerprints) implements TlsRequirement {
+        public Pinned {
+            Set<String> normalized = new LinkedHashSet<>();
+            for (String f : sha256Fingerprints) {
+                String hex = f.replace(":", "").trim().toLowerCase(Locale.ROOT);
+                if (hex.length() != 64) throw new IllegalArgumentException("not a SHA-256 fingerprint: " + f);
+                HexFormat.of().parseHex(hex);
+                normalized.add(hex);
+            }
+            if (normalized.isEmpty()) throw new IllegalArgumentException("no fingerprint to pin");
+            sha256Fingerprints = java.util.Collections.unmodifiableSet(normalized);
+        }
+    }
+
+    private static Set<String> names(Set<String> names) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String n : names) {
+            String name = n.toLowerCase(Locale.ROOT);
+            out.add(name.endsWith(".") ? name.substring(0, name.length() - 1) : name);
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("no reference name");
+        return java.util.Collections.unmodifiableSet(out);
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The SMTP client for outbound delivery (RFC 5321 3.3, 4.1, 4.2, 4.5.3.2
+ * client timeouts, 4.5.2 dot-stuffing) over blocking sockets: EHLO with HELO
+ * fallback only where plaintext is allowed, STARTTLS (RFC 3207) with SNI set
+ * to the MX host name and TLS 1.2/1.3 only, PIPELINING (RFC 2920 3.1: MAIL,
+ * RCPT and DATA in one group), SIZE (RFC 1870), 8BITMIME (RFC 6152),
+ * SMTPUTF8 (RFC 6531) and ENHANCEDSTATUSCODES (RFC 2034). The server is
+ * authenticated as its {@link org.depesche.smtp.client.TlsRequirement}
+ * demands: DANE (RFC 7672 3.1, 3.2, 2.2.3; RFC 6698, RFC 7671, in
+ * org.depesche.dane), PKIX with the MX name (RFC 6125 6.4 / RFC 9525 6.3) or
+ * pinned fingerprints, and no MAIL FROM leaves before that requirement is met
+ * (THREATS T1, T2). Not implemented: BDAT (RFC 3030; DATA is always used,
+ * it is mandatory for every server), AUTH, DSN parameters (RFC 3461),
+ * REQUIRETLS and MTA-STS (issue 4), reconnecting in plaintext after a failed
+ * opportunistic handshake (the caller decides, as Postfix does).
+ */
+package org.depesche.smtp.client;

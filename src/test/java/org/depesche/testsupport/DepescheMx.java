@@ -1,0 +1,99 @@
+package org.depesche.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+import org.depesche.config.Config;
+import org.depesche.config.HostPort;
+import org.depesche.config.Limits;
+import org.depesche.directory.Directory;
+import org.depesche.queue.FileQueue;
+import org.depesche.queue.QueuedMessage;
+import org.depesche.smtp.MailAddress;
+import org.depesche.smtp.server.ListenerKind;
+import org.depesche.smtp.server.SmtpServer;
+import org.depesche.tls.PemTlsContextProvider;
+
+/**
+ * Depesche's own SMTP server as a receiving MX on loopback: the real
+ * {@link SmtpServer}, {@link FileQueue} and {@link PemTlsContextProvider}
+ * serving the given identity's chain. Local domain example.org with any
+ * local part of alice, bob, carol; everything else is refused as relaying.
+ */
+public final class DepescheMx implements AutoCloseable {
+    private static final Set<String> ACCOUNTS = Set.of("alice", "bob", "carol");
+    private final FileQueue queue;
+    private final SmtpServer server;
+
+    private DepescheMx(Path dir, TestPki.Identity identity) throws Exception {
+        Path cert = dir.resolve("tls/cert.pem");
+        Path key = dir.resolve("tls/key.pem");
+        TestPki.writePem(identity, cert, key);
+        PemTlsContextProvider tls = new PemTlsContextProvider(cert, key, Duration.ofSeconds(10), Clock.systemUTC());
+        queue = new FileQueue(dir.resolve("queue"), 0, Clock.systemUTC());
+        HostPort any = new HostPort("127.0.0.1", 0);
+        Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, Limits.defaults(),
+                null, null, new Config.Log("debug", true));
+        server = new SmtpServer(config, new ExampleOrg(), queue, tls, Clock.systemUTC());
+        server.start();
+    }
+
+    /** Starts a server in {@code dir} presenting {@code identity} on STARTTLS. */
+    public static DepescheMx start(Path dir, TestPki.Identity identity) throws Exception {
+        return new DepescheMx(dir, identity);
+    }
+
+    public InetSocketAddress address() {
+        return server.address(ListenerKind.SMTP);
+    }
+
+    public List<QueuedMessage> queued() throws IOException {
+        return queue.list();
+    }
+
+    /** The queued content exactly as stored (RFC 5322, CRLF). */
+    public String content(QueuedMessage m) throws IOException {
+        try (InputStream in = queue.openContent(m.id())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        queue.close();
+    }
+
+    private static final class ExampleOrg implements Directory {
+        @Override
+        public boolean isLocalDomain(String domain) {
+            return domain.equalsIgnoreCase("example.org");
+        }
+
+        @Override
+        public List<MailAddress> resolve(MailAddress address) {
+            String local = address.localPart().toLowerCase(Locale.ROOT);
+            return isLocalDomain(address.domain()) && ACCOUNTS.contains(local)
+                    ? List.of(new MailAddress(local, "example.org")) : List.of();
+        }
+
+        @Override
+        public Optional<Account> authenticate(String login, char[] password) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean mayUseAddress(Account account, MailAddress address) {
+            return false;
+        }
+    }
+}
