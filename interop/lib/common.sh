@@ -5,6 +5,8 @@
 #
 # Variables after depesche_setup: WORK CONF_DIR CONFIG DATA MX_PORT SUB_PORT
 # SUBS_PORT USER_ADDR USER_LOCAL USER_DOMAIN USER_PASS HOSTNAME_FQDN.
+# MX_ADDR (default 127.0.0.1) may be set before depesche_setup to put the MX
+# listener on another loopback address (127/8), e.g. apart from a Postfix.
 
 set -uo pipefail
 
@@ -20,6 +22,7 @@ CONFIG="$CONF_DIR/depesche.toml"
 DATA="$CONF_DIR/data"
 SERVER_PID=""
 SERVER_LOG="$WORK/server.log"
+MX_ADDR=127.0.0.1
 CHECKS_PASSED=0
 CHECKS_FAILED=0
 CLEANUP_HOOKS=()
@@ -78,7 +81,8 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# port_open PORT [ADDRESS] - something accepts connections there now.
+port_open() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
 
 # toml_set KEY VALUE [SECTION] - VALUE is a TOML literal, e.g. '"x"' or 5.
 toml_set() { python3 "$LIB/toml_set.py" "$CONFIG" "${3:-}" "$1" "$2"; }
@@ -121,7 +125,7 @@ depesche_pick_ports() {
   MX_PORT=$(free_port); SUB_PORT=$(free_port); SUBS_PORT=$(free_port)
   while [ "$SUB_PORT" = "$MX_PORT" ]; do SUB_PORT=$(free_port); done
   while [ "$SUBS_PORT" = "$MX_PORT" ] || [ "$SUBS_PORT" = "$SUB_PORT" ]; do SUBS_PORT=$(free_port); done
-  toml_set smtp "\"127.0.0.1:$MX_PORT\"" listen
+  toml_set smtp "\"$MX_ADDR:$MX_PORT\"" listen
   toml_set submission "\"127.0.0.1:$SUB_PORT\"" listen
   toml_set submissions "\"127.0.0.1:$SUBS_PORT\"" listen
 }
@@ -165,7 +169,7 @@ depesche_start_once() {
       SERVER_PID=""
       return 1
     fi
-    if port_open "$MX_PORT" && port_open "$SUB_PORT" && port_open "$SUBS_PORT"; then
+    if port_open "$MX_PORT" "$MX_ADDR" && port_open "$SUB_PORT" && port_open "$SUBS_PORT"; then
       return 0
     fi
     sleep 0.1

@@ -23,8 +23,8 @@ depesche_apt_install() {
   export DEBIAN_FRONTEND=noninteractive
   # Postfix asks what kind of mail system this is; we configure our own instances.
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  # Keep package scripts from starting dovecot/postfix system services: they
-  # would take ports 25/143 and keep running after us.
+  # Keep package scripts from starting dovecot/postfix/nsd/unbound system
+  # services: they would take ports 25/143/53 and keep running after us.
   local policy=/usr/sbin/policy-rc.d created_policy=""
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; created_policy=1
@@ -40,14 +40,17 @@ depesche_apt_install() {
   [ -n "$created_policy" ] && rm -f "$policy"
   # In case a service started anyway (no policy-rc.d honoured), stop it.
   local svc
-  for svc in dovecot postfix; do
+  for svc in dovecot postfix nsd unbound; do
     if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
       systemctl stop "$svc" >/dev/null 2>&1 || true
       systemctl disable "$svc" >/dev/null 2>&1 || true
     fi
   done
   [ -x /usr/sbin/postfix ] && /usr/sbin/postfix status >/dev/null 2>&1 && /usr/sbin/postfix stop >/dev/null 2>&1
-  if [ -f /run/dovecot/master.pid ]; then kill "$(cat /run/dovecot/master.pid)" 2>/dev/null || true; fi
+  local pidfile
+  for pidfile in /run/dovecot/master.pid /run/nsd/nsd.pid /run/unbound.pid; do
+    if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
+  done
   if [ $rc -ne 0 ]; then echo "install: apt-get failed (exit $rc)" >&2; fi
   return $rc
 }
