@@ -119,4 +119,19 @@ class MaildirStoreTest {
         assertThat(root.resolve("example.com/bob/tmp")).isEmptyDirectory();
         assertThat(root.resolve("example.com/bob/new")).isEmptyDirectory();
     }
+
+    @Test
+    void deliveredMailAndTheMaildirAreAccessibleOnlyToTheOwner() throws Exception {
+        MaildirStore store = new MaildirStore(root, "mx", clock);
+        store.deliver(BOB, "k1", crlf("Subject: private\r\n\r\nsecret\r\n"));
+
+        Path maildir = root.resolve("example.com/bob");
+        assertThat(Files.getPosixFilePermissions(files(maildir.resolve("new")).getFirst()))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        for (Path d : List.of(root.resolve("example.com"), maildir, maildir.resolve("new"), maildir.resolve("cur"),
+                maildir.resolve("tmp"))) {
+            assertThat(Files.getPosixFilePermissions(d)).as("mode of %s", d)
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
 }
