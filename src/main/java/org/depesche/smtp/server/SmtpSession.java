@@ -316,7 +316,9 @@ final class SmtpSession implements Runnable {
         requireHelo();
         if (tx == null) throw new SmtpException(503, "5.5.1", "Need MAIL command first");
         if (tx.incoming != null) throw new SmtpException(503, "5.5.1", "RCPT not allowed during BDAT");
-        PathArgument path = args.matches("(?i)TO:\\s*<postmaster>.*") // RFC 5321 4.1.1.3: must be accepted without domain
+        // RFC 5321 4.1.1.3: "<Postmaster>" without a domain must be accepted, whichever domains are local.
+        boolean barePostmaster = args.matches("(?i)TO:\\s*<postmaster>.*");
+        PathArgument path = barePostmaster
                 ? PathArgument.parse(args.replaceFirst("(?i)<postmaster>", "<postmaster@" + ctx.config().hostname() + ">"), "TO:", "5.1.3", false)
                 : PathArgument.parse(args, "TO:", "5.1.3", false);
         if (!path.parameters().isEmpty()) throw new SmtpException(555, "5.5.4", "RCPT parameters are not supported");
@@ -326,11 +328,11 @@ final class SmtpSession implements Runnable {
         if (tx.acceptedCount() >= limits.maxRecipients()) { // RFC 5321 4.5.3.1.10
             throw new SmtpException(452, "4.5.3", "Too many recipients");
         }
-        if (!ctx.directory().isLocalDomain(rcpt.domain())) { // THREATS T13: no relaying
+        if (!barePostmaster && !ctx.directory().isLocalDomain(rcpt.domain())) { // THREATS T13: no relaying
             throw new SmtpException(550, "5.7.1", kind.isSubmission()
                     ? "Delivery to remote domains is not enabled yet" : "Relay access denied");
         }
-        List<MailAddress> mailboxes = ctx.directory().resolve(rcpt);
+        List<MailAddress> mailboxes = barePostmaster ? ctx.directory().postmaster() : ctx.directory().resolve(rcpt);
         if (mailboxes.isEmpty()) throw new SmtpException(550, "5.1.1", "No such user here");
         tx.accept(rcpt, mailboxes);
         return Reply.of(250, "2.1.5", "Ok");

@@ -269,4 +269,19 @@ class SmtpCommandsTest extends ServerTestSupport {
         }
         assertThat(server.queued()).isEmpty();
     }
+
+    @Test
+    void theBarePostmasterIsAcceptedAndDeliveredAlthoughTheHostNameIsNoLocalDomain() throws Exception {
+        // RFC 5321 4.1.1.3 and 4.5.1: "RCPT TO:<Postmaster>" without a domain must be accepted;
+        // here the host name mx.example.org is not a local domain, only example.org is.
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<Postmaster>", 250, "2.1.5");
+            expect(client, "DATA", 354, "");
+            client.write(MESSAGE + ".\r\n");
+            assertReply(client.read(), 250, "2.0.0");
+            assertThat(server.queued().getFirst().envelope().recipients()).extracting(Recipient::mailbox)
+                    .containsExactly(MailAddress.parse("alice@example.org"));
+        }
+    }
 }
