@@ -66,6 +66,8 @@ final class SmtpSession implements Runnable {
     private String result = "closed";
     /** System.nanoTime() when a write to the peer began, 0 when none is under way; read by the server's watchdog. */
     private volatile long writingSince;
+    /** System.nanoTime() when a TLS handshake began, 0 when none is under way; read by the watchdog. */
+    private volatile long handshakeSince;
 
     // Transaction state (RFC 5321 3.3).
     private Transaction tx;
@@ -83,10 +85,17 @@ final class SmtpSession implements Runnable {
         return cid;
     }
 
-    /** True if a write to the peer has been blocked longer than {@code limit}: the client is not reading (THREATS T14). */
-    boolean writeStalled(long nowNanos, java.time.Duration limit) {
-        long since = writingSince;
-        return since != 0 && nowNanos - since > limit.toNanos();
+    /**
+     * True if a write to the peer has been blocked, or a TLS handshake has
+     * run, longer than {@code limit} (THREATS T14): the client does not read,
+     * or trickles its handshake to hold a connection slot. Each handshake read
+     * has only the per-read socket timeout, so it needs this overall bound.
+     */
+    boolean stalled(long nowNanos, java.time.Duration limit) {
+        long write = writingSince;
+        long handshake = handshakeSince;
+        return (write != 0 && nowNanos - write > limit.toNanos())
+                || (handshake != 0 && nowNanos - handshake > limit.toNanos());
     }
 
     /** Closes the socket from another thread (server shutdown); the session's read fails and it ends. */
@@ -562,7 +571,12 @@ final class SmtpSession implements Runnable {
         SSLSocket ssl = ctx.tls().wrapServer(plain);
         ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, limits.commandTimeout().toMillis()));
         socket = ssl;
-        ssl.startHandshake();
+        handshakeSince = System.nanoTime() | 1; // never 0
+        try {
+            ssl.startHandshake();
+        } finally {
+            handshakeSince = 0;
+        }
         tls = new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite());
         helo = null;
         extended = false;

@@ -303,6 +303,43 @@ class SmtpAbuseTest extends ServerTestSupport {
         }
     }
 
+    @Test
+    void aTlsHandshakeTrickledSlowerThanTheCommandTimeoutLosesItsSlot(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+        Limits quick = TestServer.limits(l -> {
+            l.commandTimeout = Duration.ofMillis(500);
+            l.maxConnectionsPerIp = 1;
+            return l;
+        });
+        try (TestServer impatient = TestServer.start(other, quick);
+             java.net.Socket slow = new java.net.Socket()) {
+            slow.setTcpNoDelay(true);
+            slow.connect(impatient.submissions());
+            // A real ClientHello, sent one byte at a time, each well within the per-read timeout.
+            javax.net.ssl.SSLEngine engine = impatient.tls.clientContext().createSSLEngine("localhost", 465);
+            engine.setUseClientMode(true);
+            java.nio.ByteBuffer hello = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(java.nio.ByteBuffer.allocate(0), hello);
+            hello.flip();
+            CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
+                try {
+                    while (hello.hasRemaining()) {
+                        slow.getOutputStream().write(hello.get());
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException expected) {
+                    // the server closed the connection
+                }
+            });
+            waitUntil(() -> {
+                try (SmtpTestClient next = SmtpTestClient.connect(impatient.mx())) {
+                    return next.read().code() == 220; // the per-IP slot is free again
+                }
+            });
+            slow.close();
+            trickle.join();
+        }
+    }
+
     interface Condition {
         boolean holds() throws Exception;
     }
