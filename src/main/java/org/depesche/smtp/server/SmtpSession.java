@@ -543,7 +543,12 @@ final class SmtpSession implements Runnable {
     /** Sends a 334 challenge and reads the client's response line (RFC 4954 4); its content is never logged. */
     private String challenge(String base64) throws IOException, SmtpException {
         send(Reply.of(334, "", base64));
-        String line = input.readLine(limits.maxCommandLine(), limits.commandTimeout());
+        String line;
+        try {
+            line = input.readLine(limits.maxCommandLine(), limits.commandTimeout());
+        } catch (SmtpInput.LineTooLongException e) {
+            throw new SmtpException(500, "5.5.6", "Authentication exchange line is too long"); // RFC 4954 4
+        }
         if (line == null) throw new EOFException("connection closed during AUTH");
         traceIn("<auth data redacted>");
         if (line.equals("*")) throw new SmtpException(501, "5.0.0", "Authentication cancelled");

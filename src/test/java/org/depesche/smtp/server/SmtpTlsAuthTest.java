@@ -104,6 +104,29 @@ class SmtpTlsAuthTest extends ServerTestSupport {
     }
 
     @Test
+    void anOverlongAuthResponseIs500With556AndTheSessionGoesOn() throws Exception {
+        try (SmtpTestClient client = connect(server.submission())) {
+            startTls(client);
+            assertThat(client.command("AUTH PLAIN").code()).isEqualTo(334);
+            expect(client, "A".repeat(4000), 500, "5.5.6"); // RFC 4954 4
+            expect(client, "AUTH PLAIN " + plain("alice@example.org", "alice-secret"), 235, "2.7.0");
+        }
+    }
+
+    @Test
+    void anEmptyInitialResponseAndBadBase64InLoginAre501AndTheSessionGoesOn() throws Exception {
+        try (SmtpTestClient client = connect(server.submission())) {
+            startTls(client);
+            expect(client, "AUTH PLAIN =", 501, "5.5.2"); // "=" is an empty response: no NULs, malformed
+            assertThat(client.command("AUTH LOGIN").code()).isEqualTo(334);
+            expect(client, "%%%", 501, "5.5.2");
+            assertThat(client.command("AUTH LOGIN " + b64("alice@example.org")).code()).isEqualTo(334);
+            expect(client, b64("alice-secret"), 235, "2.7.0");
+        }
+        assertThat(server.directory.passwordChecks).hasValue(1);
+    }
+
+    @Test
     void aWrongPasswordIs535AndTheConnectionClosesAfterTheLastAllowedFailure() throws Exception {
         try (SmtpTestClient client = connect(server.submission())) {
             startTls(client);
