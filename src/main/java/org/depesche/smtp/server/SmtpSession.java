@@ -417,6 +417,9 @@ final class SmtpSession implements Runnable {
             }
         } catch (SmtpException e) {
             copyChunk(size, null);
+            // RFC 3030 4.2: the transaction has failed, so chunks still in the pipeline cannot start a
+            // message that lacks this one (say after a 452 for a full disk that has since freed up).
+            resetTransaction();
             throw e;
         }
         copyChunk(size, tx.sink);

@@ -284,4 +284,34 @@ class SmtpCommandsTest extends ServerTestSupport {
                     .containsExactly(MailAddress.parse("alice@example.org"));
         }
     }
+
+    @Test
+    void aRefusedBdatFailsTheTransactionSoLaterChunksCannotMakeAMessageWithoutIt() throws Exception {
+        // RFC 3030 4.2: after a 4xx/5xx to BDAT the transaction has failed; chunks still in the pipeline are discarded.
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            String first = "From: first@chunk.x\r\n";
+            String second = "\r\nsecond chunk\r\n";
+            client.write("BDAT " + first.length() + "\r\n" + first);
+            assertReply(client.read(), 554, "5.5.1");
+            expect(client, "RCPT TO:<alice@example.org>", 503, "5.5.1");
+            client.write("BDAT " + second.length() + " LAST\r\n" + second);
+            assertReply(client.read(), 503, "5.5.1");
+            expect(client, "NOOP", 250, "2.0.0");
+        }
+        assertThat(server.queued()).isEmpty();
+    }
+
+    @Test
+    void bdatZeroLastEndsAMessageSentInEarlierChunks() throws Exception {
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<alice@example.org>", 250, "2.1.5");
+            byte[] body = MESSAGE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            client.write("BDAT " + body.length + "\r\n" + MESSAGE);
+            assertReply(client.read(), 250, "2.0.0");
+            expect(client, "BDAT 0 LAST", 250, "2.0.0");
+        }
+        assertThat(server.content(server.queued().getFirst())).endsWith(MESSAGE);
+    }
 }
