@@ -229,6 +229,20 @@ class SmtpTlsAuthTest extends ServerTestSupport {
     }
 
     @Test
+    void anAddressLiteralGreetingOnSubmissionDoesNotPutTheClientIpIntoReceived() throws Exception {
+        // Many mail programs greet with their own address, e.g. "EHLO [192.168.1.20]" (THREATS T9).
+        try (SmtpTestClient client = connect(server.submission())) {
+            startTls(client);
+            expect(client, "EHLO [127.0.0.1]", 250, "");
+            expect(client, "AUTH PLAIN " + plain("alice@example.org", "alice-secret"), 235, "2.7.0");
+            assertReply(send(client, "alice@example.org", "bob@example.org", FROM_ALICE), 250, "2.0.0");
+        }
+        String received = receivedHeader(server.content(server.queued().getFirst()));
+        assertThat(received).startsWith("Received: from ").contains(" by mx.example.org (Depesche) with ESMTPSA id ")
+                .doesNotContain("127.0.0.1");
+    }
+
+    @Test
     void theSubmissionReceivedHeaderHasTheClientIpWhenConfigured(@TempDir java.nio.file.Path other) throws Exception {
         try (TestServer withIp = TestServer.startWithClientIpInReceived(other)) {
             server.close();
