@@ -103,6 +103,11 @@ class MaildirStoreTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.deliver(new MailAddress("a/b", "example.com"), "k", crlf("x\r\n")))
                 .isInstanceOf(IllegalArgumentException.class);
+        for (String[] hostile : new String[][] {{"..", "example.com"}, {".", "example.com"}, {".hidden", "example.com"},
+                {"a\\b", "example.com"}, {"a\0b", "example.com"}, {"bob", ".."}, {"bob", "a/../../b"}, {"bob", "/etc"}}) {
+            assertThatThrownBy(() -> store.deliver(new MailAddress(hostile[0], hostile[1]), "k", crlf("x\r\n")))
+                    .as("%s@%s", hostile[0], hostile[1]).isInstanceOf(IllegalArgumentException.class);
+        }
         assertThat(root).isEmptyDirectory();
     }
 
