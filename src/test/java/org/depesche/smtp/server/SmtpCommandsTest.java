@@ -314,4 +314,17 @@ class SmtpCommandsTest extends ServerTestSupport {
         }
         assertThat(server.content(server.queued().getFirst())).endsWith(MESSAGE);
     }
+
+    @Test
+    void addressesOutsideTheRfc5321SyntaxAreRefusedSoTheyNeverReachReceivedOrReturnPath() throws Exception {
+        // RFC 5321 4.1.2: a local part is a Dot-string of atext or a Quoted-string. Anything else would be
+        // copied into "for <...>" and "Return-Path: <...>", where ";", "(" or a lone quote upset header parsers.
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol(x@remote.test>", 501, "5.1.7");
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<alice+x;y(z)\"q@example.org>", 501, "5.1.3");
+            expect(client, "RCPT TO:<\"unterminated@example.org>", 501, "5.1.3");
+            expect(client, "RCPT TO:<alice+news.2026_{x}~!#$%&'*/=?^`|@example.org>", 250, "2.1.5");
+        }
+    }
 }
