@@ -80,6 +80,27 @@ class SmtpAbuseTest extends ServerTestSupport {
         assertThat(server.queued()).isEmpty();
     }
 
+    /** The advisories' "CRLF NUL . CRLF": a server down the line that drops NULs would see an end of data there. */
+    @Test
+    void aNulOctetInTheDataIsRefusedAndNothingIsQueued() throws Exception {
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<alice@example.org>", 250, "2.1.5");
+            expect(client, "DATA", 354, "");
+            client.write(HEADER + "body\r\n\0.\r\n" + SMUGGLED + "\r\n.\r\n");
+            TestReply reply = client.read();
+            assertReply(reply, 554, "5.6.0");
+            assertThat(reply.text()).contains("NUL");
+            expect(client, "NOOP", 250, "2.0.0");
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<alice@example.org>", 250, "2.1.5");
+            String chunk = HEADER + "a\0b\r\n";
+            client.write("BDAT " + chunk.length() + " LAST\r\n" + chunk);
+            assertReply(client.read(), 554, "5.6.0");
+        }
+        assertThat(server.queued()).isEmpty();
+    }
+
     @Test
     void aBareLfInABdatChunkIsRefusedToo() throws Exception {
         try (SmtpTestClient client = mxAfterEhlo()) {
