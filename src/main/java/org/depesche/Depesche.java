@@ -10,9 +10,18 @@ import org.depesche.config.Config;
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
+import org.depesche.dns.CachingDnsResolver;
+import org.depesche.dns.DnsResolvers;
+import org.depesche.dsn.Bouncer;
+import org.depesche.outbound.RemoteCourier;
+import org.depesche.outbound.RoutingCourier;
+import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.LocalCourier;
 import org.depesche.queue.QueueRunner;
+import org.depesche.smtp.client.ClientTimeouts;
+import org.depesche.smtp.client.SmtpClient;
 import org.depesche.smtp.server.ListenerKind;
 import org.depesche.smtp.server.SmtpServer;
 import org.depesche.store.MaildirStore;
@@ -33,6 +42,8 @@ public final class Depesche implements AutoCloseable {
     private final FileDirectory directory;
     private final PemTlsContextProvider tls;
     private final FileQueue queue;
+    private final CachingDnsResolver dns;
+    private final SmtpClient client;
     private final QueueRunner runner;
     private final SmtpServer server;
 
@@ -47,10 +58,31 @@ public final class Depesche implements AutoCloseable {
         this.directory = new FileDirectory(data.resolve("directory.json"), clock, new PasswordHasher());
         this.tls = new PemTlsContextProvider(config.tls().certificate(), config.tls().key(),
                 config.tls().reloadInterval(), clock);
+        // Before the queue is opened: a bad trust anchor is an IllegalArgumentException with one clear line.
+        this.dns = DnsResolvers.fromConfig(config.dns(), clock);
         this.queue = new FileQueue(data.resolve("queue"), config.limits().minFreeDisk(), clock);
         MaildirStore store = new MaildirStore(data.resolve("mail"), config.hostname(), clock);
-        this.runner = new QueueRunner(queue, new LocalCourier(store), config.queue(), clock);
+        Config.Delivery out = config.delivery();
+        try {
+            this.client = new SmtpClient(config.heloName(), timeouts(out), null, clock);
+        } catch (java.security.GeneralSecurityException e) {
+            dns.close();
+            queue.close();
+            throw new IOException("cannot set up TLS for outbound delivery: " + e.getMessage(), e);
+        }
+        PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")));
+        RemoteCourier remote = new RemoteCourier(dns, client, policy, out.smtpPort(), clock, new java.security.SecureRandom());
+        this.runner = new QueueRunner(queue, new RoutingCourier(directory, new LocalCourier(store), remote),
+                config.queue(), clock);
+        new Bouncer(queue, directory, config.hostname(), config.queue().maxLifetime(), clock)
+                .attach(runner, out.delayNoticeAfter());
         this.server = new SmtpServer(config, directory, queue, tls, clock);
+    }
+
+    /** connect_timeout, command_timeout for every command phase, data_timeout for the content and the final reply. */
+    static ClientTimeouts timeouts(Config.Delivery d) {
+        return new ClientTimeouts(d.connectTimeout(), d.commandTimeout(), d.commandTimeout(), d.commandTimeout(),
+                d.commandTimeout(), d.commandTimeout(), d.dataTimeout(), d.dataTimeout());
     }
 
     /** Starts delivery from the queue, then the listeners. On failure everything started is stopped again. */
@@ -82,6 +114,8 @@ public final class Depesche implements AutoCloseable {
     public void close() {
         server.close();
         runner.close();
+        client.close();
+        dns.close();
         queue.close();
         log.info("event=stopped");
     }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "depesche", scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "A mail server that receives mail over SMTP and submission, queues it durably and stores it in Maildir.",
+        description = "A mail server that receives mail over SMTP and submission, queues it durably, stores it in Maildir and delivers to other domains over authenticated TLS.",
         subcommands = {
                 QuickstartCommand.class,
                 ServeCommand.class,
@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
                 DirectoryCommands.Alias.class,
                 DirectoryCommands.Domain.class,
                 QueueCommand.class,
+                PolicyCommand.class,
                 CheckConfigCommand.class,
                 ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})

@@ -116,6 +116,7 @@ public final class QueueCommand {
             head.add(new String[] {"Next attempt", m.pending().isEmpty() ? "-"
                     : TIME.format(m.nextAttempt()) + " UTC" + (m.deferrals() == 0 ? ""
                     : " (after " + m.deferrals() + (m.deferrals() == 1 ? " failed attempt)" : " failed attempts)"))});
+            if (m.delayNotified()) head.add(new String[] {"Delay notice", "sent to the sender"});
             table(out, "", head);
 
             out.println();
@@ -137,10 +138,11 @@ public final class QueueCommand {
             }
             out.println("Attempts:");
             List<String[]> attempts = new ArrayList<>();
-            attempts.add(new String[] {"TIME (UTC)", "RECIPIENT", "OUTCOME", "DETAIL"});
+            attempts.add(new String[] {"TIME (UTC)", "RECIPIENT", "OUTCOME", "VIA", "DETAIL"});
             for (QueuedMessage.Attempt a : m.attempts()) {
                 attempts.add(new String[] {TIME.format(a.at()), a.recipient().toString(),
-                        a.outcome().name().toLowerCase(), a.detail() == null ? "-" : a.detail()});
+                        a.outcome().name().toLowerCase(), a.hop() == null ? "-" : a.hop().toString(),
+                        a.detail() == null ? "-" : a.detail()});
             }
             table(out, "  ", attempts);
             return 0;

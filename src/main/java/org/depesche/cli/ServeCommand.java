@@ -43,7 +43,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         Config c = config.load();
         Logging.apply(c.log());
-        Depesche depesche = new Depesche(c, main.clock);
+        Depesche depesche;
+        try {
+            depesche = new Depesche(c, main.clock);
+        } catch (IllegalArgumentException e) { // a [dns] setting the resolver cannot use
+            throw new CliException(e.getMessage());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             depesche.close();

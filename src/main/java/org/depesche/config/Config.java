@@ -25,10 +25,14 @@ public record Config(
         Limits limits,
         @Doc("Submission (ports 587 and 465) behaviour.")
         Submission submission,
-        @Doc("Queue and local delivery.")
+        @Doc("Queue and delivery retries.")
         Queue queue,
         @Doc("Logging.")
-        Log log) {
+        Log log,
+        @Doc("DNS lookups for outbound delivery and their DNSSEC validation.")
+        Dns dns,
+        @Doc("Outbound delivery to other domains' MX hosts: TLS policy and SMTP client settings.")
+        Delivery delivery) {
 
     public Config {
         if (hostname == null || hostname.isBlank()) hostname = "localhost";
@@ -39,6 +43,20 @@ public record Config(
         if (submission == null) submission = new Submission(null);
         if (queue == null) queue = new Queue(null, null, null, null);
         if (log == null) log = new Log(null, null);
+        if (dns == null) dns = new Dns(null, null, null, null);
+        if (delivery == null) delivery = new Delivery(null, null, null, null, null, null, null, null);
+    }
+
+    /** The configuration without a [delivery] section. */
+    public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
+                  Queue queue, Log log, Dns dns) {
+        this(hostname, dataDir, listen, tls, limits, submission, queue, log, dns, null);
+    }
+
+    /** The configuration without a [dns] section. */
+    public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
+                  Queue queue, Log log) {
+        this(hostname, dataDir, listen, tls, limits, submission, queue, log, null, null);
     }
 
     @Doc("Listening sockets. Each is \"address:port\"; an empty string disables that listener.")
@@ -78,7 +96,7 @@ public record Config(
         }
     }
 
-    @Doc("Queue and retry schedule for local delivery.")
+    @Doc("Queue and retry schedule for local and remote delivery (like Postfix: first retry after 5 minutes, then doubling up to an hour, giving up after 5 days).")
     public record Queue(
             @Doc("First retry delay after a failed delivery attempt; it doubles with each further failure.")
             Duration minBackoff,
@@ -89,7 +107,7 @@ public record Config(
             @Doc("Number of concurrent delivery workers.")
             Integer workers) {
         public Queue {
-            if (minBackoff == null) minBackoff = Duration.ofMinutes(1);
+            if (minBackoff == null) minBackoff = Duration.ofMinutes(5); // Postfix minimal_backoff_time 300s
             if (maxBackoff == null) maxBackoff = Duration.ofHours(1);
             if (maxLifetime == null) maxLifetime = Duration.ofDays(5);
             if (workers == null) workers = 16;
@@ -108,9 +126,77 @@ public record Config(
         }
     }
 
+    @Doc("DNS lookups (MX, addresses, TLSA) for outbound delivery. Every answer carries its DNSSEC status; DANE relies on it.")
+    public record Dns(
+            @Doc("\"validate\": validate DNSSEC in this process from the trust anchor, asking the servers with DO and CD set. \"trust-ad\": trust the AD bit of a validating resolver, which must then listen on a loopback address.")
+            String mode,
+            @Doc("DNS servers to ask, each an IP address with an optional port: \"192.0.2.53\", \"127.0.0.1:5353\", \"[::1]:53\". Empty: the nameservers of /etc/resolv.conf.")
+            List<String> servers,
+            @Doc("File with the DNSSEC trust anchor: DS or DNSKEY records of the root (or of a private root) in zone file format. Empty: the IANA root KSK-2017 and KSK-2024, built in. Relative to the config file.")
+            Path trustAnchor,
+            @Doc("Time to wait for an answer from one server.")
+            Duration timeout) {
+        public static final String VALIDATE = "validate";
+        public static final String TRUST_AD = "trust-ad";
+
+        public Dns {
+            if (mode == null) mode = VALIDATE;
+            servers = servers == null ? List.of() : List.copyOf(servers);
+            if (timeout == null) timeout = Duration.ofSeconds(5);
+        }
+    }
+
+    @Doc("Outbound delivery (RFC 5321 5, RFC 7672). Retries follow [queue]: min_backoff, max_backoff and max_lifetime.")
+    public record Delivery(
+            @Doc("TLS security level for domains without an entry in the policy table: none, may (opportunistic TLS), encrypt (TLS required, unauthenticated), dane (DANE where the domain publishes secure TLSA records, else may; RFC 7672), dane-only, verify (PKIX and the MX host name).")
+            String defaultTlsLevel,
+            @Doc("TCP port of the MX hosts to connect to. 25 on the Internet; tests and labs may use another.")
+            Integer smtpPort,
+            @Doc("Name sent in EHLO. Empty: the hostname setting.")
+            String heloName,
+            @Doc("Time to wait for a TCP connection to an MX address.")
+            Duration connectTimeout,
+            @Doc("Time to wait for the greeting and for each reply to a command (RFC 5321 4.5.3.2 asks for 5 minutes).")
+            Duration commandTimeout,
+            @Doc("Time to wait for each block of message data to be taken and for the reply after the final dot (RFC 5321 4.5.3.2: 3 and 10 minutes).")
+            Duration dataTimeout,
+            @Doc("Tell the sender once that a message is delayed when it is still not delivered after this long.")
+            Duration delayNoticeAfter,
+            @Doc("Per-domain TLS levels, like Postfix's smtp_tls_policy_maps: one [[delivery.policy]] table each with domain = \"example.org\", level = \"verify\" and optionally pins = [\"<SHA-256 of the certificate or its public key, hex>\", ...] (pins replace PKIX for verify).")
+            List<Policy> policy) {
+        public Delivery {
+            if (defaultTlsLevel == null) defaultTlsLevel = "dane";
+            if (smtpPort == null) smtpPort = 25;
+            if (heloName == null) heloName = "";
+            if (connectTimeout == null) connectTimeout = Duration.ofSeconds(30);
+            if (commandTimeout == null) commandTimeout = Duration.ofMinutes(5);
+            if (dataTimeout == null) dataTimeout = Duration.ofMinutes(10);
+            if (delayNoticeAfter == null) delayNoticeAfter = Duration.ofHours(4);
+            policy = policy == null ? List.of() : List.copyOf(policy);
+        }
+    }
+
+    @Doc("One entry of the static TLS policy table.")
+    public record Policy(
+            @Doc("Destination domain (the part after @), exactly; no wildcards.")
+            String domain,
+            @Doc("TLS level for this domain: none, may, encrypt, dane, dane-only, verify.")
+            String level,
+            @Doc("SHA-256 fingerprints (hex, colons allowed) of the server certificate or of its public key; with level verify they replace the PKIX check.")
+            List<String> pins) {
+        public Policy {
+            pins = pins == null ? List.of() : List.copyOf(pins);
+        }
+    }
+
+    /** The name this server gives in EHLO: helo_name, else hostname. */
+    public String heloName() {
+        return delivery.heloName().isBlank() ? hostname : delivery.heloName();
+    }
+
     /** Everything that would be configured by a file that does not mention a key. */
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Listener addresses in use (null entries are disabled listeners). */

@@ -79,6 +79,8 @@ public final class ConfigDocs {
             }
             for (Key k : s.keys) {
                 comment(out, k.doc, "");
+                // a key without a default value (a path that is built in when absent) stays commented out
+                if (k.value.equals("\"\"") || k.value.equals("[]")) out.append("# ");
                 out.append(k.name).append(" = ").append(k.value).append('\n');
             }
         }
@@ -155,6 +157,7 @@ public final class ConfigDocs {
             }
             case Integer i -> i.toString();
             case Boolean b -> b.toString();
+            case java.util.List<?> list -> "[" + String.join(", ", list.stream().map(ConfigDocs::toml).toList()) + "]";
             default -> quote(value.toString());
         };
     }

@@ -138,8 +138,10 @@ public final class ConfigLoader {
     static Config resolvePaths(Config c, Path base) {
         Config.Tls tls = new Config.Tls(base.resolve(c.tls().certificate()).normalize(),
                 base.resolve(c.tls().key()).normalize(), c.tls().reloadInterval());
+        Config.Dns dns = c.dns().trustAnchor() == null ? c.dns() : new Config.Dns(c.dns().mode(), c.dns().servers(),
+                base.resolve(c.dns().trustAnchor()).normalize(), c.dns().timeout());
         return new Config(c.hostname(), base.resolve(c.dataDir()).normalize(), c.listen(), tls,
-                c.limits(), c.submission(), c.queue(), c.log());
+                c.limits(), c.submission(), c.queue(), c.log(), dns, c.delivery());
     }
 
     private static String valueError(List<String> path, MismatchedInputException e) {

@@ -31,6 +31,64 @@ final class ConfigValidator {
         positive(c.tls().reloadInterval(), List.of("tls", "reload_interval"), at);
         if (!LOG_LEVELS.contains(c.log().level().toLowerCase(java.util.Locale.ROOT)))
             throw at.error(List.of("log", "level"), "level must be one of " + String.join(", ", LOG_LEVELS) + ", not '" + c.log().level() + "'");
+        validateDns(c.dns(), at);
+        validateDelivery(c.delivery(), at);
+    }
+
+    private static void validateDns(Config.Dns dns, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (!dns.mode().equals(Config.Dns.VALIDATE) && !dns.mode().equals(Config.Dns.TRUST_AD))
+            throw at.error(List.of("dns", "mode"), "mode must be \"validate\" or \"trust-ad\", not '" + dns.mode() + "'");
+        positive(dns.timeout(), List.of("dns", "timeout"), at);
+        for (String server : dns.servers()) {
+            java.net.InetSocketAddress address;
+            try {
+                address = DnsServerAddress.parse(server);
+            } catch (IllegalArgumentException e) {
+                throw at.error(List.of("dns", "servers"), e.getMessage());
+            }
+            // RFC 4035 4.9.3: the AD bit is only worth trusting over a path nobody can tamper with
+            if (dns.mode().equals(Config.Dns.TRUST_AD) && !address.getAddress().isLoopbackAddress())
+                throw at.error(List.of("dns", "servers"), "mode \"trust-ad\" needs a validating resolver on a loopback address, and "
+                        + server + " is not one; use mode \"validate\" for remote servers");
+        }
+    }
+
+    private static void validateDelivery(Config.Delivery d, ConfigLoader.KeyLocator at) throws ConfigException {
+        level(d.defaultTlsLevel(), List.of("delivery", "default_tls_level"), at);
+        if (d.smtpPort() < 1 || d.smtpPort() > 65535)
+            throw at.error(List.of("delivery", "smtp_port"), "smtp_port must be between 1 and 65535, not " + d.smtpPort());
+        if (!d.heloName().isEmpty() && !HostName.isValid(d.heloName()))
+            throw at.error(List.of("delivery", "helo_name"), "helo_name '" + d.heloName() + "' is not a valid host name");
+        positive(d.connectTimeout(), List.of("delivery", "connect_timeout"), at);
+        positive(d.commandTimeout(), List.of("delivery", "command_timeout"), at);
+        positive(d.dataTimeout(), List.of("delivery", "data_timeout"), at);
+        positive(d.delayNoticeAfter(), List.of("delivery", "delay_notice_after"), at);
+        java.util.Set<String> domains = new java.util.HashSet<>();
+        for (Config.Policy p : d.policy()) {
+            // Array-of-tables entries have no line of their own key path: report at the [[delivery.policy]] header.
+            List<String> where = List.of("delivery", "policy");
+            if (p.domain() == null || !HostName.isValid(p.domain()))
+                throw at.error(where, "[[delivery.policy]] needs domain = \"a domain name\"" + (p.domain() == null ? "" : ", not '" + p.domain() + "'"));
+            if (!domains.add(p.domain().toLowerCase(java.util.Locale.ROOT)))
+                throw at.error(where, "domain '" + p.domain() + "' has two [[delivery.policy]] entries");
+            if (p.level() == null)
+                throw at.error(where, "[[delivery.policy]] for " + p.domain() + " needs level = \"none|may|encrypt|dane|dane-only|verify\"");
+            org.depesche.policy.TlsLevel level = level(p.level(), where, at);
+            if (!p.pins().isEmpty() && level != org.depesche.policy.TlsLevel.VERIFY)
+                throw at.error(where, "pins for " + p.domain() + " need level = \"verify\", not '" + p.level() + "'");
+            for (String pin : p.pins()) {
+                if (!pin.replace(":", "").strip().matches("(?i)[0-9a-f]{64}"))
+                    throw at.error(where, "pin '" + pin + "' for " + p.domain() + " is not a SHA-256 fingerprint (64 hex digits)");
+            }
+        }
+    }
+
+    private static org.depesche.policy.TlsLevel level(String name, List<String> key, ConfigLoader.KeyLocator at) throws ConfigException {
+        try {
+            return org.depesche.policy.TlsLevel.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw at.error(key, e.getMessage());
+        }
     }
 
     private static void validateListeners(Config.Listen listen, ConfigLoader.KeyLocator at) throws ConfigException {

@@ -8,7 +8,8 @@ import java.util.List;
  * Delivers a queued message to some of its recipients and says, per
  * recipient, what happened. The queue runner owns retries and state; a
  * courier only makes one attempt. Implementations: {@link LocalCourier}
- * (Maildir); remote delivery over SMTP comes with outbound mail.
+ * (Maildir) and org.depesche.outbound.RemoteCourier (SMTP to other
+ * domains), combined by org.depesche.outbound.RoutingCourier.
  */
 public interface Courier {
 
@@ -37,9 +38,46 @@ public interface Courier {
     /** DEFERRED is a temporary failure (retried, RFC 5321 4.5.4.1); FAILED is permanent. */
     enum Outcome { DELIVERED, DEFERRED, FAILED }
 
-    record Result(Outcome outcome, String detail) {
+    /**
+     * One result; {@code hop} says where a remote attempt went (null for
+     * local delivery or when no server was reached).
+     */
+    record Result(Outcome outcome, String detail, Hop hop) {
+        public Result(Outcome outcome, String detail) {
+            this(outcome, detail, null);
+        }
+
+        public Result withHop(Hop hop) {
+            return new Result(outcome, detail, hop);
+        }
+
         public static Result delivered(String detail) { return new Result(Outcome.DELIVERED, detail); }
         public static Result deferred(String detail) { return new Result(Outcome.DEFERRED, detail); }
         public static Result failed(String detail) { return new Result(Outcome.FAILED, detail); }
+    }
+
+    /**
+     * The facts of one remote attempt for `queue show` and bounces: MX host,
+     * IP address, TLS version and cipher ("" for plaintext), how the server
+     * was authenticated (none, dane-ee, dane-ta, pkix, pinned), why TLS
+     * failed ("starttls-not-supported", "dane-mismatch", ...; "" if it did
+     * not) and the reply that decided the recipient's fate ("" if none came).
+     */
+    record Hop(String mx, String ip, String tlsProtocol, String tlsCipher, String authentication, String tlsFailure,
+               String reply) {
+        public Hop {
+            tlsFailure = tlsFailure == null ? "" : tlsFailure;
+        }
+
+        public Hop(String mx, String ip, String tlsProtocol, String tlsCipher, String authentication, String reply) {
+            this(mx, ip, tlsProtocol, tlsCipher, authentication, "", reply);
+        }
+
+        @Override
+        public String toString() {
+            return mx + " [" + ip + "] " + (tlsProtocol.isEmpty() ? "no TLS" : tlsProtocol + " " + tlsCipher)
+                    + ", auth " + authentication + (tlsFailure.isEmpty() ? "" : ", TLS failure " + tlsFailure)
+                    + (reply.isEmpty() ? "" : ", reply \"" + reply + "\"");
+        }
     }
 }

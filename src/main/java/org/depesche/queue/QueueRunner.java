@@ -30,7 +30,7 @@ import org.slf4j.MDC;
  * message as soon as it is committed. Failed deliveries are retried with
  * exponential backoff from minBackoff up to maxBackoff (RFC 5321 4.5.4.1);
  * after maxLifetime the remaining recipients are given up (RFC 5321 4.5.4.1
- * "give-up time"; the bounce follows with outbound mail). At most
+ * "give-up time"; the bounce is made by a {@link #onDone} listener). At most
  * {@code workers} deliveries run at once, each on a virtual thread.
  * While running it holds the queue's runner lock and serves the retry and
  * delete requests that `depesche queue` leaves in control/.
@@ -47,6 +47,8 @@ public final class QueueRunner implements AutoCloseable {
     private final Semaphore workers;
     private final Map<String, Entry> entries = new HashMap<>();
     private final List<Consumer<QueuedMessage>> doneListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<QueuedMessage>> delayListeners = new CopyOnWriteArrayList<>();
+    private volatile Duration delayNoticeAfter;
     private ScheduledExecutorService timer;
     private ExecutorService executor;
     private FileQueue.RunnerLock lock;
@@ -117,6 +119,16 @@ public final class QueueRunner implements AutoCloseable {
      */
     public void onDone(Consumer<QueuedMessage> listener) {
         doneListeners.add(listener);
+    }
+
+    /**
+     * Called once per message that is still pending {@code after} its
+     * arrival (where delay notices, RFC 3464 "delayed", are made); the
+     * message is then marked so that it gets no second one.
+     */
+    public void onDelayed(Duration after, Consumer<QueuedMessage> listener) {
+        delayNoticeAfter = after;
+        delayListeners.add(listener);
     }
 
     /** Asks for an attempt now; false if the id is not in the queue. */
@@ -234,7 +246,21 @@ public final class QueueRunner implements AutoCloseable {
             log.info("event=delivery queue_id={} rcpt={} outcome={} detail=\"{}\"",
                     m.id(), m.mailbox(i), r.outcome().name().toLowerCase(), r.detail());
         }
-        return m.isDone() ? m : deferOrExpire(m, at);
+        return m.isDone() ? m : noticeDelay(deferOrExpire(m, at), at);
+    }
+
+    private QueuedMessage noticeDelay(QueuedMessage m, Instant at) {
+        Duration after = delayNoticeAfter;
+        if (m.isDone() || m.delayNotified() || after == null || delayListeners.isEmpty()
+                || at.isBefore(m.envelope().receivedAt().plus(after))) return m;
+        for (Consumer<QueuedMessage> l : delayListeners) {
+            try {
+                l.accept(m);
+            } catch (RuntimeException ex) {
+                log.error("event=delay-listener-failed queue_id={}", m.id(), ex);
+            }
+        }
+        return m.withDelayNotified();
     }
 
     /** The courier's results, one per recipient; a courier that breaks its contract defers them all. */

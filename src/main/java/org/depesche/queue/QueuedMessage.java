@@ -20,13 +20,20 @@ public record QueuedMessage(
         List<RecipientState> states,
         List<Attempt> attempts,
         int deferrals,
-        Instant nextAttempt) {
+        Instant nextAttempt,
+        boolean delayNotified) {
 
     public QueuedMessage {
         states = List.copyOf(states);
         attempts = List.copyOf(attempts);
         if (states.size() != envelope.recipients().size())
             throw new IllegalArgumentException("one state per recipient expected");
+    }
+
+    /** A message for which no delay notice was sent. */
+    public QueuedMessage(String id, Envelope envelope, long size, List<RecipientState> states, List<Attempt> attempts,
+                         int deferrals, Instant nextAttempt) {
+        this(id, envelope, size, states, attempts, deferrals, nextAttempt, false);
     }
 
     /** A freshly committed message: every recipient pending, first attempt due at once. */
@@ -60,13 +67,18 @@ public record QueuedMessage(
             case DEFERRED -> new RecipientState(State.PENDING, result.detail());
         });
         List<Attempt> a = new ArrayList<>(attempts);
-        a.add(new Attempt(at, mailbox(recipient), result.outcome(), result.detail()));
-        return new QueuedMessage(id, envelope, size, s, a, deferrals, nextAttempt);
+        a.add(new Attempt(at, mailbox(recipient), result.outcome(), result.detail(), result.hop()));
+        return new QueuedMessage(id, envelope, size, s, a, deferrals, nextAttempt, delayNotified);
     }
 
     /** A copy scheduled for {@code when}; {@code deferrals} counts failed rounds for the backoff. */
     public QueuedMessage schedule(int deferrals, Instant when) {
-        return new QueuedMessage(id, envelope, size, states, attempts, deferrals, when);
+        return new QueuedMessage(id, envelope, size, states, attempts, deferrals, when, delayNotified);
+    }
+
+    /** A copy marked as having had its delay notice (RFC 3464 "delayed"), so it gets only one. */
+    public QueuedMessage withDelayNotified() {
+        return new QueuedMessage(id, envelope, size, states, attempts, deferrals, nextAttempt, true);
     }
 
     public enum State { PENDING, DELIVERED, FAILED }
@@ -77,6 +89,9 @@ public record QueuedMessage(
     }
 
     /** One delivery attempt for one recipient, kept for `depesche queue show` and later bounces. */
-    public record Attempt(Instant at, MailAddress recipient, Courier.Outcome outcome, String detail) {
+    public record Attempt(Instant at, MailAddress recipient, Courier.Outcome outcome, String detail, Courier.Hop hop) {
+        public Attempt(Instant at, MailAddress recipient, Courier.Outcome outcome, String detail) {
+            this(at, recipient, outcome, detail, null);
+        }
     }
 }

@@ -34,11 +34,11 @@ final class SpoolCodec {
             return new StoredRecipient(r.original().toString(), r.mailbox().toString(), s.state().name(), s.detail());
         }).toList();
         List<StoredAttempt> attempts = m.attempts().stream().map(a -> new StoredAttempt(
-                a.at().toString(), a.recipient().toString(), a.outcome().name(), a.detail())).toList();
+                a.at().toString(), a.recipient().toString(), a.outcome().name(), a.detail(), a.hop())).toList();
         Stored s = new Stored(VERSION, m.id(), m.size(), e.sender().map(MailAddress::toString).orElse(null),
                 rcpts, e.receivedAt().toString(), e.connectionId(), e.peerAddress(),
                 e.tls().protocol(), e.tls().cipher(), e.authenticatedUser().orElse(null), e.smtpUtf8(),
-                e.bodyType().name(), m.deferrals(), m.nextAttempt().toString(), attempts);
+                e.bodyType().name(), m.deferrals(), m.nextAttempt().toString(), attempts, m.delayNotified());
         return json.writeValueAsBytes(s);
     }
 
@@ -59,9 +59,9 @@ final class SpoolCodec {
                     .toList();
             List<QueuedMessage.Attempt> attempts = s.attempts() == null ? List.of() : s.attempts().stream()
                     .map(a -> new QueuedMessage.Attempt(Instant.parse(a.at()), address(a.recipient()),
-                            Courier.Outcome.valueOf(a.outcome()), a.detail())).toList();
+                            Courier.Outcome.valueOf(a.outcome()), a.detail(), a.hop())).toList();
             return new QueuedMessage(s.id(), e, s.size(), states, attempts, s.deferrals(),
-                    Instant.parse(s.nextAttempt()));
+                    Instant.parse(s.nextAttempt()), s.delayNotified());
         } catch (RuntimeException ex) {
             throw new IOException("malformed envelope: " + ex.getMessage(), ex);
         }
@@ -76,12 +76,13 @@ final class SpoolCodec {
     record Stored(int version, String id, long size, String sender, List<StoredRecipient> recipients,
                   String receivedAt, String connectionId, String peerAddress, String tlsProtocol,
                   String tlsCipher, String authenticatedUser, boolean smtpUtf8, String bodyType,
-                  int deferrals, String nextAttempt, List<StoredAttempt> attempts) {
+                  int deferrals, String nextAttempt, List<StoredAttempt> attempts, boolean delayNotified) {
     }
 
     record StoredRecipient(String original, String mailbox, String state, String detail) {
     }
 
-    record StoredAttempt(String at, String recipient, String outcome, String detail) {
+    /** {@code hop} is absent in files written before remote delivery; Jackson leaves it null. */
+    record StoredAttempt(String at, String recipient, String outcome, String detail, Courier.Hop hop) {
     }
 }

@@ -118,6 +118,25 @@ class QueueCommandTest {
     }
 
     @Test
+    void showPrintsTheMxIpTlsAuthenticationAndReplyOfRemoteAttempts() throws Exception {
+        String id;
+        try (FileQueue q = queue()) {
+            QueuedMessage m = commit(q, "alice@example.org", "bob@example.com");
+            id = m.id();
+            Courier.Hop hop = new Courier.Hop("mx.example.com", "192.0.2.25", "TLSv1.3", "TLS_AES_128_GCM_SHA256",
+                    "dane-ee", "451 4.3.0 try later");
+            q.update(m.record(0, T0.plusSeconds(5), Courier.Result.deferred("mx.example.com [192.0.2.25] said: 451 4.3.0 try later")
+                    .withHop(hop)).schedule(1, T0.plusSeconds(65)));
+        }
+        try (FileQueue q = queue()) {
+            assertThat(q.get(id).orElseThrow().attempts().getFirst().hop().authentication()).isEqualTo("dane-ee");
+        }
+        assertThat(run("show", id)).isZero();
+        assertThat(out.toString()).contains("VIA").contains(
+                "mx.example.com [192.0.2.25] TLSv1.3 TLS_AES_128_GCM_SHA256, auth dane-ee, reply \"451 4.3.0 try later\"");
+    }
+
+    @Test
     void anUnknownIdGivesOneLineAndExitCode2() {
         assertThat(run("show", "0000000000000000")).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("depesche: no message with id 0000000000000000 in the queue\n");

@@ -337,9 +337,11 @@ final class SmtpSession implements Runnable {
         if (tx.acceptedCount() >= limits.maxRecipients()) { // RFC 5321 4.5.3.1.10
             throw new SmtpException(452, "4.5.3", "Too many recipients");
         }
-        if (!barePostmaster && !ctx.directory().isLocalDomain(rcpt.domain())) { // THREATS T13: no relaying
-            throw new SmtpException(550, "5.7.1", kind.isSubmission()
-                    ? "Delivery to remote domains is not enabled yet" : "Relay access denied");
+        if (!barePostmaster && !ctx.directory().isLocalDomain(rcpt.domain())) {
+            // THREATS T13: only an authenticated user relays (RFC 6409 4.3); the MX listener never does.
+            if (!kind.isSubmission() || account == null) throw new SmtpException(550, "5.7.1", "Relay access denied");
+            tx.accept(rcpt, List.of(rcpt));
+            return Reply.of(250, "2.1.5", "Ok");
         }
         List<MailAddress> mailboxes = barePostmaster ? ctx.directory().postmaster() : ctx.directory().resolve(rcpt);
         if (mailboxes.isEmpty()) throw new SmtpException(550, "5.1.1", "No such user here");

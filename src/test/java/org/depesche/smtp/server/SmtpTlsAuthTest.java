@@ -195,12 +195,13 @@ class SmtpTlsAuthTest extends ServerTestSupport {
     }
 
     @Test
-    void submissionToARemoteDomainIsRefused() throws Exception {
+    void authenticatedSubmissionToARemoteDomainIsQueuedForDelivery() throws Exception {
         try (SmtpTestClient client = submissionAs("alice@example.org", "alice-secret")) {
-            expect(client, "MAIL FROM:<alice@example.org>", 250, "2.1.0");
-            TestReply reply = expect(client, "RCPT TO:<friend@remote.test>", 550, "5.7.1");
-            assertThat(reply.text()).contains("remote domains is not enabled yet");
+            assertReply(send(client, "alice@example.org", "friend@remote.test",
+                    "From: Alice <alice@example.org>\r\n\r\nHello\r\n"), 250, "2.0.0");
         }
+        assertThat(server.queued()).singleElement().satisfies(m ->
+                assertThat(m.envelope().recipients().getFirst().mailbox().toString()).isEqualTo("friend@remote.test"));
     }
 
     @Test

@@ -1,0 +1,70 @@
+package org.depesche.dns;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
+
+/**
+ * The answer to one lookup with its DNSSEC status.
+ *
+ * @param qname      the name asked for, absolute, without the trailing dot
+ * @param type       the type asked for ({@link Type} constants)
+ * @param outcome    what the DNS said
+ * @param records    the answer RRset of the asked type, at the end of the CNAME chain
+ * @param cnameChain the CNAME links followed from qname, in order, each with its own status
+ * @param status     the status of the whole answer: secure only if every link is (RFC 7672 2.2.3)
+ * @param reason     human readable explanation of a status other than secure, or of a failure; "" otherwise
+ */
+public record DnsResult(String qname, int type, Outcome outcome, List<Record> records,
+                        List<CnameLink> cnameChain, DnssecStatus status, String reason) {
+
+    public enum Outcome { FOUND, NXDOMAIN, NODATA, FAILED }
+
+    /** One CNAME record followed while answering, with the status of that link alone. */
+    public record CnameLink(String owner, String target, DnssecStatus status) { }
+
+    public DnsResult {
+        records = List.copyOf(records);
+        cnameChain = List.copyOf(cnameChain);
+        if (reason == null) reason = "";
+    }
+
+    static DnsResult failed(String qname, int type, DnssecStatus status, String reason) {
+        return new DnsResult(qname, type, Outcome.FAILED, List.of(), List.of(), status, reason);
+    }
+
+    public boolean isSecure() {
+        return status == DnssecStatus.SECURE;
+    }
+
+    /** The records of the answer as their concrete type, e.g. {@code records(MXRecord.class)}. */
+    public <T extends Record> List<T> records(Class<T> kind) {
+        return records.stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    /** RFC 7505 3: a single MX record of preference 0 with the root as target: the domain accepts no mail. */
+    public boolean isNullMx() {
+        List<org.xbill.DNS.MXRecord> mx = records(org.xbill.DNS.MXRecord.class);
+        return mx.size() == 1 && mx.getFirst().getPriority() == 0 && mx.getFirst().getTarget().equals(org.xbill.DNS.Name.root);
+    }
+
+    /** The name the answer was found at: the last CNAME target, or qname. */
+    public String canonicalName() {
+        return cnameChain.isEmpty() ? qname : cnameChain.getLast().target();
+    }
+
+    /** The same answer with its records in the given order. */
+    DnsResult sorted(Comparator<Record> order) {
+        List<Record> copy = new ArrayList<>(records);
+        copy.sort(order);
+        return new DnsResult(qname, type, outcome, copy, cnameChain, status, reason);
+    }
+
+    @Override
+    public String toString() {
+        return qname + "/" + Type.string(type) + " " + outcome + " " + status
+                + (reason.isEmpty() ? "" : " (" + reason + ")") + " " + records;
+    }
+}

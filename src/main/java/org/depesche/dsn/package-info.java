@@ -1,0 +1,9 @@
+/**
+ * Delivery status notifications: RFC 3464 reports (Action failed or
+ * delayed, Status as RFC 3463 codes, Remote-MTA and Diagnostic-Code) inside
+ * an RFC 6522 multipart/report with a plain-words explanation first and the
+ * original header section last (text/rfc822-headers). They are sent with
+ * the null reverse path and never for a message that had one
+ * (RFC 5321 4.5.5, RFC 3464 2), and go through the queue like any message.
+ */
+package org.depesche.dsn;

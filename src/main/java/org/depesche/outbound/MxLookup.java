@@ -1,0 +1,81 @@
+package org.depesche.outbound;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import org.depesche.dns.DnsResolver;
+import org.depesche.dns.DnsResult;
+import org.depesche.dns.DnssecStatus;
+import org.xbill.DNS.MXRecord;
+
+/** The MX hosts of a domain in the order to try them (RFC 5321 5.1, RFC 7505). */
+final class MxLookup {
+    private final DnsResolver dns;
+    private final Random random;
+
+    MxLookup(DnsResolver dns, Random random) {
+        this.dns = dns;
+        this.random = random;
+    }
+
+    Route route(String domain) {
+        DnsResult mx = dns.mx(domain);
+        String status = mx.status().name().toLowerCase(Locale.ROOT);
+        String why = mx.reason().isEmpty() ? "" : ": " + mx.reason();
+        // THREATS T3: a bogus answer may name the attacker's host; never connect to it.
+        if (mx.status() == DnssecStatus.BOGUS)
+            return new Route.Unroutable(false, "4.4.3", "the MX records of " + domain + " failed DNSSEC validation"
+                    + why + "; not delivering to hosts that may be forged");
+        if (mx.outcome() == DnsResult.Outcome.FAILED || mx.status() == DnssecStatus.INDETERMINATE)
+            return new Route.Unroutable(false, "4.4.3", "the MX lookup for " + domain + " failed (" + status + why + ")");
+        return switch (mx.outcome()) {
+            case NXDOMAIN -> new Route.Unroutable(true, "5.1.2", "the domain " + domain + " does not exist (NXDOMAIN)");
+            // RFC 5321 5.1: no MX records: the domain itself is the implicit MX.
+            case NODATA -> new Route.Hosts(List.of(new MxHost(name(domain), 0, mx.isSecure())));
+            default -> hosts(domain, mx);
+        };
+    }
+
+    private Route hosts(String domain, DnsResult mx) {
+        List<MXRecord> records = mx.records(MXRecord.class);
+        List<MXRecord> real = records.stream().filter(r -> !isRoot(r)).toList();
+        // RFC 7505 3: a null MX ("0 .") says the domain accepts no mail.
+        if (real.isEmpty()) {
+            if (records.isEmpty())
+                return new Route.Unroutable(false, "4.4.3", "the MX lookup for " + domain + " returned no usable records");
+            return new Route.Unroutable(true, "5.1.10", "the domain " + domain
+                    + " accepts no mail: it publishes a null MX record (RFC 7505)");
+        }
+        Map<Integer, List<MxHost>> byPreference = new LinkedHashMap<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (MXRecord r : real) { // already sorted by preference
+            String host = name(r.getTarget().toString());
+            if (!seen.add(host)) continue;
+            byPreference.computeIfAbsent(r.getPriority(), p -> new ArrayList<>())
+                    .add(new MxHost(host, r.getPriority(), mx.isSecure()));
+        }
+        List<MxHost> ordered = new ArrayList<>();
+        for (List<MxHost> same : byPreference.values()) {
+            Collections.shuffle(same, random); // RFC 5321 5.1: spread load over equal preferences
+            ordered.addAll(same);
+        }
+        return new Route.Hosts(ordered);
+    }
+
+    /** Lower case, without the trailing dot. */
+    static String name(String n) {
+        String s = n.toLowerCase(Locale.ROOT);
+        return s.endsWith(".") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static boolean isRoot(MXRecord r) {
+        return r.getTarget().equals(org.xbill.DNS.Name.root);
+    }
+}

@@ -1,0 +1,248 @@
+package org.depesche.outbound;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.depesche.dns.Addresses;
+import org.depesche.dns.DnsResolver;
+import org.depesche.dns.DnsResult;
+import org.depesche.dns.DnssecStatus;
+import org.depesche.policy.DeliveryRequest;
+import org.depesche.policy.DomainPolicy;
+import org.depesche.policy.MxDecision;
+import org.depesche.policy.PolicyEngine;
+import org.depesche.policy.Protection;
+import org.depesche.queue.Courier;
+import org.depesche.queue.QueuedMessage;
+import org.depesche.smtp.MailAddress;
+import org.depesche.smtp.Reply;
+import org.depesche.smtp.client.DeliveryAttempt;
+import org.depesche.smtp.client.OutboundMessage;
+import org.depesche.smtp.client.SmtpClient;
+import org.depesche.smtp.client.TlsRequirement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers to other domains over SMTP: per destination domain the MX hosts
+ * in order (RFC 5321 5.1), per host the requirement the policy gives
+ * (RFC 7672 2.2 for DANE), per address one connection carrying every
+ * recipient of that domain, until a server takes the transaction. The
+ * per-recipient replies decide: 2xx delivered, 4xx deferred, 5xx failed.
+ * Nothing is sent to a host whose requirement cannot be met (THREATS
+ * T1-T4) or that would be a downgrade (T10).
+ */
+public final class RemoteCourier implements Courier {
+    private static final Logger log = LoggerFactory.getLogger(RemoteCourier.class);
+
+    private final DnsResolver dns;
+    private final MxLookup mxLookup;
+    private final SmtpClient client;
+    private final PolicyEngine policy;
+    private final int port;
+    private final Clock clock;
+
+    public RemoteCourier(DnsResolver dns, SmtpClient client, PolicyEngine policy, int port, Clock clock,
+                         java.util.Random random) {
+        this.dns = dns;
+        this.mxLookup = new MxLookup(dns, random);
+        this.client = client;
+        this.policy = policy;
+        this.port = port;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<Result> deliver(QueuedMessage message, List<Integer> recipients, Content content) {
+        Map<String, List<Integer>> byDomain = new LinkedHashMap<>();
+        for (int i : recipients) {
+            byDomain.computeIfAbsent(message.mailbox(i).domain().toLowerCase(Locale.ROOT), d -> new ArrayList<>()).add(i);
+        }
+        Map<Integer, Result> results = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Integer>> d : byDomain.entrySet()) {
+            List<Result> r;
+            try {
+                r = deliverDomain(message, d.getKey(), d.getValue(), content);
+            } catch (RuntimeException e) {
+                log.error("event=remote-delivery-crashed queue_id={} domain={}", message.id(), d.getKey(), e);
+                r = d.getValue().stream().map(i -> Result.deferred("internal error: " + e)).toList();
+            }
+            for (int k = 0; k < r.size(); k++) results.put(d.getValue().get(k), r.get(k));
+        }
+        return recipients.stream().map(results::get).toList();
+    }
+
+    private List<Result> deliverDomain(QueuedMessage m, String domain, List<Integer> indexes, Content content) {
+        if (domain.startsWith("[")) { // RFC 5321 4.1.3 address literal: no name, so no DNS, DANE or policy
+            return all(indexes, Result.failed("5.1.2 mail to an address literal (" + domain
+                    + ") is not delivered: there is no domain name to look up or to authenticate the server by"));
+        }
+        DomainPolicy p;
+        try {
+            p = policy.forDomain(domain, new DeliveryRequest(m));
+        } catch (IOException e) {
+            return all(indexes, Result.deferred("cannot read the downgrade memory for " + domain + ": " + e.getMessage()));
+        }
+        Route route = mxLookup.route(aLabel(domain));
+        if (route instanceof Route.Unroutable u) {
+            log.warn("event=unroutable queue_id={} domain={} permanent={} reason=\"{}\"", m.id(), domain, u.permanent(), u.reason());
+            String detail = u.status() + " " + u.reason();
+            return all(indexes, u.permanent() ? Result.failed(detail) : Result.deferred(detail));
+        }
+        List<MailAddress> rcpts = indexes.stream().map(m::mailbox).toList();
+        OutboundMessage out = new OutboundMessage(m.envelope().sender(), rcpts, m.size(), m.envelope().bodyType(),
+                m.envelope().smtpUtf8(), content::open);
+        Set<String> problems = new LinkedHashSet<>();
+        DeliveryAttempt last = null;
+        for (MxHost mx : ((Route.Hosts) route).hosts()) {
+            Addresses addresses = dns.addresses(mx.name());
+            String unusable = unusable(p, mx, addresses);
+            if (unusable != null) {
+                problems.add(unusable);
+                continue;
+            }
+            MxDecision decision = policy.forMx(p, facts(p, mx, addresses));
+            if (decision instanceof MxDecision.Defer defer) {
+                log.warn("event=mx-skipped queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), defer.reason());
+                problems.add(defer.reason());
+                continue;
+            }
+            MxDecision.Connect connect = (MxDecision.Connect) decision;
+            for (InetAddress ip : addresses.addresses()) {
+                DeliveryAttempt a = attempt(ip, mx.name(), connect.requirement(), out);
+                last = a;
+                // A transaction was under way, or the message itself cannot go to this server (SIZE, SMTPUTF8).
+                if (a.envelopeSent() || a.failedStage() == DeliveryAttempt.Stage.MAIL) return settle(m, p, a, indexes, problems);
+                String problem = connect.raisedByMemory() && tlsStage(a)
+                        ? PolicyEngine.refusal(p, "without " + (connect.requirement() instanceof TlsRequirement.Encrypted
+                        ? "TLS" : "verified TLS") + " (" + a.message() + ")")
+                        : a.message();
+                if (connect.raisedByMemory() && tlsStage(a))
+                    log.warn("event=downgrade-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), problem);
+                problems.add(problem);
+            }
+        }
+        String detail = String.join("; ", problems.isEmpty() ? List.of("no MX host could be tried") : List.copyOf(problems));
+        Hop hop = last == null ? null : hop(last, last.recipients().isEmpty() ? null : last.recipients().getFirst().reply());
+        return all(indexes, Result.deferred(detail).withHop(hop));
+    }
+
+    /** Why a host's addresses cannot be used, or null if they can. */
+    private static String unusable(DomainPolicy p, MxHost mx, Addresses addresses) {
+        // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one.
+        boolean incomplete = !addresses.answered() && (p.usesDane() || addresses.addresses().isEmpty());
+        if (addresses.status() == DnssecStatus.BOGUS || incomplete) {
+            return "the address lookup for " + mx.name() + " failed (" + addresses.status().name().toLowerCase(Locale.ROOT)
+                    + (addresses.reason().isEmpty() ? "" : ": " + addresses.reason()) + ")";
+        }
+        return addresses.addresses().isEmpty() ? mx.name() + " has no IPv6 or IPv4 address" : null;
+    }
+
+    /** RFC 7672 2.2: DNSSEC facts for the MX host, and the TLSA records when they may be used. */
+    private PolicyEngine.MxFacts facts(DomainPolicy p, MxHost mx, Addresses addresses) {
+        boolean secure = mx.secure() && addresses.status() == DnssecStatus.SECURE;
+        if (!p.usesDane() || !secure) return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()));
+        String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
+                ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
+        if (!canonical.equals(mx.name())) {
+            // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one.
+            DnsResult expanded = dns.tlsa(port, canonical);
+            if (!deniedSecurely(expanded))
+                return new PolicyEngine.MxFacts(mx.name(), true, expanded, new LinkedHashSet<>(List.of(mx.name(), canonical)));
+        }
+        return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()), Set.of(mx.name()));
+    }
+
+    /** DNS knows only A-labels (RFC 5890); an SMTPUTF8 recipient's domain may come as U-labels (RFC 6531 3.2). */
+    private static String aLabel(String domain) {
+        try {
+            return java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return domain;
+        }
+    }
+
+    private static boolean deniedSecurely(DnsResult r) {
+        return r.isSecure() && (r.outcome() == DnsResult.Outcome.NXDOMAIN || r.outcome() == DnsResult.Outcome.NODATA);
+    }
+
+    private DeliveryAttempt attempt(InetAddress ip, String mx, TlsRequirement requirement, OutboundMessage out) {
+        InetSocketAddress address = new InetSocketAddress(ip, port);
+        DeliveryAttempt a = client.deliver(address, mx, requirement, out);
+        // RFC 7435: opportunistic TLS whose handshake fails may go on in plaintext, on a new connection.
+        if (requirement instanceof TlsRequirement.Opportunistic && !a.envelopeSent()
+                && a.failedStage() == DeliveryAttempt.Stage.STARTTLS && "handshake-failed".equals(a.tls().failure())) {
+            log.info("event=tls-fallback mx={} ip={} reason=\"{}\"", mx, ip.getHostAddress(), a.message());
+            a = client.deliver(address, mx, new TlsRequirement.None(), out);
+        }
+        return a;
+    }
+
+    private static boolean tlsStage(DeliveryAttempt a) {
+        return a.failedStage() == DeliveryAttempt.Stage.STARTTLS || a.failedStage() == DeliveryAttempt.Stage.TLS_AUTH;
+    }
+
+    /** The server took the transaction: its replies decide each recipient; the memory learns what TLS gave. */
+    private List<Result> settle(QueuedMessage m, DomainPolicy p, DeliveryAttempt a, List<Integer> indexes,
+                                Set<String> earlier) {
+        // The history keeps one hop per recipient and round; what failed before this server goes into the words.
+        String before = earlier.isEmpty() ? "" : " (tried before: " + String.join("; ", earlier) + ")";
+        List<Result> results = new ArrayList<>();
+        boolean anyDelivered = false;
+        for (int k = 0; k < indexes.size(); k++) {
+            DeliveryAttempt.RecipientResult r = resultFor(a, k, m.mailbox(indexes.get(k)));
+            if (r == null) {
+                results.add(Result.deferred("4.4.2 no result from " + a.mxHost() + " for this recipient").withHop(hop(a, null)));
+                continue;
+            }
+            Reply reply = r.reply();
+            String where = a.mxHost() + " [" + a.ip() + "]";
+            Result result;
+            if (reply.isPositive()) {
+                anyDelivered = true;
+                result = Result.delivered("delivered to " + where + " " + a.tls().tls() + " auth=" + a.tls().authentication().label()
+                        + ": " + reply + before);
+            } else {
+                String words = r.diagnostic() == null || r.diagnostic().isEmpty() ? where + " said: " + reply : r.diagnostic();
+                result = reply.isTransient() ? Result.deferred(words + before) : Result.failed(words + before);
+            }
+            results.add(result.withHop(hop(a, reply)));
+        }
+        if (anyDelivered) remember(m, p, a);
+        return results;
+    }
+
+    /** The client reports in the order it was given; checked, so a mix-up defers rather than misreports. */
+    private static DeliveryAttempt.RecipientResult resultFor(DeliveryAttempt a, int k, MailAddress rcpt) {
+        if (k < a.recipients().size() && a.recipients().get(k).recipient().equals(rcpt)) return a.recipients().get(k);
+        return a.recipients().stream().filter(r -> r.recipient().equals(rcpt)).findFirst().orElse(null);
+    }
+
+    private void remember(QueuedMessage m, DomainPolicy p, DeliveryAttempt a) {
+        Protection got = Protection.of(a);
+        try {
+            if (policy.memory().remember(p.domain(), got, a.mxHost(), clock.instant()))
+                log.info("event=protection-remembered domain={} protection={} mx={}", p.domain(), got.label(), a.mxHost());
+        } catch (IOException | RuntimeException e) {
+            log.error("event=protection-not-saved queue_id={} domain={} error=\"{}\"", m.id(), p.domain(), e.toString());
+        }
+    }
+
+    private static Hop hop(DeliveryAttempt a, Reply reply) {
+        return new Hop(a.mxHost(), a.ip(), a.tls().tls().protocol(), a.tls().tls().cipher(),
+                a.tls().authentication().label(), a.tls().failure(), reply == null ? "" : reply.toString());
+    }
+
+    private static List<Result> all(List<Integer> indexes, Result r) {
+        return indexes.stream().map(i -> r).toList();
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * Outbound delivery to other domains' MX hosts: the MX list of RFC 5321
+ * 5.1 (preference order, equal preferences shuffled, the implicit MX of a
+ * domain without MX records, every IPv6 and IPv4 address of a host), the
+ * null MX of RFC 7505 (bounced at once), DANE lookups as RFC 7672 2.2
+ * orders them (TLSA only behind secure MX and address RRsets, CNAME rules
+ * of 2.2.3), one SMTP session per domain for all its recipients, and the
+ * routing of each recipient to local or remote delivery.
+ */
+package org.depesche.outbound;

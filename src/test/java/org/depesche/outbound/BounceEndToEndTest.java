@@ -1,0 +1,218 @@
+package org.depesche.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.depesche.outbound.OutboundFixture.MX;
+import static org.depesche.outbound.OutboundFixture.spkiSha256;
+import static org.depesche.outbound.OutboundFixture.tlsaName;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.apache.james.mime4j.dom.Message;
+import org.apache.james.mime4j.dom.Multipart;
+import org.apache.james.mime4j.dom.SingleBody;
+import org.apache.james.mime4j.dom.TextBody;
+import org.apache.james.mime4j.dom.Entity;
+import org.apache.james.mime4j.message.DefaultMessageBuilder;
+import org.apache.james.mime4j.stream.MimeConfig;
+import org.depesche.config.Config;
+import org.depesche.crypto.PasswordHasher;
+import org.depesche.directory.FileDirectory;
+import org.depesche.dns.TestDns;
+import org.depesche.dsn.Bouncer;
+import org.depesche.queue.Envelope;
+import org.depesche.queue.FileQueue;
+import org.depesche.queue.LocalCourier;
+import org.depesche.queue.Queue;
+import org.depesche.queue.QueueRunner;
+import org.depesche.queue.QueuedMessage;
+import org.depesche.queue.Recipient;
+import org.depesche.smtp.MailAddress;
+import org.depesche.smtp.TlsInfo;
+import org.depesche.store.MaildirStore;
+import org.depesche.testsupport.DepescheMx;
+import org.depesche.testsupport.ScriptedSmtpServer;
+import org.depesche.testsupport.TestPki;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sending server's pipeline as the composition root wires it (queue,
+ * runner, routing to local and remote couriers, bounces): failures come
+ * back to a local sender as readable RFC 3464 reports in its Maildir.
+ */
+class BounceEndToEndTest {
+    private static final String SENDER = "sender@sender.test";
+
+    @TempDir
+    Path dir;
+
+    private OutboundFixture out;
+    private FileDirectory directory;
+    private FileQueue queue;
+    private QueueRunner runner;
+    private final TestPki.Identity id;
+
+    BounceEndToEndTest() throws Exception {
+        id = TestPki.selfSigned(MX);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        out = new OutboundFixture(dir);
+        directory = new FileDirectory(dir.resolve("data/directory.json"), Clock.systemUTC(),
+                new PasswordHasher(64, 1, 1, 2, new SecureRandom()));
+        directory.addDomain("sender.test");
+        directory.addUser(SENDER, "pw".toCharArray());
+        queue = new FileQueue(dir.resolve("data/queue"), 0, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (runner != null) runner.close();
+        queue.close();
+        out.close();
+    }
+
+    private void startRunner(RemoteCourier remote, Duration delayNotice) {
+        MaildirStore store = new MaildirStore(dir.resolve("data/mail"), "mx.sender.test", Clock.systemUTC());
+        Config.Queue settings = new Config.Queue(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofDays(5), 2);
+        runner = new QueueRunner(queue, new RoutingCourier(directory, new LocalCourier(store), remote), settings, Clock.systemUTC());
+        new Bouncer(queue, directory, "mx.sender.test", settings.maxLifetime(), Clock.systemUTC()).attach(runner, delayNotice);
+        runner.start();
+    }
+
+    private QueuedMessage submit(String sender, String rcpt) throws IOException {
+        try (Queue.Incoming in = queue.begin()) {
+            in.content().write(OutboundFixture.BODY.getBytes(StandardCharsets.UTF_8));
+            MailAddress to = MailAddress.parse(rcpt);
+            return in.commit(new Envelope(Optional.ofNullable(sender).map(MailAddress::parse), List.of(new Recipient(to, to)),
+                    java.time.Instant.now(), "testcid00002", "127.0.0.1", TlsInfo.NONE, Optional.of(SENDER), false,
+                    Envelope.BodyType.SEVEN_BIT));
+        }
+    }
+
+    private Path inbox() {
+        return dir.resolve("data/mail/sender.test/sender/new");
+    }
+
+    private List<Path> awaitMail(int count) throws Exception {
+        for (int i = 0; i < 300 && mail().size() < count; i++) Thread.sleep(100);
+        return mail();
+    }
+
+    private List<Path> mail() throws IOException {
+        if (!Files.isDirectory(inbox())) return List.of();
+        try (Stream<Path> s = Files.list(inbox())) {
+            return s.sorted().toList();
+        }
+    }
+
+    private void awaitEmptyQueue() throws Exception {
+        for (int i = 0; i < 300 && !(runner.ids().isEmpty() && queue.list().isEmpty()); i++) Thread.sleep(100);
+        assertThat(queue.list()).isEmpty();
+    }
+
+    private static Message parse(Path file) throws IOException {
+        DefaultMessageBuilder builder = new DefaultMessageBuilder();
+        builder.setMimeEntityConfig(MimeConfig.PERMISSIVE);
+        try (InputStream in = Files.newInputStream(file)) {
+            return builder.parseMessage(in);
+        }
+    }
+
+    private static String text(Entity part) throws IOException {
+        try (InputStream in = ((SingleBody) part.getBody()).getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aRecipientRefusedWith550BouncesAReadableReportIntoTheSendersMaildir() throws Exception {
+        try (DepescheMx mx = DepescheMx.start(dir.resolve("mx"), id);
+             TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
+                     .tlsa(tlsaName(mx.address().getPort(), MX), 3, 1, 1, spkiSha256(id)).start()) {
+            startRunner(out.courier(dns.validatingResolver(), mx.address().getPort()), Duration.ofHours(4));
+            QueuedMessage m = submit(SENDER, "nobody@example.org");
+            List<Path> mail = awaitMail(1);
+            assertThat(mail).hasSize(1);
+            String raw = Files.readString(mail.getFirst());
+            assertThat(raw).startsWith("Return-Path: <>");
+
+            Message dsn = parse(mail.getFirst());
+            assertThat(dsn.getMimeType()).isEqualTo("multipart/report");
+            assertThat(dsn.getHeader().getField("Content-Type").getBody()).contains("report-type=delivery-status");
+            assertThat(dsn.getSubject()).isEqualTo("Undelivered Mail Returned to Sender");
+            assertThat(dsn.getHeader().getField("Auto-Submitted").getBody()).isEqualTo("auto-replied");
+            List<Entity> parts = ((Multipart) dsn.getBody()).getBodyParts();
+            assertThat(parts).extracting(Entity::getMimeType)
+                    .containsExactly("text/plain", "message/delivery-status", "text/rfc822-headers");
+
+            String words = text(parts.get(0)).replace("\n    ", " ");
+            assertThat(words).contains("<nobody@example.org>").contains("mx.example.org [127.0.0.1]")
+                    .contains("server authenticated: dane-ee").contains("550 5.1.1").contains(m.id());
+            String status = text(parts.get(1));
+            assertThat(status).contains("Reporting-MTA: dns; mx.sender.test")
+                    .contains("Arrival-Date: ")
+                    .contains("Final-Recipient: rfc822; nobody@example.org")
+                    .contains("Action: failed")
+                    .contains("Status: 5.1.1")
+                    .contains("Remote-MTA: dns; mx.example.org")
+                    .contains("Diagnostic-Code: smtp; 550 5.1.1");
+            assertThat(text(parts.get(2))).contains("Subject: outbound test");
+            awaitEmptyQueue();
+        }
+    }
+
+    @Test
+    void aNullMxBouncesAtOnceWithStatus5110() throws Exception {
+        try (TestDns dns = TestDns.builder().signedZone("example.org").mx(0, ".").start()) {
+            startRunner(out.courier(dns.validatingResolver(), 25), Duration.ofHours(4));
+            submit(SENDER, "alice@example.org");
+            List<Path> mail = awaitMail(1);
+            assertThat(mail).hasSize(1);
+            List<Entity> parts = ((Multipart) parse(mail.getFirst()).getBody()).getBodyParts();
+            assertThat(text(parts.get(1))).contains("Action: failed").contains("Status: 5.1.10");
+            assertThat(text(parts.get(0))).contains("publishes a null MX record");
+            awaitEmptyQueue();
+        }
+    }
+
+    @Test
+    void aFailureOfAMessageFromTheNullSenderBouncesNothing() throws Exception {
+        try (TestDns dns = TestDns.builder().signedZone("example.org").mx(0, ".").start()) {
+            startRunner(out.courier(dns.validatingResolver(), 25), Duration.ofHours(4));
+            submit(null, "alice@example.org");
+            awaitEmptyQueue();
+            assertThat(mail()).isEmpty();
+        }
+    }
+
+    @Test
+    void aLongDelayIsReportedOnceWhileRetriesGoOn() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id)).reply("RCPT", "451 4.3.0 busy");
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            startRunner(out.courier(dns.validatingResolver(), server.address().getPort()), Duration.ofMillis(1));
+            QueuedMessage m = submit(SENDER, "alice@example.org");
+            for (int i = 0; i < 300 && queue.get(m.id()).map(q -> q.attempts().size()).orElse(0) < 3; i++) Thread.sleep(100);
+            assertThat(queue.get(m.id()).orElseThrow().attempts().size()).isGreaterThanOrEqualTo(3);
+            List<Path> mail = awaitMail(1);
+            assertThat(mail).hasSize(1);
+            List<Entity> parts = ((Multipart) parse(mail.getFirst()).getBody()).getBodyParts();
+            assertThat(text(parts.get(1))).contains("Action: delayed").contains("Status: 4.3.0").contains("Will-Retry-Until: ");
+            assertThat(text(parts.get(0))).contains("still being retried");
+            assertThat(queue.get(m.id()).orElseThrow().delayNotified()).isTrue();
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.depesche.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import org.depesche.config.Config;
+import org.depesche.dns.DnsResult;
+import org.depesche.dns.DnssecStatus;
+import org.depesche.smtp.client.TlsRequirement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TLSARecord;
+import org.xbill.DNS.Type;
+
+/** The rules of RFC 7672 2.2, the Postfix levels and the downgrade memory, without a network. */
+class PolicyEngineTest {
+    private static final String MX = "mx.example.org";
+    private static final String PIN = "ab".repeat(32);
+
+    @TempDir
+    Path dir;
+
+    private PolicyEngine engine(String level, Config.Policy... table) {
+        return new PolicyEngine(new Config.Delivery(level, null, null, null, null, null, null, Arrays.asList(table)),
+                new DowngradeMemory(dir.resolve("policy")));
+    }
+
+    private static DnsResult tlsa(DnsResult.Outcome outcome, DnssecStatus status, int usage) throws Exception {
+        Name owner = Name.fromString("_25._tcp." + MX + ".");
+        List<org.xbill.DNS.Record> records = outcome == DnsResult.Outcome.FOUND
+                ? List.of(new TLSARecord(owner, DClass.IN, 300, usage, 1, 1, new byte[32])) : List.of();
+        return new DnsResult("_25._tcp." + MX, Type.TLSA, outcome, records, List.of(), status, status == DnssecStatus.BOGUS ? "forged" : "");
+    }
+
+    private static PolicyEngine.MxFacts secure(DnsResult tlsa) {
+        return new PolicyEngine.MxFacts(MX, true, tlsa, Set.of(MX));
+    }
+
+    private MxDecision decide(PolicyEngine e, PolicyEngine.MxFacts facts) throws Exception {
+        return e.forMx(e.forDomain("example.org", new DeliveryRequest(null)), facts);
+    }
+
+    private static TlsRequirement requirement(MxDecision d) {
+        assertThat(d).isInstanceOf(MxDecision.Connect.class);
+        return ((MxDecision.Connect) d).requirement();
+    }
+
+    @Test
+    void theStaticLevelsMapToTheClientsRequirements() throws Exception {
+        PolicyEngine.MxFacts plain = new PolicyEngine.MxFacts(MX, false, null, Set.of(MX));
+        assertThat(requirement(decide(engine("none"), plain))).isInstanceOf(TlsRequirement.None.class);
+        assertThat(requirement(decide(engine("may"), plain))).isInstanceOf(TlsRequirement.Opportunistic.class);
+        assertThat(requirement(decide(engine("encrypt"), plain))).isInstanceOf(TlsRequirement.Encrypted.class);
+        assertThat(requirement(decide(engine("verify"), plain))).isEqualTo(new TlsRequirement.Pkix(Set.of(MX)));
+        assertThat(requirement(decide(engine("dane", new Config.Policy("example.org", "verify", List.of(PIN))), plain)))
+                .isEqualTo(new TlsRequirement.Pinned(Set.of(PIN)));
+    }
+
+    @Test
+    void daneWithSecureUsableTlsaRequiresDaneWithTheMxNameAsReference() throws Exception {
+        TlsRequirement r = requirement(decide(engine("dane"), secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3))));
+        assertThat(r).isInstanceOfSatisfying(TlsRequirement.Dane.class, d -> {
+            assertThat(d.hasUsableRecords()).isTrue();
+            assertThat(d.referenceNames()).containsExactly(MX);
+        });
+    }
+
+    @Test
+    void daneWithOnlyUnusableTlsaRecordsStillRequiresTls() throws Exception {
+        assertThat(requirement(decide(engine("dane"), secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 1)))))
+                .isInstanceOf(TlsRequirement.Encrypted.class);
+    }
+
+    @Test
+    void daneWithoutSecureTlsaFallsToOpportunisticButDaneOnlyDefers() throws Exception {
+        PolicyEngine.MxFacts none = secure(tlsa(DnsResult.Outcome.NODATA, DnssecStatus.SECURE, 3));
+        assertThat(requirement(decide(engine("dane"), none))).isInstanceOf(TlsRequirement.Opportunistic.class);
+        assertThat(decide(engine("dane-only"), none)).isInstanceOf(MxDecision.Defer.class);
+        PolicyEngine.MxFacts unsigned = new PolicyEngine.MxFacts(MX, false, null, Set.of(MX));
+        assertThat(requirement(decide(engine("dane"), unsigned))).isInstanceOf(TlsRequirement.Opportunistic.class);
+        assertThat(((MxDecision.Defer) decide(engine("dane-only"), unsigned)).reason()).contains("not DNSSEC-signed");
+    }
+
+    @Test
+    void aBogusOrUnansweredTlsaLookupDefersAndNeverFallsBack() throws Exception {
+        for (DnssecStatus s : List.of(DnssecStatus.BOGUS, DnssecStatus.INDETERMINATE)) {
+            MxDecision d = decide(engine("dane"), secure(tlsa(DnsResult.Outcome.NODATA, s, 3)));
+            assertThat(d).isInstanceOfSatisfying(MxDecision.Defer.class,
+                    defer -> assertThat(defer.reason()).contains("not falling back"));
+        }
+        assertThat(decide(engine("dane"), secure(tlsa(DnsResult.Outcome.FAILED, DnssecStatus.INDETERMINATE, 3))))
+                .isInstanceOf(MxDecision.Defer.class);
+    }
+
+    @Test
+    void theMemoryOfTlsRaisesOpportunisticToMandatoryTls() throws Exception {
+        PolicyEngine e = engine("may");
+        e.memory().remember("example.org", Protection.TLS, MX, Instant.parse("2026-11-01T10:00:00Z"));
+        MxDecision d = decide(e, new PolicyEngine.MxFacts(MX, false, null, Set.of(MX)));
+        assertThat(d).isEqualTo(new MxDecision.Connect(new TlsRequirement.Encrypted(), true));
+    }
+
+    @Test
+    void theMemoryOfDaneRefusesAnMxThatLostItsTlsaRecords() throws Exception {
+        PolicyEngine e = engine("dane");
+        e.memory().remember("example.org", Protection.DANE, MX, Instant.parse("2026-11-01T10:00:00Z"));
+        MxDecision d = decide(e, secure(tlsa(DnsResult.Outcome.NODATA, DnssecStatus.SECURE, 3)));
+        assertThat(((MxDecision.Defer) d).reason()).isEqualTo("refusing delivery to example.org without DANE (" + MX
+                + " has no usable DNSSEC-signed TLSA records now): it was reached with DANE-verified TLS on 2026-11-01 10:00 UTC ("
+                + MX + "); run `depesche policy reset example.org` if this is intended");
+        assertThat(requirement(decide(e, secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3)))))
+                .isInstanceOf(TlsRequirement.Dane.class);
+    }
+
+    @Test
+    void theMemoryOfAVerifiedServerRequiresPkixWithTheMxName() throws Exception {
+        PolicyEngine e = engine("dane");
+        e.memory().remember("example.org", Protection.VERIFIED, MX, Instant.EPOCH);
+        MxDecision d = decide(e, new PolicyEngine.MxFacts(MX, false, null, Set.of(MX)));
+        assertThat(d).isEqualTo(new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(MX)), true));
+        assertThat(requirement(decide(e, secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3)))))
+                .isInstanceOf(TlsRequirement.Dane.class);
+    }
+
+    @Test
+    void theMemoryOnlyRisesAndResetForgetsIt() throws Exception {
+        DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
+        assertThat(m.remember("Example.ORG", Protection.DANE, MX, Instant.EPOCH)).isTrue();
+        assertThat(m.remember("example.org", Protection.TLS, MX, Instant.EPOCH)).isFalse();
+        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Protection.DANE);
+        assertThat(new DowngradeMemory(dir.resolve("policy")).get("example.org.")).isPresent();
+        assertThat(m.reset("example.org")).isTrue();
+        assertThat(m.get("example.org")).isEmpty();
+        assertThat(m.reset("example.org")).isFalse();
+    }
+
+    @Test
+    void aDomainThatIsNoDomainNeverBecomesAPath() {
+        DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.get("../../etc/passwd"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
