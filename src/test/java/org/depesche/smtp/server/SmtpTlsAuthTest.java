@@ -244,6 +244,19 @@ class SmtpTlsAuthTest extends ServerTestSupport {
     }
 
     @Test
+    void theBarePostmasterFromALoggedInUserGoesToTheLocalPostmasterNotToTheHostNameRemotely() throws Exception {
+        try (SmtpTestClient client = submissionAs("bob@example.org", "bob-secret")) {
+            expect(client, "MAIL FROM:<bob@example.org>", 250, "2.1.0");
+            expect(client, "RCPT TO:<postmaster>", 250, "2.1.5");
+            expect(client, "DATA", 354, "");
+            client.write("From: bob@example.org\r\n\r\nhello postmaster\r\n.\r\n");
+            assertReply(client.read(), 250, "2.0.0");
+        }
+        assertThat(server.queued().getFirst().envelope().recipients()).extracting(r -> r.mailbox().toString())
+                .containsExactly("alice@example.org");
+    }
+
+    @Test
     void theSubmissionReceivedHeaderHasTheClientIpWhenConfigured(@TempDir java.nio.file.Path other) throws Exception {
         try (TestServer withIp = TestServer.startWithClientIpInReceived(other)) {
             server.close();
