@@ -81,6 +81,15 @@ EOF
   return 1
 }
 
+# dovecot_share_mail MAILROOT - as root, gives Dovecot's mail user what Depesche
+# (running as root here) delivered since dovecot_start. Depesche creates mail
+# 0600 and Maildirs 0700, readable by its own user only; in production Dovecot
+# reads them as that same user (mail_uid), which uid 0 cannot be.
+dovecot_share_mail() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  chown -R "$DOVECOT_USER:" "$1"
+}
+
 dovecot_stop() {
   local pidfile="$DOVECOT_DIR/run/master.pid" i
   [ -f "$pidfile" ] || return 0

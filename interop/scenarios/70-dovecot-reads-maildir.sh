@@ -30,6 +30,8 @@ for f in "$box"/new/*; do
   check "file name $n has the form <secs>.<unique>.<host>,S=$size,W=$((size + lines))" \
     matches "$n" "^[0-9]+\\.[^/]+,S=$size,W=$((size + lines))(:2,.*)?\$"
 done
+check "message files are 0600 and the Maildir 0700 (private to the server's user)" \
+  test "$(stat -c %a "$box"/new/* | sort -u)" = 600 -a "$(stat -c %a "$box" "$box/new" "$box/cur" "$box/tmp" | sort -u)" = 700
 before=$(sha_of_contents "$box")
 
 check "dovecot starts on a private port" dovecot_start "$DATA/mail" "$USER_ADDR"
@@ -58,6 +60,7 @@ check "the message files' contents are unchanged after IMAP access" test "$befor
 m3=$(new_marker)
 swaks_run mx2 --port "$MX_PORT" --from sender@remote.example --to "$USER_ADDR" --header "Subject: $m3" --body "$m3"
 check "a later delivery into the same Maildir works" wait_for_mail "$USER_ADDR" "$m3"
+dovecot_share_mail "$DATA/mail"
 uid=$(imap_cmd "$USER_ADDR" INBOX -X "UID SEARCH BODY $m3" | sed -n 's/^\* SEARCH \([0-9][0-9]*\).*/\1/p' | tr -d '\r')
 check "and Dovecot sees it (UID $uid)" matches "$uid" '^[0-9]+$'
 errors=$(dovecot_errors)

@@ -22,6 +22,15 @@ public interface Directory {
      */
     List<MailAddress> resolve(MailAddress address);
 
+    /**
+     * The accounts behind the bare "&lt;Postmaster&gt;" recipient, which names
+     * no domain and must be accepted (RFC 5321 4.1.1.3, 4.5.1). Empty if
+     * there is nobody to deliver it to.
+     */
+    default List<MailAddress> postmaster() {
+        return List.of();
+    }
+
     /** Checks a login (the account address) and password; empty on failure. */
     Optional<Account> authenticate(String login, char[] password);
 

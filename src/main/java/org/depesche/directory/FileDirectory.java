@@ -88,6 +88,11 @@ public final class FileDirectory implements Directory {
     }
 
     @Override
+    public List<MailAddress> postmaster() {
+        return snapshot().postmaster();
+    }
+
+    @Override
     public Optional<Account> authenticate(String login, char[] password) {
         Snapshot s = snapshot();
         AccountEntry entry = null;

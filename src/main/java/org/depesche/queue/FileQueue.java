@@ -92,7 +92,7 @@ public final class FileQueue implements Queue {
         active.add(id);
         Path file = tmp.resolve(id + ".msg");
         try {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            FileChannel channel = Durable.createPrivate(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             return new FileIncoming(id, file, channel);
         } catch (IOException e) {
             active.remove(id);

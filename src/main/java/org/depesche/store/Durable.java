@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * The few fsync patterns the queue and the Maildir need. A rename or a new
@@ -14,7 +19,24 @@ import java.nio.file.StandardOpenOption;
  * once its parent is (fsync(2), and what Dovecot and Postfix do).
  */
 public final class Durable {
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
     private Durable() {
+    }
+
+    /**
+     * Opens a new file as 0600: queued and delivered mail is private to the
+     * server's user whatever the umask (Dovecot's own files are 0600 too).
+     */
+    public static FileChannel createPrivate(Path file, OpenOption... options) throws IOException {
+        Set<OpenOption> opts = Set.of(options);
+        return POSIX ? FileChannel.open(file, opts, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : FileChannel.open(file, opts);
+    }
+
+    private static FileAttribute<?>[] privateDirectory() {
+        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+                : new FileAttribute<?>[0];
     }
 
     /** fsyncs a directory, making renames and creations inside it durable (works on Linux). */
@@ -26,7 +48,7 @@ public final class Durable {
 
     /** Writes a whole file and fsyncs it; the caller renames it into place and syncs that directory. */
     public static void write(Path file, byte[] data) throws IOException {
-        try (FileChannel c = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel c = createPrivate(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer b = ByteBuffer.wrap(data);
             while (b.hasRemaining()) c.write(b);
@@ -34,13 +56,13 @@ public final class Durable {
         }
     }
 
-    /** Like Files.createDirectories, but every directory it creates is made durable in its parent. */
+    /** Like Files.createDirectories, but every directory it creates is 0700 and made durable in its parent. */
     public static void createDirectories(Path dir) throws IOException {
         if (Files.isDirectory(dir)) return;
         Path parent = dir.toAbsolutePath().getParent();
         if (parent != null) createDirectories(parent);
         try {
-            Files.createDirectory(dir);
+            Files.createDirectory(dir, privateDirectory());
         } catch (FileAlreadyExistsException e) {
             if (!Files.isDirectory(dir)) throw e;
             return;

@@ -56,7 +56,7 @@ public final class MaildirStore implements MailboxStore {
         Path tmp = maildir.resolve("tmp").resolve(base);
         try {
             long[] sizes;
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            try (FileChannel out = Durable.createPrivate(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 sizes = copyWithLf(message, out);
                 out.force(true);

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -208,6 +209,26 @@ class FileQueueTest extends QueueContractTest {
             Optional<FileQueue.RunnerLock> again = q.tryLockRunner();
             assertThat(again).isPresent();
             again.get().close();
+        }
+    }
+
+    @Test
+    void queuedMailAndTheSpoolAreAccessibleOnlyToTheOwner() throws Exception {
+        try (FileQueue q = new FileQueue(storage.resolve("new-queue"), 0, Clock.systemUTC())) {
+            Queue.Incoming in = q.begin();
+            assertThat(Files.getPosixFilePermissions(storage.resolve("new-queue/tmp/" + in.id() + ".msg")))
+                    .as("message being received").isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            in.abort();
+            String id = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY).id();
+            q.update(q.get(id).orElseThrow());
+            for (String f : List.of("spool/" + id + ".msg", "spool/" + id + ".env")) {
+                assertThat(Files.getPosixFilePermissions(storage.resolve("new-queue/" + f))).as("mode of %s", f)
+                        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            }
+            for (String d : List.of("", "tmp", "spool", "control")) {
+                assertThat(Files.getPosixFilePermissions(storage.resolve("new-queue/" + d))).as("mode of %s", d)
+                        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            }
         }
     }
 }

@@ -103,6 +103,11 @@ class MaildirStoreTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.deliver(new MailAddress("a/b", "example.com"), "k", crlf("x\r\n")))
                 .isInstanceOf(IllegalArgumentException.class);
+        for (String[] hostile : new String[][] {{"..", "example.com"}, {".", "example.com"}, {".hidden", "example.com"},
+                {"a\\b", "example.com"}, {"a\0b", "example.com"}, {"bob", ".."}, {"bob", "a/../../b"}, {"bob", "/etc"}}) {
+            assertThatThrownBy(() -> store.deliver(new MailAddress(hostile[0], hostile[1]), "k", crlf("x\r\n")))
+                    .as("%s@%s", hostile[0], hostile[1]).isInstanceOf(IllegalArgumentException.class);
+        }
         assertThat(root).isEmptyDirectory();
     }
 
@@ -118,5 +123,20 @@ class MaildirStoreTest {
         assertThatThrownBy(() -> store.deliver(BOB, "k", failing)).isInstanceOf(IOException.class);
         assertThat(root.resolve("example.com/bob/tmp")).isEmptyDirectory();
         assertThat(root.resolve("example.com/bob/new")).isEmptyDirectory();
+    }
+
+    @Test
+    void deliveredMailAndTheMaildirAreAccessibleOnlyToTheOwner() throws Exception {
+        MaildirStore store = new MaildirStore(root, "mx", clock);
+        store.deliver(BOB, "k1", crlf("Subject: private\r\n\r\nsecret\r\n"));
+
+        Path maildir = root.resolve("example.com/bob");
+        assertThat(Files.getPosixFilePermissions(files(maildir.resolve("new")).getFirst()))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        for (Path d : List.of(root.resolve("example.com"), maildir, maildir.resolve("new"), maildir.resolve("cur"),
+                maildir.resolve("tmp"))) {
+            assertThat(Files.getPosixFilePermissions(d)).as("mode of %s", d)
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
     }
 }

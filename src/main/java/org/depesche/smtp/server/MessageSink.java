@@ -11,7 +11,8 @@ import org.depesche.smtp.Reply;
 /**
  * Receives the octets of one message (after dot-unstuffing for DATA, as they
  * come for BDAT) and writes them to the queue while checking them: any CR
- * not followed by LF or LF not preceded by CR (THREATS T12, SMTP smuggling),
+ * not followed by LF or LF not preceded by CR, and NUL (THREATS T12, SMTP
+ * smuggling: a server that drops NULs would see CRLF NUL "." CRLF as the end),
  * lines over the limit, the message size (RFC 1870), and a full disk. After
  * the first problem it stops writing but keeps counting, so the session can
  * read the message to its real end and only then answer. It also keeps the
@@ -28,6 +29,7 @@ final class MessageSink {
     private int lineLength;
     private boolean lastWasCr;
     private boolean bareCrOrLf;
+    private boolean nul;
     private boolean lineTooLong;
     private IOException storageError;
     private byte[] header = new byte[1024];
@@ -56,6 +58,7 @@ final class MessageSink {
     private void check(byte c) {
         if (lastWasCr && c != '\n') bareCrOrLf = true;
         if (c == '\n' && !lastWasCr) bareCrOrLf = true;
+        if (c == 0) nul = true;
         lastWasCr = c == '\r';
         if (c == '\n') {
             lineLength = 0;
@@ -116,6 +119,10 @@ final class MessageSink {
         if (bareCrOrLf) {
             return Optional.of(Reply.of(554, "5.6.0",
                     "Message contains bare CR or LF line endings, refused (see SMTP smuggling); only CRLF is allowed"));
+        }
+        if (nul) { // RFC 5322 2.1 and RFC 6152 3 forbid NUL (BINARYMIME is not offered)
+            return Optional.of(Reply.of(554, "5.6.0",
+                    "Message contains NUL octets, refused (see SMTP smuggling)"));
         }
         if (lineTooLong) {
             return Optional.of(Reply.of(554, "5.6.0", "Message contains a line longer than " + maxLine + " octets"));

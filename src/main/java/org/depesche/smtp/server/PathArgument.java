@@ -41,11 +41,37 @@ record PathArgument(Optional<MailAddress> address, Map<String, String> parameter
             if (colon < 0) throw new SmtpException(501, badAddressCode, "Bad source route");
             path = path.substring(colon + 1);
         }
+        MailAddress address;
         try {
-            return new PathArgument(Optional.of(MailAddress.parse(path)), params);
+            address = MailAddress.parse(path);
         } catch (IllegalArgumentException e) {
             throw new SmtpException(501, badAddressCode, "Bad address syntax: " + e.getMessage());
         }
+        // The address is copied into Received and Return-Path: only what RFC 5321 4.1.2 allows gets there.
+        if (!isLocalPart(address.localPart())) throw new SmtpException(501, badAddressCode, "Bad address syntax: invalid local part");
+        return new PathArgument(Optional.of(address), params);
+    }
+
+    /**
+     * RFC 5321 4.1.2: Dot-string of atext (dots already checked by MailAddress)
+     * or Quoted-string; RFC 6531 3.3 adds non-ASCII characters to both.
+     */
+    static boolean isLocalPart(String local) {
+        if (!local.startsWith("\"")) {
+            return local.codePoints().allMatch(c -> c >= 0x80 || (c < 0x80 && Character.isLetterOrDigit(c))
+                    || c == '.' || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0);
+        }
+        if (local.length() < 2 || !local.endsWith("\"")) return false;
+        for (int i = 1; i < local.length() - 1; i++) {
+            char c = local.charAt(i);
+            if (c == '\\') {
+                i++; // quoted-pairSMTP: a backslash and any printable character
+                if (i == local.length() - 1) return false;
+            } else if (c == '"') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, String> parseParameters(String s) throws SmtpException {

@@ -31,7 +31,9 @@ record ReceivedHeader(String helo, InetAddress peer, boolean includePeer, String
 
     /** Header field with CRLF line ends, folded (RFC 5322 2.2.3), ready to prepend to the message. */
     String toHeader() {
-        StringBuilder h = new StringBuilder("Received: from ").append(helo);
+        // THREATS T9: a greeting that is an address literal ("EHLO [192.0.2.7]") is the client's IP too.
+        String from = includePeer || !helo.startsWith("[") ? helo : "unknown";
+        StringBuilder h = new StringBuilder("Received: from ").append(from);
         if (includePeer) h.append(" (").append(addressLiteral(peer)).append(')');
         h.append(" by ").append(hostname).append(" (Depesche) with ").append(protocol)
                 .append(" id ").append(queueId).append("\r\n\t");

@@ -13,9 +13,9 @@ import org.depesche.smtp.SmtpException;
 
 /**
  * The From check on submission (THREATS T13, RFC 6409 8.1 lets an MSA refuse
- * what it will not vouch for): every mailbox in every From field of the
- * header section must be an address the logged-in user may use, so a user
- * cannot write mail in someone else's name.
+ * what it will not vouch for): every mailbox in every From and Sender field
+ * of the header section must be an address the logged-in user may use, so a
+ * user cannot write mail in someone else's name.
  */
 final class SenderCheck {
 
@@ -26,20 +26,30 @@ final class SenderCheck {
         if (truncated) {
             throw new SmtpException(552, "5.3.4", "Header section exceeds " + MessageSink.MAX_HEADER_SECTION + " octets");
         }
-        List<String> froms = fieldValues(new String(headerSection, StandardCharsets.UTF_8), "from");
+        String headers = new String(headerSection, StandardCharsets.UTF_8);
+        List<String> froms = fieldValues(headers, "from");
         if (froms.isEmpty()) throw new SmtpException(550, "5.6.0", "Message has no From header field (RFC 5322 3.6.2)");
+        if (checkMailboxes(froms, "From:", mayUse) == 0) {
+            throw new SmtpException(550, "5.7.1", "From: header names no address you may send as");
+        }
+        // RFC 5322 3.6.2: Sender names who actually sent it, and readers show it ("on behalf of").
+        checkMailboxes(fieldValues(headers, "sender"), "Sender:", mayUse);
+    }
+
+    /** Every mailbox in these field values must be usable; returns how many there were. */
+    private static int checkMailboxes(List<String> values, String field, Predicate<MailAddress> mayUse) throws SmtpException {
         int mailboxes = 0;
-        for (String value : froms) {
+        for (String value : values) {
             for (Mailbox m : LenientAddressParser.DEFAULT.parseAddressList(value).flatten()) {
                 MailAddress address = toAddress(m);
                 if (address == null || !mayUse.test(address)) {
-                    throw new SmtpException(550, "5.7.1", "From: header address <" + m.getAddress()
+                    throw new SmtpException(550, "5.7.1", field + " header address <" + m.getAddress()
                             + "> is not one you may send as");
                 }
                 mailboxes++;
             }
         }
-        if (mailboxes == 0) throw new SmtpException(550, "5.7.1", "From: header names no address you may send as");
+        return mailboxes;
     }
 
     private static MailAddress toAddress(Mailbox m) {

@@ -138,16 +138,17 @@ public final class SmtpServer implements AutoCloseable {
 
     /**
      * Reads are bounded by the session's own deadlines, but a socket write
-     * has no timeout: a client that stops reading would hold its session
-     * forever. Once a second, close those whose write has been blocked
+     * has no timeout and a TLS handshake only a per-read one: a client that
+     * stops reading or trickles its handshake would hold its session
+     * forever. Once a second, close those whose write or handshake has taken
      * longer than the command timeout (THREATS T14).
      */
     private void watchdog() {
         Duration limit = ctx.config().limits().commandTimeout();
         while (!closed) {
             long now = System.nanoTime();
-            sessions.keySet().stream().filter(s -> s.writeStalled(now, limit)).forEach(s -> {
-                log.info("closing session cid={} reason=\"client does not read\"", s.connectionId());
+            sessions.keySet().stream().filter(s -> s.stalled(now, limit)).forEach(s -> {
+                log.info("closing session cid={} reason=\"client does not read or takes too long for the TLS handshake\"", s.connectionId());
                 s.closeConnection();
             });
             try {

@@ -66,6 +66,8 @@ final class SmtpSession implements Runnable {
     private String result = "closed";
     /** System.nanoTime() when a write to the peer began, 0 when none is under way; read by the server's watchdog. */
     private volatile long writingSince;
+    /** System.nanoTime() when a TLS handshake began, 0 when none is under way; read by the watchdog. */
+    private volatile long handshakeSince;
 
     // Transaction state (RFC 5321 3.3).
     private Transaction tx;
@@ -83,10 +85,17 @@ final class SmtpSession implements Runnable {
         return cid;
     }
 
-    /** True if a write to the peer has been blocked longer than {@code limit}: the client is not reading (THREATS T14). */
-    boolean writeStalled(long nowNanos, java.time.Duration limit) {
-        long since = writingSince;
-        return since != 0 && nowNanos - since > limit.toNanos();
+    /**
+     * True if a write to the peer has been blocked, or a TLS handshake has
+     * run, longer than {@code limit} (THREATS T14): the client does not read,
+     * or trickles its handshake to hold a connection slot. Each handshake read
+     * has only the per-read socket timeout, so it needs this overall bound.
+     */
+    boolean stalled(long nowNanos, java.time.Duration limit) {
+        long write = writingSince;
+        long handshake = handshakeSince;
+        return (write != 0 && nowNanos - write > limit.toNanos())
+                || (handshake != 0 && nowNanos - handshake > limit.toNanos());
     }
 
     /** Closes the socket from another thread (server shutdown); the session's read fails and it ends. */
@@ -316,7 +325,9 @@ final class SmtpSession implements Runnable {
         requireHelo();
         if (tx == null) throw new SmtpException(503, "5.5.1", "Need MAIL command first");
         if (tx.incoming != null) throw new SmtpException(503, "5.5.1", "RCPT not allowed during BDAT");
-        PathArgument path = args.matches("(?i)TO:\\s*<postmaster>.*") // RFC 5321 4.1.1.3: must be accepted without domain
+        // RFC 5321 4.1.1.3: "<Postmaster>" without a domain must be accepted, whichever domains are local.
+        boolean barePostmaster = args.matches("(?i)TO:\\s*<postmaster>.*");
+        PathArgument path = barePostmaster
                 ? PathArgument.parse(args.replaceFirst("(?i)<postmaster>", "<postmaster@" + ctx.config().hostname() + ">"), "TO:", "5.1.3", false)
                 : PathArgument.parse(args, "TO:", "5.1.3", false);
         if (!path.parameters().isEmpty()) throw new SmtpException(555, "5.5.4", "RCPT parameters are not supported");
@@ -326,13 +337,13 @@ final class SmtpSession implements Runnable {
         if (tx.acceptedCount() >= limits.maxRecipients()) { // RFC 5321 4.5.3.1.10
             throw new SmtpException(452, "4.5.3", "Too many recipients");
         }
-        if (!ctx.directory().isLocalDomain(rcpt.domain())) {
+        if (!barePostmaster && !ctx.directory().isLocalDomain(rcpt.domain())) {
             // THREATS T13: only an authenticated user relays (RFC 6409 4.3); the MX listener never does.
             if (!kind.isSubmission() || account == null) throw new SmtpException(550, "5.7.1", "Relay access denied");
             tx.accept(rcpt, List.of(rcpt));
             return Reply.of(250, "2.1.5", "Ok");
         }
-        List<MailAddress> mailboxes = ctx.directory().resolve(rcpt);
+        List<MailAddress> mailboxes = barePostmaster ? ctx.directory().postmaster() : ctx.directory().resolve(rcpt);
         if (mailboxes.isEmpty()) throw new SmtpException(550, "5.1.1", "No such user here");
         tx.accept(rcpt, mailboxes);
         return Reply.of(250, "2.1.5", "Ok");
@@ -408,6 +419,9 @@ final class SmtpSession implements Runnable {
             }
         } catch (SmtpException e) {
             copyChunk(size, null);
+            // RFC 3030 4.2: the transaction has failed, so chunks still in the pipeline cannot start a
+            // message that lacks this one (say after a 452 for a full disk that has since freed up).
+            resetTransaction();
             throw e;
         }
         copyChunk(size, tx.sink);
@@ -534,7 +548,12 @@ final class SmtpSession implements Runnable {
     /** Sends a 334 challenge and reads the client's response line (RFC 4954 4); its content is never logged. */
     private String challenge(String base64) throws IOException, SmtpException {
         send(Reply.of(334, "", base64));
-        String line = input.readLine(limits.maxCommandLine(), limits.commandTimeout());
+        String line;
+        try {
+            line = input.readLine(limits.maxCommandLine(), limits.commandTimeout());
+        } catch (SmtpInput.LineTooLongException e) {
+            throw new SmtpException(500, "5.5.6", "Authentication exchange line is too long"); // RFC 4954 4
+        }
         if (line == null) throw new EOFException("connection closed during AUTH");
         traceIn("<auth data redacted>");
         if (line.equals("*")) throw new SmtpException(501, "5.0.0", "Authentication cancelled");
@@ -562,7 +581,12 @@ final class SmtpSession implements Runnable {
         SSLSocket ssl = ctx.tls().wrapServer(plain);
         ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, limits.commandTimeout().toMillis()));
         socket = ssl;
-        ssl.startHandshake();
+        handshakeSince = System.nanoTime() | 1; // never 0
+        try {
+            ssl.startHandshake();
+        } finally {
+            handshakeSince = 0;
+        }
         tls = new TlsInfo(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite());
         helo = null;
         extended = false;

@@ -80,6 +80,27 @@ class SmtpAbuseTest extends ServerTestSupport {
         assertThat(server.queued()).isEmpty();
     }
 
+    /** The advisories' "CRLF NUL . CRLF": a server down the line that drops NULs would see an end of data there. */
+    @Test
+    void aNulOctetInTheDataIsRefusedAndNothingIsQueued() throws Exception {
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<alice@example.org>", 250, "2.1.5");
+            expect(client, "DATA", 354, "");
+            client.write(HEADER + "body\r\n\0.\r\n" + SMUGGLED + "\r\n.\r\n");
+            TestReply reply = client.read();
+            assertReply(reply, 554, "5.6.0");
+            assertThat(reply.text()).contains("NUL");
+            expect(client, "NOOP", 250, "2.0.0");
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<alice@example.org>", 250, "2.1.5");
+            String chunk = HEADER + "a\0b\r\n";
+            client.write("BDAT " + chunk.length() + " LAST\r\n" + chunk);
+            assertReply(client.read(), 554, "5.6.0");
+        }
+        assertThat(server.queued()).isEmpty();
+    }
+
     @Test
     void aBareLfInABdatChunkIsRefusedToo() throws Exception {
         try (SmtpTestClient client = mxAfterEhlo()) {
@@ -300,6 +321,43 @@ class SmtpAbuseTest extends ServerTestSupport {
             });
             deaf.close();
             writer.join();
+        }
+    }
+
+    @Test
+    void aTlsHandshakeTrickledSlowerThanTheCommandTimeoutLosesItsSlot(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
+        Limits quick = TestServer.limits(l -> {
+            l.commandTimeout = Duration.ofMillis(500);
+            l.maxConnectionsPerIp = 1;
+            return l;
+        });
+        try (TestServer impatient = TestServer.start(other, quick);
+             java.net.Socket slow = new java.net.Socket()) {
+            slow.setTcpNoDelay(true);
+            slow.connect(impatient.submissions());
+            // A real ClientHello, sent one byte at a time, each well within the per-read timeout.
+            javax.net.ssl.SSLEngine engine = impatient.tls.clientContext().createSSLEngine("localhost", 465);
+            engine.setUseClientMode(true);
+            java.nio.ByteBuffer hello = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(java.nio.ByteBuffer.allocate(0), hello);
+            hello.flip();
+            CompletableFuture<Void> trickle = CompletableFuture.runAsync(() -> {
+                try {
+                    while (hello.hasRemaining()) {
+                        slow.getOutputStream().write(hello.get());
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException expected) {
+                    // the server closed the connection
+                }
+            });
+            waitUntil(() -> {
+                try (SmtpTestClient next = SmtpTestClient.connect(impatient.mx())) {
+                    return next.read().code() == 220; // the per-IP slot is free again
+                }
+            });
+            slow.close();
+            trickle.join();
         }
     }
 

@@ -269,4 +269,62 @@ class SmtpCommandsTest extends ServerTestSupport {
         }
         assertThat(server.queued()).isEmpty();
     }
+
+    @Test
+    void theBarePostmasterIsAcceptedAndDeliveredAlthoughTheHostNameIsNoLocalDomain() throws Exception {
+        // RFC 5321 4.1.1.3 and 4.5.1: "RCPT TO:<Postmaster>" without a domain must be accepted;
+        // here the host name mx.example.org is not a local domain, only example.org is.
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<Postmaster>", 250, "2.1.5");
+            expect(client, "DATA", 354, "");
+            client.write(MESSAGE + ".\r\n");
+            assertReply(client.read(), 250, "2.0.0");
+            assertThat(server.queued().getFirst().envelope().recipients()).extracting(Recipient::mailbox)
+                    .containsExactly(MailAddress.parse("alice@example.org"));
+        }
+    }
+
+    @Test
+    void aRefusedBdatFailsTheTransactionSoLaterChunksCannotMakeAMessageWithoutIt() throws Exception {
+        // RFC 3030 4.2: after a 4xx/5xx to BDAT the transaction has failed; chunks still in the pipeline are discarded.
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            String first = "From: first@chunk.x\r\n";
+            String second = "\r\nsecond chunk\r\n";
+            client.write("BDAT " + first.length() + "\r\n" + first);
+            assertReply(client.read(), 554, "5.5.1");
+            expect(client, "RCPT TO:<alice@example.org>", 503, "5.5.1");
+            client.write("BDAT " + second.length() + " LAST\r\n" + second);
+            assertReply(client.read(), 503, "5.5.1");
+            expect(client, "NOOP", 250, "2.0.0");
+        }
+        assertThat(server.queued()).isEmpty();
+    }
+
+    @Test
+    void bdatZeroLastEndsAMessageSentInEarlierChunks() throws Exception {
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<alice@example.org>", 250, "2.1.5");
+            byte[] body = MESSAGE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            client.write("BDAT " + body.length + "\r\n" + MESSAGE);
+            assertReply(client.read(), 250, "2.0.0");
+            expect(client, "BDAT 0 LAST", 250, "2.0.0");
+        }
+        assertThat(server.content(server.queued().getFirst())).endsWith(MESSAGE);
+    }
+
+    @Test
+    void addressesOutsideTheRfc5321SyntaxAreRefusedSoTheyNeverReachReceivedOrReturnPath() throws Exception {
+        // RFC 5321 4.1.2: a local part is a Dot-string of atext or a Quoted-string. Anything else would be
+        // copied into "for <...>" and "Return-Path: <...>", where ";", "(" or a lone quote upset header parsers.
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            expect(client, "MAIL FROM:<carol(x@remote.test>", 501, "5.1.7");
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<alice+x;y(z)\"q@example.org>", 501, "5.1.3");
+            expect(client, "RCPT TO:<\"unterminated@example.org>", 501, "5.1.3");
+            expect(client, "RCPT TO:<alice+news.2026_{x}~!#$%&'*/=?^`|@example.org>", 250, "2.1.5");
+        }
+    }
 }

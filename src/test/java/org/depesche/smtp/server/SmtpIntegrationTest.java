@@ -101,6 +101,7 @@ class SmtpIntegrationTest {
             ServerTestSupport.expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
             ServerTestSupport.expect(client, "RCPT TO:<Team@Example.org>", 250, "2.1.5");
             ServerTestSupport.expect(client, "RCPT TO:<postmaster@example.org>", 250, "2.1.5");
+            ServerTestSupport.expect(client, "RCPT TO:<postmaster>", 250, "2.1.5"); // no domain: RFC 5321 4.1.1.3
             ServerTestSupport.expect(client, "RCPT TO:<mallory@example.org>", 550, "5.1.1");
             ServerTestSupport.expect(client, "DATA", 354, "");
             client.write("From: carol@remote.test\r\n\r\nhi\r\n.\r\n");

@@ -104,6 +104,29 @@ class SmtpTlsAuthTest extends ServerTestSupport {
     }
 
     @Test
+    void anOverlongAuthResponseIs500With556AndTheSessionGoesOn() throws Exception {
+        try (SmtpTestClient client = connect(server.submission())) {
+            startTls(client);
+            assertThat(client.command("AUTH PLAIN").code()).isEqualTo(334);
+            expect(client, "A".repeat(4000), 500, "5.5.6"); // RFC 4954 4
+            expect(client, "AUTH PLAIN " + plain("alice@example.org", "alice-secret"), 235, "2.7.0");
+        }
+    }
+
+    @Test
+    void anEmptyInitialResponseAndBadBase64InLoginAre501AndTheSessionGoesOn() throws Exception {
+        try (SmtpTestClient client = connect(server.submission())) {
+            startTls(client);
+            expect(client, "AUTH PLAIN =", 501, "5.5.2"); // "=" is an empty response: no NULs, malformed
+            assertThat(client.command("AUTH LOGIN").code()).isEqualTo(334);
+            expect(client, "%%%", 501, "5.5.2");
+            assertThat(client.command("AUTH LOGIN " + b64("alice@example.org")).code()).isEqualTo(334);
+            expect(client, b64("alice-secret"), 235, "2.7.0");
+        }
+        assertThat(server.directory.passwordChecks).hasValue(1);
+    }
+
+    @Test
     void aWrongPasswordIs535AndTheConnectionClosesAfterTheLastAllowedFailure() throws Exception {
         try (SmtpTestClient client = connect(server.submission())) {
             startTls(client);
@@ -204,6 +227,33 @@ class SmtpTlsAuthTest extends ServerTestSupport {
         String received = receivedHeader(server.content(server.queued().getFirst()));
         assertThat(received).startsWith("Received: from client.example by mx.example.org (Depesche) with ESMTPSA id ")
                 .doesNotContain("127.0.0.1");
+    }
+
+    @Test
+    void anAddressLiteralGreetingOnSubmissionDoesNotPutTheClientIpIntoReceived() throws Exception {
+        // Many mail programs greet with their own address, e.g. "EHLO [192.168.1.20]" (THREATS T9).
+        try (SmtpTestClient client = connect(server.submission())) {
+            startTls(client);
+            expect(client, "EHLO [127.0.0.1]", 250, "");
+            expect(client, "AUTH PLAIN " + plain("alice@example.org", "alice-secret"), 235, "2.7.0");
+            assertReply(send(client, "alice@example.org", "bob@example.org", FROM_ALICE), 250, "2.0.0");
+        }
+        String received = receivedHeader(server.content(server.queued().getFirst()));
+        assertThat(received).startsWith("Received: from ").contains(" by mx.example.org (Depesche) with ESMTPSA id ")
+                .doesNotContain("127.0.0.1");
+    }
+
+    @Test
+    void theBarePostmasterFromALoggedInUserGoesToTheLocalPostmasterNotToTheHostNameRemotely() throws Exception {
+        try (SmtpTestClient client = submissionAs("bob@example.org", "bob-secret")) {
+            expect(client, "MAIL FROM:<bob@example.org>", 250, "2.1.0");
+            expect(client, "RCPT TO:<postmaster>", 250, "2.1.5");
+            expect(client, "DATA", 354, "");
+            client.write("From: bob@example.org\r\n\r\nhello postmaster\r\n.\r\n");
+            assertReply(client.read(), 250, "2.0.0");
+        }
+        assertThat(server.queued().getFirst().envelope().recipients()).extracting(r -> r.mailbox().toString())
+                .containsExactly("alice@example.org");
     }
 
     @Test

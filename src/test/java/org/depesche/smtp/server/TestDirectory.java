@@ -51,6 +51,11 @@ final class TestDirectory implements Directory {
     }
 
     @Override
+    public List<MailAddress> postmaster() {
+        return resolve(MailAddress.parse("postmaster@example.org"));
+    }
+
+    @Override
     public Optional<Account> authenticate(String login, char[] password) {
         passwordChecks.incrementAndGet();
         String expected = passwords.get(login.toLowerCase(Locale.ROOT));
