@@ -1,0 +1,162 @@
+package org.depesche.mtasts;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.depesche.store.Durable;
+
+/**
+ * The MTA-STS policy of each destination domain, as RFC 8461 5.1 asks a
+ * sender to keep it: fetched when the TXT record first appears or its id
+ * changes, valid for max_age after the fetch, and kept when the policy host
+ * cannot be reached or the TXT record is missing (5.1, 10.3: an attacker who
+ * blocks DNS or HTTPS must not remove a known policy). One JSON file per
+ * domain under {@code <data>/mta-sts/}, written to a temporary file, fsynced
+ * and renamed, so a restart finds the same policies.
+ */
+public final class PolicyCache {
+    private static final Logger log = LoggerFactory.getLogger(PolicyCache.class);
+
+    private final Path dir;
+    private final PolicyFetcher fetcher;
+    private final Function<String, Optional<StsRecord>> txt;
+    private final Clock clock;
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** A cached policy with the id it was fetched under and when it expires. */
+    public record Entry(String domain, String id, StsPolicy policy, Instant fetched, Instant expires) {
+        public boolean validAt(Instant now) {
+            return now.isBefore(expires);
+        }
+    }
+
+    private record Stored(String domain, String id, String policy, String fetched) {
+    }
+
+    /**
+     * @param dir     {@code <data>/mta-sts}, created on the first write
+     * @param txt     the {@code _mta-sts} record of a domain, empty when there is none or the lookup failed
+     */
+    public PolicyCache(Path dir, PolicyFetcher fetcher, Function<String, Optional<StsRecord>> txt, Clock clock) {
+        this.dir = dir;
+        this.fetcher = fetcher;
+        this.txt = txt;
+        this.clock = clock;
+    }
+
+    /**
+     * The policy that applies to mail for {@code domain} now, if any: the
+     * cached one while its id is current, otherwise a fresh fetch; a failed
+     * fetch or a missing TXT record leaves an unexpired cached policy in force.
+     */
+    public synchronized Optional<Entry> policyFor(String domain) throws IOException {
+        String name = normalize(domain);
+        Instant now = clock.instant();
+        Optional<Entry> cached = cached(name).filter(e -> e.validAt(now));
+        Optional<StsRecord> record = txt.apply(name);
+        if (record.isEmpty()) return cached; // RFC 8461 5.1: no TXT record, keep using an unexpired policy
+        if (cached.isPresent() && cached.get().id().equals(record.get().id())) return cached;
+        return fetchAndStore(name, record.get().id()).or(() -> cached);
+    }
+
+    /**
+     * Refetches every cached policy that expires within {@code ahead} (RFC
+     * 8461 5.1 suggests refreshing before expiry, so a policy host that is
+     * briefly down never lets a policy lapse); the queue runner calls this
+     * periodically. Returns the domains refreshed.
+     */
+    public synchronized List<String> refreshExpiring(Duration ahead) throws IOException {
+        Instant limit = clock.instant().plus(ahead);
+        List<String> refreshed = new ArrayList<>();
+        for (Entry e : all()) {
+            if (e.expires().isAfter(limit)) continue;
+            String id = txt.apply(e.domain()).map(StsRecord::id).orElse(e.id());
+            if (fetchAndStore(e.domain(), id).isPresent()) refreshed.add(e.domain());
+        }
+        return refreshed;
+    }
+
+    /** The stored entry for a domain, expired or not. */
+    public Optional<Entry> cached(String domain) throws IOException {
+        Path file = file(normalize(domain));
+        try {
+            return Optional.of(decode(Files.readAllBytes(file)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | PolicyException | RuntimeException e) {
+            throw new IOException("unreadable MTA-STS cache entry " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<Entry> all() throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return entries;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path f : files) {
+                String n = f.getFileName().toString();
+                cached(n.substring(0, n.length() - ".json".length())).ifPresent(entries::add);
+            }
+        }
+        return entries;
+    }
+
+    private Optional<Entry> fetchAndStore(String domain, String id) throws IOException {
+        StsPolicy policy;
+        try {
+            policy = fetcher.fetch(domain);
+        } catch (PolicyException e) {
+            log.warn("event=mta-sts-fetch-failed domain={} reason=\"{}\"", domain, e.getMessage());
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        Entry entry = new Entry(domain, id, policy, now, now.plusSeconds(policy.maxAge()));
+        Durable.createDirectories(dir);
+        Path tmp = dir.resolve("." + domain + ".tmp");
+        Durable.write(tmp, json.writeValueAsBytes(new Stored(domain, id, policy.toText(), now.toString())));
+        Files.move(tmp, file(domain), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Durable.syncDirectory(dir);
+        log.info("event=mta-sts-policy domain={} id={} mode={} max_age={}", domain, id, policy.mode().label(), policy.maxAge());
+        return Optional.of(entry);
+    }
+
+    private Entry decode(byte[] data) throws IOException, PolicyException {
+        Stored s = json.readValue(data, Stored.class);
+        StsPolicy p = StsPolicy.parse(s.policy());
+        Instant fetched = Instant.parse(s.fetched());
+        return new Entry(s.domain(), s.id(), p, fetched, fetched.plusSeconds(p.maxAge()));
+    }
+
+    private Path file(String domain) {
+        return dir.resolve(domain + ".json");
+    }
+
+    /** Lower case without a trailing dot, and never anything that could name another path. */
+    private static String normalize(String domain) {
+        String d = domain.toLowerCase(Locale.ROOT);
+        if (d.endsWith(".")) d = d.substring(0, d.length() - 1);
+        if (!d.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"))
+            throw new IllegalArgumentException("not a domain name: " + domain);
+        return d;
+    }
+}

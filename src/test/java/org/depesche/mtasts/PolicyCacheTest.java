@@ -1,0 +1,130 @@
+package org.depesche.mtasts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.depesche.testsupport.SettableClock;
+import org.depesche.testsupport.TestPki;
+
+class PolicyCacheTest {
+    static final String ENFORCE = "version: STSv1\r\nmode: enforce\r\nmx: mx.example.org\r\nmax_age: 86400\r\n";
+    static final String TESTING = "version: STSv1\r\nmode: testing\r\nmx: *.example.org\r\nmax_age: 86400\r\n";
+    static TestPki.Identity ca;
+    static SSLContext trust;
+
+    @TempDir
+    Path data;
+    final SettableClock clock = new SettableClock();
+    final Map<String, StsRecord> txt = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void pki() throws Exception {
+        ca = TestPki.ca("Test MTA-STS CA");
+        trust = PolicyServer.clientTrusting(ca);
+    }
+
+    private PolicyCache cache(PolicyServer server) {
+        return new PolicyCache(data.resolve("mta-sts"), server.fetcher(trust), d -> Optional.ofNullable(txt.get(d)), clock);
+    }
+
+    /** Caches ENFORCE under id1 for example.org, stops the policy host and returns a fetcher aimed at it. */
+    private PolicyFetcher cacheEnforcePolicyThenStopTheHost() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
+            txt.put("example.org", new StsRecord("id1"));
+            cache(server).policyFor("example.org");
+            return server.fetcher(trust);
+        }
+    }
+
+    @Test
+    void aFetchedPolicyIsReusedWhileItsIdStaysTheSame() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
+            txt.put("example.org", new StsRecord("id1"));
+            PolicyCache cache = cache(server);
+            assertThat(cache.policyFor("example.org")).get().extracting(e -> e.policy().mode()).isEqualTo(StsPolicy.Mode.ENFORCE);
+            assertThat(cache.policyFor("Example.ORG.")).get().extracting(PolicyCache.Entry::id).isEqualTo("id1");
+            assertThat(server.requests()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aDomainWithoutTxtRecordAndNothingCachedHasNoPolicy() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
+            assertThat(cache(server).policyFor("example.org")).isEmpty();
+            assertThat(server.requests()).isZero();
+        }
+    }
+
+    @Test
+    void aNewTxtIdTriggersARefetch() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
+            txt.put("example.org", new StsRecord("id1"));
+            PolicyCache cache = cache(server);
+            cache.policyFor("example.org");
+            server.serve(TESTING);
+            txt.put("example.org", new StsRecord("id2"));
+            PolicyCache.Entry e = cache.policyFor("example.org").orElseThrow();
+            assertThat(e.id()).isEqualTo("id2");
+            assertThat(e.policy().mode()).isEqualTo(StsPolicy.Mode.TESTING);
+            assertThat(server.requests()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theCacheSurvivesARestartAndIsUsedWhenThePolicyHostIsDown() throws Exception {
+        PolicyFetcher deadFetcher = cacheEnforcePolicyThenStopTheHost();
+        assertThat(Files.exists(data.resolve("mta-sts/example.org.json"))).isTrue();
+        txt.put("example.org", new StsRecord("id2")); // forces a fetch, which fails: the host is gone
+        PolicyCache restarted = new PolicyCache(data.resolve("mta-sts"), deadFetcher, d -> Optional.ofNullable(txt.get(d)), clock);
+        PolicyCache.Entry e = restarted.policyFor("example.org").orElseThrow();
+        assertThat(e.id()).isEqualTo("id1");
+        assertThat(e.policy().mode()).isEqualTo(StsPolicy.Mode.ENFORCE);
+        assertThat(e.policy().matches("mx.example.org")).isTrue();
+    }
+
+    @Test
+    void aCachedPolicyStaysInForceWhenTheTxtRecordDisappears() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
+            txt.put("example.org", new StsRecord("id1"));
+            PolicyCache cache = cache(server);
+            cache.policyFor("example.org");
+            txt.clear();
+            assertThat(cache.policyFor("example.org")).get().extracting(PolicyCache.Entry::id).isEqualTo("id1");
+        }
+    }
+
+    @Test
+    void anExpiredPolicyIsNotUsedWhenItCannotBeRefetched() throws Exception {
+        PolicyFetcher deadFetcher = cacheEnforcePolicyThenStopTheHost();
+        clock.advance(Duration.ofSeconds(86401));
+        PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), deadFetcher, d -> Optional.ofNullable(txt.get(d)), clock);
+        assertThat(cache.policyFor("example.org")).isEmpty();
+        assertThat(cache.cached("example.org")).isPresent();
+    }
+
+    @Test
+    void policiesCloseToExpiryAreRefreshedAhead() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
+            txt.put("example.org", new StsRecord("id1"));
+            PolicyCache cache = cache(server);
+            PolicyCache.Entry first = cache.policyFor("example.org").orElseThrow();
+            assertThat(cache.refreshExpiring(Duration.ofHours(1))).isEmpty();
+            clock.advance(Duration.ofHours(23).plusMinutes(30));
+            assertThat(cache.refreshExpiring(Duration.ofHours(1))).containsExactly("example.org");
+            assertThat(cache.cached("example.org").orElseThrow().expires()).isAfter(first.expires());
+            assertThat(server.requests()).isEqualTo(2);
+        }
+    }
+}

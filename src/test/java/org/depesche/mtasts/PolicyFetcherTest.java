@@ -1,0 +1,108 @@
+package org.depesche.mtasts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.depesche.testsupport.TestPki;
+
+class PolicyFetcherTest {
+    static final String POLICY = "version: STSv1\r\nmode: enforce\r\nmx: mx.example.org\r\nmax_age: 86400\r\n";
+    static TestPki.Identity ca;
+    static SSLContext trust;
+
+    @BeforeAll
+    static void pki() throws Exception {
+        ca = TestPki.ca("Test MTA-STS CA");
+        trust = PolicyServer.clientTrusting(ca);
+    }
+
+    @Test
+    void aGoodPolicyOverValidatedHttpsIsFetchedAndParsed() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(POLICY)) {
+            StsPolicy p = server.fetcher(trust).fetch("example.org");
+            assertThat(p.mode()).isEqualTo(StsPolicy.Mode.ENFORCE);
+            assertThat(p.mx()).containsExactly("mx.example.org");
+        }
+    }
+
+    @Test
+    void aContentTypeWithACharsetParameterIsStillTextPlain() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost"))) {
+            server.respond(200, "text/plain; charset=utf-8", POLICY.getBytes(StandardCharsets.US_ASCII));
+            assertThat(server.fetcher(trust).fetch("example.org").maxAge()).isEqualTo(86400);
+        }
+    }
+
+    @Test
+    void aRedirectIsRefusedAndNotFollowed() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost"))) {
+            server.redirectTo("https://localhost:1/.well-known/mta-sts.txt");
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org"))
+                    .isInstanceOf(PolicyException.class).hasMessageContaining("HTTP 302");
+            assertThat(server.requests()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStatusOtherThan200IsRefused() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost"))) {
+            server.respond(404, "text/plain", "not here".getBytes(StandardCharsets.US_ASCII));
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("HTTP 404");
+        }
+    }
+
+    @Test
+    void aPolicyLargerThan64KibIsRefused() throws Exception {
+        byte[] big = (POLICY + "x-pad: " + "a".repeat(PolicyFetcher.MAX_POLICY_BYTES) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost"))) {
+            server.respond(200, "text/plain", big);
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("larger than 65536 bytes");
+        }
+    }
+
+    @Test
+    void aContentTypeOtherThanTextPlainIsRefused() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost"))) {
+            server.respond(200, "text/html", POLICY.getBytes(StandardCharsets.US_ASCII));
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("not text/plain");
+        }
+    }
+
+    @Test
+    void aCertificateFromAnUntrustedIssuerIsRefused() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.selfSigned("localhost")).serve(POLICY)) {
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org"))
+                    .isInstanceOf(PolicyException.class).hasMessageContaining("localhost");
+            assertThat(server.requests()).isZero();
+        }
+    }
+
+    @Test
+    void aTrustedCertificateForAnotherNameIsRefused() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "mta-sts.other.example")).serve(POLICY)) {
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).isInstanceOf(PolicyException.class);
+            assertThat(server.requests()).isZero();
+        }
+    }
+
+    @Test
+    void anExpiredCertificateIsRefused() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.expiredLeaf(ca, "localhost")).serve(POLICY)) {
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).isInstanceOf(PolicyException.class);
+            assertThat(server.requests()).isZero();
+        }
+    }
+
+    @Test
+    void theProductionUrlIsTheWellKnownPathOnTheMtaStsHost() {
+        assertThat(PolicyFetcher.policyUri("example.org").toString())
+                .isEqualTo("https://mta-sts.example.org/.well-known/mta-sts.txt");
+    }
+}
