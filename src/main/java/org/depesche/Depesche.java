@@ -26,6 +26,9 @@ import org.depesche.smtp.server.ListenerKind;
 import org.depesche.smtp.server.SmtpServer;
 import org.depesche.store.MaildirStore;
 import org.depesche.tls.PemTlsContextProvider;
+import org.depesche.mtasts.MtaStsServer;
+import org.depesche.mtasts.PublishedPolicy;
+import org.depesche.config.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,7 @@ public final class Depesche implements AutoCloseable {
     private final SmtpClient client;
     private final QueueRunner runner;
     private final SmtpServer server;
+    private final MtaStsServer mtaSts;
 
     /**
      * Reads the directory and the TLS files and opens the queue; nothing
@@ -77,6 +81,8 @@ public final class Depesche implements AutoCloseable {
         new Bouncer(queue, directory, config.hostname(), config.queue().maxLifetime(), clock)
                 .attach(runner, out.delayNoticeAfter());
         this.server = new SmtpServer(config, directory, queue, tls, clock);
+        this.mtaSts = config.mtaSts().listen().isBlank() ? null : new MtaStsServer(HostPort.parse(config.mtaSts().listen()),
+                PublishedPolicy.from(config), directory::isLocalDomain, tls);
     }
 
     /** connect_timeout, command_timeout for every command phase, data_timeout for the content and the final reply. */
@@ -90,6 +96,7 @@ public final class Depesche implements AutoCloseable {
         try {
             runner.start();
             server.start();
+            if (mtaSts != null) mtaSts.start();
         } catch (UncheckedIOException e) {
             close();
             throw e.getCause();
@@ -105,6 +112,11 @@ public final class Depesche implements AutoCloseable {
         return server.address(kind);
     }
 
+    /** The bound address of the MTA-STS policy listener, or null if [mta_sts] listen is empty. */
+    public InetSocketAddress mtaStsAddress() {
+        return mtaSts == null ? null : mtaSts.address();
+    }
+
     public FileDirectory directory() {
         return directory;
     }
@@ -112,6 +124,7 @@ public final class Depesche implements AutoCloseable {
     /** Stops accepting and closes sessions, then lets deliveries in progress finish. */
     @Override
     public void close() {
+        if (mtaSts != null) mtaSts.close();
         server.close();
         runner.close();
         client.close();

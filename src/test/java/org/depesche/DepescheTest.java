@@ -24,6 +24,12 @@ import org.depesche.directory.FileDirectory;
 import org.depesche.smtp.server.ListenerKind;
 import org.depesche.tls.SelfSignedCertificate;
 import org.depesche.tls.TlsConfigException;
+import org.depesche.testsupport.ConnectProxy;
+import org.depesche.testsupport.TestPki;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +69,33 @@ class DepescheTest {
                 assertThat(mail).hasSize(1);
                 assertThat(Files.readString(mail.get(0))).contains("first mail").contains("Received: ");
             }
+        }
+    }
+
+    @Test
+    void theMtaStsListenerIsOffByDefaultAndServesTheConfiguredPolicyWhenEnabled() throws Exception {
+        Config plain = config();
+        try (Depesche depesche = new Depesche(plain, Clock.systemUTC())) {
+            depesche.start();
+            assertThat(depesche.mtaStsAddress()).isNull();
+        }
+        TestPki.Identity ca = TestPki.ca("Test CA");
+        TestPki.writePem(TestPki.leaf(ca, "mx.example.test", "mta-sts.example.test"), plain.tls().certificate(), plain.tls().key());
+        Config enabled = new Config(plain.hostname(), plain.dataDir(), plain.listen(), plain.tls(), plain.limits(),
+                plain.submission(), plain.queue(), plain.log(), plain.dns(), plain.delivery(),
+                new Config.MtaSts("127.0.0.1:0", "enforce", List.of("mx.example.test"), java.time.Duration.ofDays(1)));
+        try (Depesche depesche = new Depesche(enabled, Clock.systemUTC());
+             ConnectProxy proxy = new ConnectProxy()) {
+            depesche.start();
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(TestPki.trustStore(ca.certificate()));
+            javax.net.ssl.SSLContext trust = javax.net.ssl.SSLContext.getInstance("TLS");
+            trust.init(null, tmf.getTrustManagers(), null);
+            HttpClient client = HttpClient.newBuilder().sslContext(trust).proxy(proxy.selector()).build();
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://mta-sts.example.test:"
+                    + depesche.mtaStsAddress().getPort() + "/.well-known/mta-sts.txt")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("version: STSv1\r\nmode: enforce\r\nmx: mx.example.test\r\nmax_age: 86400\r\n");
         }
     }
 

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
                 DirectoryCommands.Domain.class,
                 QueueCommand.class,
                 PolicyCommand.class,
+                DnsCommand.class,
                 CheckConfigCommand.class,
                 ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})

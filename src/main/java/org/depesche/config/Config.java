@@ -32,7 +32,9 @@ public record Config(
         @Doc("DNS lookups for outbound delivery and their DNSSEC validation.")
         Dns dns,
         @Doc("Outbound delivery to other domains' MX hosts: TLS policy and SMTP client settings.")
-        Delivery delivery) {
+        Delivery delivery,
+        @Doc("The MTA-STS policy this server publishes for its domains (RFC 8461).")
+        MtaSts mtaSts) {
 
     public Config {
         if (hostname == null || hostname.isBlank()) hostname = "localhost";
@@ -45,18 +47,25 @@ public record Config(
         if (log == null) log = new Log(null, null);
         if (dns == null) dns = new Dns(null, null, null, null);
         if (delivery == null) delivery = new Delivery(null, null, null, null, null, null, null, null);
+        if (mtaSts == null) mtaSts = new MtaSts(null, null, null, null);
+    }
+
+    /** The configuration without an [mta_sts] section. */
+    public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
+                  Queue queue, Log log, Dns dns, Delivery delivery) {
+        this(hostname, dataDir, listen, tls, limits, submission, queue, log, dns, delivery, null);
     }
 
     /** The configuration without a [delivery] section. */
     public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
                   Queue queue, Log log, Dns dns) {
-        this(hostname, dataDir, listen, tls, limits, submission, queue, log, dns, null);
+        this(hostname, dataDir, listen, tls, limits, submission, queue, log, dns, null, null);
     }
 
     /** The configuration without a [dns] section. */
     public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
                   Queue queue, Log log) {
-        this(hostname, dataDir, listen, tls, limits, submission, queue, log, null, null);
+        this(hostname, dataDir, listen, tls, limits, submission, queue, log, null, null, null);
     }
 
     @Doc("Listening sockets. Each is \"address:port\"; an empty string disables that listener.")
@@ -189,6 +198,29 @@ public record Config(
         }
     }
 
+    @Doc("MTA-STS (RFC 8461) for this server's own domains: an HTTPS listener answers https://mta-sts.<domain>/.well-known/mta-sts.txt for every local domain with one policy built from these keys, using the [tls] certificate (which must then also name mta-sts.<domain>). Publish the TXT record that `depesche dns records DOMAIN` prints; its id changes whenever the policy does.")
+    public record MtaSts(
+            @Doc("HTTPS listener \"address:port\" for the policy; the standard port is 443. Empty: no policy is served.")
+            String listen,
+            @Doc("Policy mode: enforce (senders must use TLS with a valid certificate to a listed MX), testing (they only report failures) or none.")
+            String mode,
+            @Doc("MX host names the policy lists, e.g. [\"mx.example.org\", \"*.example.org\"] (a leading *. stands for one label). Empty: the hostname setting.")
+            List<String> mx,
+            @Doc("How long senders may cache the policy (max_age), at most 31557600 seconds (about a year).")
+            Duration maxAge) {
+        public MtaSts {
+            if (listen == null) listen = "";
+            if (mode == null) mode = "testing";
+            mx = mx == null ? List.of() : List.copyOf(mx);
+            if (maxAge == null) maxAge = Duration.ofDays(7);
+        }
+    }
+
+    /** The MX patterns the served MTA-STS policy lists: [mta_sts] mx, else the hostname. */
+    public List<String> mtaStsMx() {
+        return mtaSts.mx().isEmpty() ? List.of(hostname) : mtaSts.mx();
+    }
+
     /** The name this server gives in EHLO: helo_name, else hostname. */
     public String heloName() {
         return delivery.heloName().isBlank() ? hostname : delivery.heloName();
@@ -196,7 +228,7 @@ public record Config(
 
     /** Everything that would be configured by a file that does not mention a key. */
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Listener addresses in use (null entries are disabled listeners). */

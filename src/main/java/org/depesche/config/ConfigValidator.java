@@ -33,6 +33,7 @@ final class ConfigValidator {
             throw at.error(List.of("log", "level"), "level must be one of " + String.join(", ", LOG_LEVELS) + ", not '" + c.log().level() + "'");
         validateDns(c.dns(), at);
         validateDelivery(c.delivery(), at);
+        validateMtaSts(c.mtaSts(), at);
     }
 
     private static void validateDns(Config.Dns dns, ConfigLoader.KeyLocator at) throws ConfigException {
@@ -81,6 +82,26 @@ final class ConfigValidator {
                     throw at.error(where, "pin '" + pin + "' for " + p.domain() + " is not a SHA-256 fingerprint (64 hex digits)");
             }
         }
+    }
+
+    private static void validateMtaSts(Config.MtaSts m, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (!m.listen().isBlank()) {
+            try {
+                HostPort.parse(m.listen());
+            } catch (IllegalArgumentException e) {
+                throw at.error(List.of("mta_sts", "listen"), e.getMessage());
+            }
+        }
+        if (!List.of("enforce", "testing", "none").contains(m.mode()))
+            throw at.error(List.of("mta_sts", "mode"), "mode must be enforce, testing or none, not '" + m.mode() + "'");
+        for (String p : m.mx()) {
+            String name = p.startsWith("*.") ? p.substring(2) : p;
+            if (!HostName.isValid(name))
+                throw at.error(List.of("mta_sts", "mx"), "mx '" + p + "' is not a host name or *.domain pattern");
+        }
+        long age = m.maxAge().toSeconds();
+        if (age < 1 || age > org.depesche.mtasts.StsPolicy.MAX_AGE_LIMIT)
+            throw at.error(List.of("mta_sts", "max_age"), "max_age must be between 1s and 31557600s, not " + age + "s");
     }
 
     private static org.depesche.policy.TlsLevel level(String name, List<String> key, ConfigLoader.KeyLocator at) throws ConfigException {

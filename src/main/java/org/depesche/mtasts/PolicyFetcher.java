@@ -2,6 +2,7 @@ package org.depesche.mtasts;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,8 +40,19 @@ public final class PolicyFetcher {
 
     /** {@code locator} maps a policy domain to the URL to fetch (tests point it at a loopback server). */
     public PolicyFetcher(SSLContext tls, Duration connectTimeout, Duration requestTimeout, Function<String, URI> locator) {
+        this(tls, connectTimeout, requestTimeout, locator, HttpClient.Builder.NO_PROXY);
+    }
+
+    /** Fetches the real policy URLs through an HTTP proxy (CONNECT keeps TLS end to end with the policy host). */
+    public PolicyFetcher(SSLContext tls, Duration connectTimeout, Duration requestTimeout, ProxySelector proxy) {
+        this(tls, connectTimeout, requestTimeout, PolicyFetcher::policyUri, proxy);
+    }
+
+    private PolicyFetcher(SSLContext tls, Duration connectTimeout, Duration requestTimeout, Function<String, URI> locator,
+                          ProxySelector proxy) {
         this.http = HttpClient.newBuilder()
                 .sslContext(tls)
+                .proxy(proxy)
                 .followRedirects(HttpClient.Redirect.NEVER) // RFC 8461 3.3: redirects MUST NOT be followed
                 .connectTimeout(connectTimeout)
                 .version(HttpClient.Version.HTTP_1_1)

@@ -34,7 +34,7 @@ class ConfigDocsTest {
         assertThat(md).contains("| `max_message_size` | `\"50M\"` |");
         assertThat(md).contains("| `received_client_ip` | `false` |");
         for (Class<?> section : new Class<?>[]{Config.class, Config.Listen.class, Config.Tls.class, Limits.class,
-                Config.Submission.class, Config.Queue.class, Config.Log.class, Config.Dns.class}) {
+                Config.Submission.class, Config.Queue.class, Config.Log.class, Config.Dns.class, Config.MtaSts.class}) {
             for (RecordComponent c : section.getRecordComponents()) {
                 assertThat(c.getAnnotation(Doc.class)).as(section.getSimpleName() + "." + c.getName()).isNotNull();
             }
