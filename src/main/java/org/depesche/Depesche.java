@@ -27,6 +27,9 @@ import org.depesche.smtp.server.SmtpServer;
 import org.depesche.store.MaildirStore;
 import org.depesche.tls.PemTlsContextProvider;
 import org.depesche.mtasts.MtaStsServer;
+import org.depesche.mtasts.PolicyCache;
+import org.depesche.mtasts.PolicyFetcher;
+import org.depesche.mtasts.StsRecord;
 import org.depesche.mtasts.PublishedPolicy;
 import org.depesche.config.HostPort;
 import org.slf4j.Logger;
@@ -74,7 +77,7 @@ public final class Depesche implements AutoCloseable {
             queue.close();
             throw new IOException("cannot set up TLS for outbound delivery: " + e.getMessage(), e);
         }
-        PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")));
+        PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")), mtaStsCache(data, clock));
         RemoteCourier remote = new RemoteCourier(dns, client, policy, out.smtpPort(), clock, new java.security.SecureRandom());
         this.runner = new QueueRunner(queue, new RoutingCourier(directory, new LocalCourier(store), remote),
                 config.queue(), clock);
@@ -83,6 +86,20 @@ public final class Depesche implements AutoCloseable {
         this.server = new SmtpServer(config, directory, queue, tls, clock);
         this.mtaSts = config.mtaSts().listen().isBlank() ? null : new MtaStsServer(HostPort.parse(config.mtaSts().listen()),
                 PublishedPolicy.from(config), directory::isLocalDomain, tls);
+    }
+
+    /** Destination domains' MTA-STS policies: fetched with the JDK's trust store, kept under <data>/mta-sts. */
+    private PolicyCache mtaStsCache(Path data, Clock clock) throws IOException {
+        try {
+            PolicyFetcher fetcher = new PolicyFetcher(javax.net.ssl.SSLContext.getDefault(), config.delivery().connectTimeout(),
+                    java.time.Duration.ofMinutes(1));
+            return new PolicyCache(data.resolve("mta-sts"), fetcher, d -> StsRecord.lookup(dns, d), clock);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            client.close();
+            dns.close();
+            queue.close();
+            throw new IOException("cannot set up TLS for MTA-STS policy fetches: " + e.getMessage(), e);
+        }
     }
 
     /** connect_timeout, command_timeout for every command phase, data_timeout for the content and the final reply. */

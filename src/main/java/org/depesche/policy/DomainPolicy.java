@@ -1,17 +1,25 @@
 package org.depesche.policy;
 
+import org.depesche.mtasts.StsPolicy;
+
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The policy for one destination domain as the engine assembled it: the
  * level (static entry, else the default), pins for "verify", and what the
- * downgrade memory holds for the domain.
+ * downgrade memory holds for the domain, and its MTA-STS policy if it has one
+ * (cached or just fetched, RFC 8461 5.1).
  */
 public record DomainPolicy(String domain, TlsLevel level, List<String> pins,
-                           Optional<DowngradeMemory.Entry> remembered) {
+                           Optional<DowngradeMemory.Entry> remembered, Optional<StsPolicy> mtaSts) {
     public DomainPolicy {
         pins = List.copyOf(pins);
+    }
+
+    /** A domain without an MTA-STS policy. */
+    public DomainPolicy(String domain, TlsLevel level, List<String> pins, Optional<DowngradeMemory.Entry> remembered) {
+        this(domain, level, pins, remembered, Optional.empty());
     }
 
     /** True when DNSSEC status decides the requirement (RFC 7672 2.2). */

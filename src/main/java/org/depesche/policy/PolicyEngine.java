@@ -6,6 +6,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -14,6 +15,8 @@ import org.depesche.config.Config;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.DnsResult;
 import org.depesche.dns.DnssecStatus;
+import org.depesche.mtasts.PolicyCache;
+import org.depesche.mtasts.StsPolicy;
 import org.depesche.smtp.client.TlsRequirement;
 import org.xbill.DNS.TLSARecord;
 
@@ -25,13 +28,21 @@ import org.xbill.DNS.TLSARecord;
  * without a network.
  */
 public final class PolicyEngine {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PolicyEngine.class);
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private final TlsLevel defaultLevel;
     private final Map<String, Config.Policy> table;
     private final DowngradeMemory memory;
+    private final PolicyCache mtaSts;
 
     public PolicyEngine(Config.Delivery settings, DowngradeMemory memory) {
+        this(settings, memory, null);
+    }
+
+    /** {@code mtaSts}: where destination domains' MTA-STS policies come from; null to ignore MTA-STS. */
+    public PolicyEngine(Config.Delivery settings, DowngradeMemory memory, PolicyCache mtaSts) {
+        this.mtaSts = mtaSts;
         this.defaultLevel = TlsLevel.parse(settings.defaultTlsLevel());
         this.table = settings.policy().stream()
                 .collect(Collectors.toUnmodifiableMap(p -> key(p.domain()), Function.identity()));
@@ -47,7 +58,8 @@ public final class PolicyEngine {
         Config.Policy entry = table.get(key(domain));
         TlsLevel level = entry == null ? defaultLevel : TlsLevel.parse(entry.level());
         List<String> pins = entry == null ? List.of() : entry.pins();
-        return new DomainPolicy(domain, level, pins, memory.get(domain));
+        Optional<StsPolicy> sts = mtaSts == null ? Optional.empty() : mtaSts.policyFor(domain).map(PolicyCache.Entry::policy);
+        return new DomainPolicy(domain, level, pins, memory.get(domain), sts);
     }
 
     /**
@@ -61,7 +73,7 @@ public final class PolicyEngine {
     }
 
     public MxDecision forMx(DomainPolicy policy, MxFacts mx) {
-        MxDecision byLevel = byLevel(policy, mx);
+        MxDecision byLevel = applyMtaSts(policy, mx, byLevel(policy, mx));
         if (!(byLevel instanceof MxDecision.Connect connect) || policy.remembered().isEmpty()) return byLevel;
         return applyMemory(policy, mx, connect.requirement());
     }
@@ -104,6 +116,31 @@ public final class PolicyEngine {
         // RFC 7672 2.2: all records unusable still means mandatory (unauthenticated) TLS.
         return only ? new MxDecision.Defer("policy dane-only for " + policy.domain() + ", but no TLSA record of "
                 + mx.host() + " is usable for SMTP (RFC 7672 3.1.3)") : connect(new TlsRequirement.Encrypted());
+    }
+
+    /**
+     * RFC 8461 4.1 and 5: with an enforce policy an MX must match the
+     * policy's patterns and present a PKIX-valid certificate for its name;
+     * otherwise it is skipped (the message waits). DANE takes precedence
+     * (RFC 8461 2), and pins are already stricter. Testing mode changes
+     * nothing and only logs a mismatch (RFC 8461 5.2).
+     */
+    private MxDecision applyMtaSts(DomainPolicy policy, MxFacts mx, MxDecision decision) {
+        if (policy.mtaSts().isEmpty() || !(decision instanceof MxDecision.Connect connect)) return decision;
+        if (connect.requirement() instanceof TlsRequirement.Dane || connect.requirement() instanceof TlsRequirement.Pinned) return decision;
+        StsPolicy sts = policy.mtaSts().get();
+        boolean listed = sts.matches(mx.host());
+        return switch (sts.mode()) {
+            case NONE -> decision;
+            case TESTING -> {
+                if (!listed) log.warn("event=mta-sts-testing-failure domain={} mx={} reason=\"mx not listed in the policy\"",
+                        policy.domain(), mx.host());
+                yield decision;
+            }
+            case ENFORCE -> listed ? new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(mx.host())), connect.raisedByMemory())
+                    : new MxDecision.Defer(mx.host() + " is not listed in the MTA-STS policy of " + policy.domain()
+                    + " (mx " + String.join(", ", sts.mx()) + "), so it is not used (RFC 8461 4.1)");
+        };
     }
 
     /** THREATS T10: never less than what the domain was reached with before. */

@@ -23,6 +23,7 @@ import org.depesche.config.Config;
 import org.depesche.config.HostPort;
 import org.depesche.tls.PemTlsContextProvider;
 import org.depesche.testsupport.ConnectProxy;
+import org.depesche.testsupport.PolicyServer;
 import org.depesche.testsupport.TestPki;
 
 class MtaStsServerTest {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.depesche.testsupport.SettableClock;
+import org.depesche.testsupport.PolicyServer;
 import org.depesche.testsupport.TestPki;
 
 class PolicyCacheTest {

@@ -10,6 +10,7 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.depesche.testsupport.PolicyServer;
 import org.depesche.testsupport.TestPki;
 
 class PolicyFetcherTest {

@@ -59,6 +59,12 @@ final class OutboundFixture implements AutoCloseable {
         return new RemoteCourier(dns, client, new PolicyEngine(settings, memory), port, Clock.systemUTC(), new Random(7));
     }
 
+    /** A courier whose policy engine also applies the destinations' MTA-STS policies from {@code mtaSts}. */
+    RemoteCourier courier(DnsResolver dns, int port, String level, org.depesche.mtasts.PolicyCache mtaSts) {
+        Config.Delivery settings = new Config.Delivery(level, port, null, null, null, null, null, null);
+        return new RemoteCourier(dns, client, new PolicyEngine(settings, memory, mtaSts), port, Clock.systemUTC(), new Random(7));
+    }
+
     RemoteCourier courier(DnsResolver dns, int port) {
         return courier(dns, port, "dane");
     }

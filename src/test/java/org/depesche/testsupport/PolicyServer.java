@@ -1,4 +1,6 @@
-package org.depesche.mtasts;
+package org.depesche.testsupport;
+
+import org.depesche.mtasts.PolicyFetcher;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,13 +18,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 
-import org.depesche.testsupport.TestPki;
 
 /**
  * A policy host on loopback for tests: real HTTPS with a certificate from
  * TestPki, answering every request with what the test set last.
  */
-final class PolicyServer implements AutoCloseable {
+public final class PolicyServer implements AutoCloseable {
     private final HttpsServer server;
     private final AtomicInteger requests = new AtomicInteger();
     private volatile int status = 200;
@@ -30,7 +31,7 @@ final class PolicyServer implements AutoCloseable {
     private volatile byte[] body = new byte[0];
     private volatile String location;
 
-    PolicyServer(TestPki.Identity identity) throws Exception {
+    public PolicyServer(TestPki.Identity identity) throws Exception {
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(TestPki.serverContext(identity)));
         server.createContext("/", this::handle);
@@ -38,7 +39,7 @@ final class PolicyServer implements AutoCloseable {
     }
 
     /** A client context trusting only {@code ca}. */
-    static SSLContext clientTrusting(TestPki.Identity ca) throws Exception {
+    public static SSLContext clientTrusting(TestPki.Identity ca) throws Exception {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
         tmf.init(TestPki.trustStore(ca.certificate()));
         SSLContext ctx = SSLContext.getInstance("TLS");
@@ -47,17 +48,17 @@ final class PolicyServer implements AutoCloseable {
     }
 
     /** A fetcher that asks this server, by the name "localhost", for every domain's policy. */
-    PolicyFetcher fetcher(SSLContext trust) {
+    public PolicyFetcher fetcher(SSLContext trust) {
         int port = server.getAddress().getPort();
         return new PolicyFetcher(trust, Duration.ofSeconds(5), Duration.ofSeconds(5),
                 domain -> URI.create("https://localhost:" + port + "/.well-known/mta-sts.txt"));
     }
 
-    PolicyServer serve(String text) {
+    public PolicyServer serve(String text) {
         return respond(200, "text/plain", text.getBytes(StandardCharsets.UTF_8));
     }
 
-    PolicyServer respond(int status, String contentType, byte[] body) {
+    public PolicyServer respond(int status, String contentType, byte[] body) {
         this.status = status;
         this.contentType = contentType;
         this.body = body;
@@ -65,13 +66,13 @@ final class PolicyServer implements AutoCloseable {
         return this;
     }
 
-    PolicyServer redirectTo(String url) {
+    public PolicyServer redirectTo(String url) {
         respond(302, "text/plain", new byte[0]);
         this.location = url;
         return this;
     }
 
-    int requests() {
+    public int requests() {
         return requests.get();
     }
 
