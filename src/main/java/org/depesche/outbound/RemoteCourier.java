@@ -90,7 +90,7 @@ public final class RemoteCourier implements Courier {
         try {
             p = policy.forDomain(domain, new DeliveryRequest(m));
         } catch (IOException e) {
-            return all(indexes, Result.deferred("cannot read the downgrade memory for " + domain + ": " + e.getMessage()));
+            return all(indexes, Result.deferred("cannot read the stored TLS policy state (downgrade memory, MTA-STS cache) for " + domain + ": " + e.getMessage()));
         }
         Route route = mxLookup.route(aLabel(domain));
         if (route instanceof Route.Unroutable u) {
