@@ -77,7 +77,13 @@ class SecureAddressTest {
             assertThat(client.command("DATA").code()).isEqualTo(554); // no valid recipients: the message is never sent
             expect(client, "QUIT", 221, "2.0.0");
         }
-        assertThat(server.queued()).isEmpty();
+        // Only the owner's digest is queued (RefusalDigest), nothing from carol.
+        List<QueuedMessage> queued = server.queued();
+        assertThat(queued).hasSize(1);
+        assertThat(queued.getFirst().envelope().sender()).isEmpty();
+        assertThat(queued.getFirst().envelope().recipients()).extracting(r -> r.mailbox().toString()).containsExactly("alice@example.org");
+        assertThat(server.content(queued.getFirst())).contains("from <carol@remote.test> to <alice@secure.example.org>",
+                "server relay.remote.test [127.0.0.1]: it did not use STARTTLS").doesNotContain("hello");
     }
 
     @Test
