@@ -36,7 +36,7 @@ public final class DaneVerifier {
      * after CNAME expansion, the names of RFC 7672 2.2.3).
      */
     public DaneVerdict verify(List<X509Certificate> chain, List<TlsaRecord> records, Set<String> referenceNames) {
-        List<TlsaRecord> usable = records.stream().filter(TlsaRecord::isUsableForSmtp).toList();
+        List<TlsaRecord> usable = strongestDigests(records.stream().filter(TlsaRecord::isUsableForSmtp).toList());
         if (usable.isEmpty()) {
             return DaneVerdict.failed(DaneVerdict.Result.NO_USABLE_RECORDS, "no usable TLSA record (RFC 7672 3.1.3)");
         }
@@ -58,6 +58,18 @@ public final class DaneVerifier {
             }
         }
         return DaneVerdict.failed(DaneVerdict.Result.NO_MATCH, failure);
+    }
+
+    /**
+     * RFC 7671 9 (digest algorithm agility): of the digest records of one
+     * usage and selector only those of the strongest digest count, so a
+     * weaker digest kept for old clients cannot be attacked. Full(0) records
+     * are not digests and always count.
+     */
+    private static List<TlsaRecord> strongestDigests(List<TlsaRecord> usable) {
+        return usable.stream().filter(r -> r.matchingType() != TlsaRecord.MATCH_SHA256 || usable.stream().noneMatch(
+                s -> s.matchingType() == TlsaRecord.MATCH_SHA512 && s.usage() == r.usage() && s.selector() == r.selector()))
+                .toList();
     }
 
     /**

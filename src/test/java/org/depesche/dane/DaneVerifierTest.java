@@ -113,4 +113,24 @@ class DaneVerifierTest {
                 TlsaRecord.parse("3 1 1 " + "11".repeat(32)), TlsaRecord.of(3, 0, 1, leaf.certificate())), MX);
         assertThat(v.result()).isEqualTo(Result.DANE_EE);
     }
+
+    @Test
+    void aSha256RecordIsIgnoredWhenASha512RecordExistsForTheSameUsageAndSelector() throws Exception {
+        // RFC 7671 9: only the strongest digest of a usage and selector counts, so a broken weaker one cannot be used.
+        TestPki.Identity leaf = TestPki.selfSigned("mx.example.org");
+        TestPki.Identity other = TestPki.selfSigned("mx.example.org");
+        DaneVerdict v = verifier.verify(leaf.chain(), List.of(TlsaRecord.of(3, 1, 2, other.certificate()),
+                TlsaRecord.of(3, 1, 1, leaf.certificate())), MX);
+        assertThat(v.result()).isEqualTo(Result.NO_MATCH);
+    }
+
+    @Test
+    void digestAgilityLeavesOtherSelectorsAndFullRecordsAlone() throws Exception {
+        TestPki.Identity leaf = TestPki.selfSigned("mx.example.org");
+        TestPki.Identity other = TestPki.selfSigned("mx.example.org");
+        assertThat(verifier.verify(leaf.chain(), List.of(TlsaRecord.of(3, 0, 2, other.certificate()),
+                TlsaRecord.of(3, 1, 1, leaf.certificate())), MX).result()).isEqualTo(Result.DANE_EE);
+        assertThat(verifier.verify(leaf.chain(), List.of(TlsaRecord.of(3, 1, 2, other.certificate()),
+                TlsaRecord.of(3, 1, 0, leaf.certificate())), MX).result()).isEqualTo(Result.DANE_EE);
+    }
 }
