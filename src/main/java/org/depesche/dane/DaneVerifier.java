@@ -74,16 +74,30 @@ public final class DaneVerifier {
 
     /**
      * The trust anchor for a DANE-TA record at chain position {@code i}: the
-     * certificate there if it matches, or (RFC 7671 5.2.2) for "2 1 0" a bare
-     * public key that signed the top of the chain when the server did not
-     * send the TA certificate.
+     * certificate there if it matches, or (RFC 7671 5.2.2) for "2 0 0" the
+     * published certificate and for "2 1 0" a bare public key that signed the
+     * top of the chain when the server did not send the TA certificate (a
+     * digest cannot stand in for it).
      */
     private static TrustAnchor anchorFor(TlsaRecord r, List<X509Certificate> chain, int i) {
         if (i < chain.size()) return r.matches(chain.get(i)) ? new TrustAnchor(chain.get(i), null) : null;
-        if (r.selector() != TlsaRecord.SELECTOR_SPKI || r.matchingType() != TlsaRecord.MATCH_FULL) return null;
+        if (r.matchingType() != TlsaRecord.MATCH_FULL) return null;
+        if (r.selector() == TlsaRecord.SELECTOR_CERT) {
+            X509Certificate ta = certificate(r.data());
+            return ta == null ? null : new TrustAnchor(ta, null);
+        }
         PublicKey key = publicKey(r.data());
         if (key == null) return null;
         return new TrustAnchor(chain.get(chain.size() - 1).getIssuerX500Principal(), key, null);
+    }
+
+    private static X509Certificate certificate(byte[] der) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(der));
+        } catch (GeneralSecurityException | ClassCastException e) {
+            return null; // not a certificate: the record cannot anchor anything
+        }
     }
 
     private static PublicKey publicKey(byte[] spki) {

@@ -59,6 +59,26 @@ class DaneVerifierTest {
         assertThat(v.result()).isEqualTo(Result.DANE_TA);
     }
 
+    @Test
+    void daneTaWithAFullCertificateWorksWhenTheServerLeftTheCaOutOfItsChain() throws Exception {
+        // RFC 7671 5.2.2: a TA published in full ("2 0 0") need not be in the chain; a digest ("2 0 1") must be.
+        TestPki.Identity ca = TestPki.ca("CA");
+        TestPki.Identity leaf = TestPki.leaf(ca, "mx.example.org");
+        DaneVerdict v = verifier.verify(List.of(leaf.certificate()), List.of(TlsaRecord.of(2, 0, 0, ca.certificate())), MX);
+        assertThat(v.result()).isEqualTo(Result.DANE_TA);
+        assertThat(verifier.verify(List.of(leaf.certificate()), List.of(TlsaRecord.of(2, 0, 1, ca.certificate())), MX)
+                .result()).isEqualTo(Result.NO_MATCH);
+    }
+
+    @Test
+    void aFullDaneTaCertificateThatDidNotSignTheChainDoesNotMatch() throws Exception {
+        TestPki.Identity ca = TestPki.ca("CA");
+        TestPki.Identity impostor = TestPki.ca("CA"); // same name, other key
+        TestPki.Identity leaf = TestPki.leaf(impostor, "mx.example.org");
+        DaneVerdict v = verifier.verify(List.of(leaf.certificate()), List.of(TlsaRecord.of(2, 0, 0, ca.certificate())), MX);
+        assertThat(v.result()).isEqualTo(Result.NO_MATCH);
+    }
+
     /** A leaf from a CA published as "2 1 1": the verdict and its reason. */
     private DaneVerdict underDaneTa(TestPki.Identity ca, TestPki.Identity leaf) {
         return verifier.verify(leaf.chain(), List.of(TlsaRecord.of(2, 1, 1, ca.certificate())), MX);
