@@ -154,10 +154,11 @@ public final class RemoteCourier implements Courier {
         String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
                 ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
         if (!canonical.equals(mx.name())) {
-            // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one.
+            // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one;
+            // the expanded name is then the TLSA base domain, which goes first as the SNI name (RFC 7672 8.1).
             DnsResult expanded = dns.tlsa(port, canonical);
             if (!deniedSecurely(expanded))
-                return new PolicyEngine.MxFacts(mx.name(), true, expanded, new LinkedHashSet<>(List.of(mx.name(), canonical)));
+                return new PolicyEngine.MxFacts(mx.name(), true, expanded, new LinkedHashSet<>(List.of(canonical, mx.name())));
         }
         return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()), Set.of(mx.name()));
     }

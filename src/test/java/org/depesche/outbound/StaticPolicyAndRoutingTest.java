@@ -70,19 +70,39 @@ class StaticPolicyAndRoutingTest {
         }
     }
 
+    /** example.org's MX is a CNAME to server.hosting.org, which has DANE-EE TLSA records for {@code id}. */
+    private static TestDns cnamedToHostingOrg(int port, TestPki.Identity id) {
+        return TestDns.builder().signedZone("example.org").mx(10, MX).cname(MX, "server.hosting.org")
+                .signedZone("hosting.org").a("server.hosting.org", "127.0.0.1")
+                .tlsa(tlsaName(port, "server.hosting.org"), 3, 1, 1, spkiSha256(id)).start();
+    }
+
     @Test
     void anMxHostThatIsACnameUsesTheTlsaRecordsOfTheExpandedName() throws Exception {
         TestPki.Identity id = TestPki.selfSigned("server.hosting.org");
         try (OutboundFixture out = new OutboundFixture(dir);
              DepescheMx mx = DepescheMx.start(dir.resolve("mx"), id)) {
             int port = mx.address().getPort();
-            try (TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).cname(MX, "server.hosting.org")
-                    .signedZone("hosting.org").a("server.hosting.org", "127.0.0.1")
-                    .tlsa(tlsaName(port, "server.hosting.org"), 3, 1, 1, spkiSha256(id)).start()) {
+            try (TestDns dns = cnamedToHostingOrg(port, id)) {
                 Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()).getFirst();
                 assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
                 assertThat(r.hop().authentication()).isEqualTo("dane-ee");
                 assertThat(r.hop().mx()).isEqualTo(MX);
+            }
+        }
+    }
+
+    @Test
+    void theSniOfACnamedMxHostWithTlsaAtTheExpandedNameIsTheExpandedName() throws Exception {
+        // RFC 7672 8.1: SNI carries the TLSA base domain, so a server with several chains picks the one its TLSA names.
+        TestPki.Identity id = TestPki.selfSigned("server.hosting.org");
+        try (OutboundFixture out = new OutboundFixture(dir);
+             ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id))) {
+            int port = server.address().getPort();
+            try (TestDns dns = cnamedToHostingOrg(port, id)) {
+                Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()).getFirst();
+                assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+                assertThat(server.serverNames()).containsOnly("server.hosting.org");
             }
         }
     }

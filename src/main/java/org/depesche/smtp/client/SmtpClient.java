@@ -68,8 +68,9 @@ public final class SmtpClient implements AutoCloseable {
 
     /**
      * One attempt: connects to {@code address}, uses {@code mxHost} for SNI
-     * and in messages, and delivers {@code message} to all its recipients if
-     * {@code requirement} is met.
+     * (under DANE the TLSA base domain instead) and in messages, and
+     * delivers {@code message} to all its recipients if {@code requirement}
+     * is met.
      */
     public DeliveryAttempt deliver(InetSocketAddress address, String mxHost, TlsRequirement requirement,
                                    OutboundMessage message) {
@@ -206,7 +207,7 @@ public final class SmtpClient implements AutoCloseable {
         private void handshakeAndVerify() throws Failure {
             SSLSession session;
             try {
-                SSLSocket socket = conn.startTls(handshakeContext, mxHost, timeouts.command());
+                SSLSocket socket = conn.startTls(handshakeContext, serverName(), timeouts.command());
                 session = socket.getSession();
             } catch (IOException e) {
                 // For Opportunistic the caller may retry in plaintext; reconnecting is its decision.
@@ -224,6 +225,11 @@ public final class SmtpClient implements AutoCloseable {
                 throw new Failure(Stage.TLS_AUTH, Reply.of(451, "4.7.5", verdict.reason()), verdict.reason(), true);
             }
             tls = new TlsOutcome(info, verdict.ok() ? verdict.authentication() : Authentication.NONE, "");
+        }
+
+        /** RFC 7672 8.1: with DANE the SNI name is the TLSA base domain; otherwise the MX host name. */
+        private String serverName() {
+            return requirement instanceof TlsRequirement.Dane d ? d.referenceNames().iterator().next() : mxHost;
         }
 
         private List<X509Certificate> peerChain(SSLSession session) {
