@@ -147,20 +147,28 @@ public final class RemoteCourier implements Courier {
         return addresses.addresses().isEmpty() ? mx.name() + " has no IPv6 or IPv4 address" : null;
     }
 
-    /** RFC 7672 2.2: DNSSEC facts for the MX host, and the TLSA records when they may be used. */
+    /**
+     * RFC 7672 2.2: DNSSEC facts for the MX host, and the TLSA records when
+     * they may be used. The DANE-TA reference names (RFC 7672 3.2.2) are the
+     * TLSA base domain, the MX host name and, the MX RRset being secure, the
+     * next-hop domain.
+     */
     private PolicyEngine.MxFacts facts(DomainPolicy p, MxHost mx, Addresses addresses) {
         boolean secure = mx.secure() && addresses.status() == DnssecStatus.SECURE;
         if (!p.usesDane() || !secure) return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()));
         String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
                 ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
+        String nextHop = aLabel(p.domain());
         if (!canonical.equals(mx.name())) {
             // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one;
             // the expanded name is then the TLSA base domain, which goes first as the SNI name (RFC 7672 8.1).
             DnsResult expanded = dns.tlsa(port, canonical);
             if (!deniedSecurely(expanded))
-                return new PolicyEngine.MxFacts(mx.name(), true, expanded, new LinkedHashSet<>(List.of(canonical, mx.name())));
+                return new PolicyEngine.MxFacts(mx.name(), true, expanded,
+                        new LinkedHashSet<>(List.of(canonical, mx.name(), nextHop)));
         }
-        return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()), Set.of(mx.name()));
+        return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()),
+                new LinkedHashSet<>(List.of(mx.name(), nextHop)));
     }
 
     /** DNS knows only A-labels (RFC 5890); an SMTPUTF8 recipient's domain may come as U-labels (RFC 6531 3.2). */

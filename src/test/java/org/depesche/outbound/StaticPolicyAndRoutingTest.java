@@ -108,6 +108,23 @@ class StaticPolicyAndRoutingTest {
     }
 
     @Test
+    void daneTaAcceptsACertificateThatNamesTheRecipientDomainBehindASecureMx() throws Exception {
+        // RFC 7672 3.2.2: with a secure MX RRset the next-hop domain is a reference identifier too.
+        TestPki.Identity ca = TestPki.ca("Example Org CA");
+        try (OutboundFixture out = new OutboundFixture(dir);
+             DepescheMx mx = DepescheMx.start(dir.resolve("mx"), TestPki.leaf(ca, "example.org"))) {
+            int port = mx.address().getPort();
+            try (TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
+                    .tlsa(tlsaName(port, MX), 2, 1, 1, org.depesche.dane.TlsaRecord.of(2, 1, 1, ca.certificate()).data())
+                    .start()) {
+                Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()).getFirst();
+                assertThat(r.outcome()).as("%s", r.detail()).isEqualTo(Courier.Outcome.DELIVERED);
+                assertThat(r.hop().authentication()).isEqualTo("dane-ta");
+            }
+        }
+    }
+
+    @Test
     void equalPreferencesAreTriedInRandomOrderLowerPreferencesFirst() {
         try (TestDns dns = TestDns.builder().signedZone("example.org")
                 .mx(20, "backup.example.org").mx(10, "a.example.org").mx(10, "b.example.org").mx(10, "c.example.org")
