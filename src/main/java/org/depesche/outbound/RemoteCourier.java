@@ -53,8 +53,14 @@ public final class RemoteCourier implements Courier {
 
     public RemoteCourier(DnsResolver dns, SmtpClient client, PolicyEngine policy, int port, Clock clock,
                          java.util.Random random) {
+        this(dns, client, policy, port, clock, random, Set.of());
+    }
+
+    /** {@code ownNames}: this server's host names; an MX list naming one of them is cut there (RFC 5321 5.1). */
+    public RemoteCourier(DnsResolver dns, SmtpClient client, PolicyEngine policy, int port, Clock clock,
+                         java.util.Random random, Set<String> ownNames) {
         this.dns = dns;
-        this.mxLookup = new MxLookup(dns, random);
+        this.mxLookup = new MxLookup(dns, random, ownNames);
         this.client = client;
         this.policy = policy;
         this.port = port;

@@ -125,6 +125,31 @@ class StaticPolicyAndRoutingTest {
     }
 
     @Test
+    void anMxListNamingThisServerFailsAsALoopWithoutConnectingToItselfOrWorseMxHosts() throws Exception {
+        // RFC 5321 5.1: the client drops itself and every MX of equal or higher preference value.
+        try (OutboundFixture out = new OutboundFixture(dir);
+             ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX)));
+             TestDns dns = TestDns.builder().signedZone("example.org").mx(10, "mx.sender.test").mx(20, MX)
+                     .a(MX, "127.0.0.1").signedZone("sender.test").a("mx.sender.test", "127.0.0.1").start()) {
+            RemoteCourier courier = out.courierNamed(dns.validatingResolver(), server.address().getPort(),
+                    Set.of("MX.Sender.Test"));
+            Courier.Result r = out.deliver(courier, out.toAlice()).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.FAILED);
+            assertThat(r.detail()).startsWith("5.4.6").contains("loops back to myself");
+            assertThat(server.commands()).isEmpty();
+        }
+    }
+
+    @Test
+    void anMxOfThisServerWithBetterMxHostsBeforeItLeavesOnlyThose() {
+        try (TestDns dns = TestDns.builder().signedZone("example.org").mx(5, "a.example.org").mx(10, "self.test")
+                .mx(10, "b.example.org").mx(20, "c.example.org").start()) {
+            Route route = new MxLookup(dns.validatingResolver(), new Random(1), Set.of("self.test")).route("example.org");
+            assertThat(((Route.Hosts) route).hosts()).extracting(MxHost::name).containsExactly("a.example.org");
+        }
+    }
+
+    @Test
     void equalPreferencesAreTriedInRandomOrderLowerPreferencesFirst() {
         try (TestDns dns = TestDns.builder().signedZone("example.org")
                 .mx(20, "backup.example.org").mx(10, "a.example.org").mx(10, "b.example.org").mx(10, "c.example.org")
