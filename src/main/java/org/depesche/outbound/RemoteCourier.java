@@ -138,7 +138,7 @@ public final class RemoteCourier implements Courier {
             }
         }
         String detail = String.join("; ", problems.isEmpty() ? List.of("no MX host could be tried") : List.copyOf(problems));
-        Hop hop = last == null ? null : hop(last, last.recipients().isEmpty() ? null : last.recipients().getFirst().reply());
+        Hop hop = last == null ? null : hop(last, last.recipients().isEmpty() ? null : last.recipients().getFirst());
         return all(indexes, Result.deferred(detail).withHop(hop));
     }
 
@@ -230,7 +230,7 @@ public final class RemoteCourier implements Courier {
                 String words = r.diagnostic() == null || r.diagnostic().isEmpty() ? where + " said: " + reply : r.diagnostic();
                 result = reply.isTransient() ? Result.deferred(words + before) : Result.failed(words + before);
             }
-            results.add(result.withHop(hop(a, reply)));
+            results.add(result.withHop(hop(a, r)));
         }
         if (anyDelivered) remember(m, p, a);
         return results;
@@ -252,9 +252,10 @@ public final class RemoteCourier implements Courier {
         }
     }
 
-    private static Hop hop(DeliveryAttempt a, Reply reply) {
+    private static Hop hop(DeliveryAttempt a, DeliveryAttempt.RecipientResult r) {
         return new Hop(a.mxHost(), a.ip(), a.tls().tls().protocol(), a.tls().tls().cipher(),
-                a.tls().authentication().label(), a.tls().failure(), reply == null ? "" : reply.toString());
+                a.tls().authentication().label(), a.tls().failure(), r == null ? "" : r.reply().toString(),
+                r != null && r.fromServer());
     }
 
     private static List<Result> all(List<Integer> indexes, Result r) {
