@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class RemoteCourier implements Courier {
     private static final Logger log = LoggerFactory.getLogger(RemoteCourier.class);
+    /**
+     * Addresses connected to per domain and round, over all its MX hosts:
+     * the recipient's DNS must not turn one message into a flood of
+     * connections (THREATS T14; Postfix's smtp_mx_address_limit is 5).
+     */
+    static final int MAX_ADDRESSES = 10;
 
     private final DnsResolver dns;
     private final MxLookup mxLookup;
@@ -109,7 +115,12 @@ public final class RemoteCourier implements Courier {
                 m.envelope().smtpUtf8(), content::open);
         Set<String> problems = new LinkedHashSet<>();
         DeliveryAttempt last = null;
+        int tried = 0;
         for (MxHost mx : ((Route.Hosts) route).hosts()) {
+            if (tried >= MAX_ADDRESSES) {
+                problems.add("no more than " + MAX_ADDRESSES + " addresses are tried per round");
+                break;
+            }
             Addresses addresses = dns.addresses(mx.name());
             String unusable = unusable(p, mx, addresses);
             if (unusable != null) {
@@ -123,7 +134,9 @@ public final class RemoteCourier implements Courier {
                 continue;
             }
             MxDecision.Connect connect = (MxDecision.Connect) decision;
-            for (InetAddress ip : addresses.addresses()) {
+            List<InetAddress> ips = addresses.addresses();
+            for (InetAddress ip : ips.subList(0, Math.min(ips.size(), MAX_ADDRESSES - tried))) {
+                tried++;
                 DeliveryAttempt a = attempt(ip, mx.name(), connect.requirement(), out);
                 last = a;
                 // A transaction was under way, or the message itself cannot go to this server (SIZE, SMTPUTF8).

@@ -185,6 +185,23 @@ class StaticPolicyAndRoutingTest {
     }
 
     @Test
+    void aDomainWithScoresOfAddressesGetsOnlyABoundedNumberOfConnectionsPerRound() throws Exception {
+        // THREATS T14: the recipient's DNS must not turn one message into a connection flood (Postfix: smtp_mx_address_limit).
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        TestDns.Builder zone = TestDns.builder().unsignedZone("example.org").mx(10, MX).mx(20, "mx2.example.org");
+        for (int i = 1; i <= 40; i++) zone.a(MX, "127.0.1." + i).a("mx2.example.org", "127.0.2." + i);
+        try (OutboundFixture out = new OutboundFixture(dir); TestDns dns = zone.start()) {
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), closedPort), out.toAlice()).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
+            int tried = r.detail().split("could not connect to ", -1).length - 1;
+            assertThat(tried).isEqualTo(RemoteCourier.MAX_ADDRESSES);
+        }
+    }
+
+    @Test
     void anAddressLiteralFailsPermanentlyWithoutAnyLookup() throws Exception {
         try (OutboundFixture out = new OutboundFixture(dir);
              TestDns dns = TestDns.builder().signedZone("example.org").start()) {
