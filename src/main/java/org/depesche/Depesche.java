@@ -78,7 +78,8 @@ public final class Depesche implements AutoCloseable {
             throw new IOException("cannot set up TLS for outbound delivery: " + e.getMessage(), e);
         }
         PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")), mtaStsCache(data, clock));
-        RemoteCourier remote = new RemoteCourier(dns, client, policy, out.smtpPort(), clock, new java.security.SecureRandom());
+        RemoteCourier remote = new RemoteCourier(dns, client, policy, out.smtpPort(), clock, new java.security.SecureRandom(),
+                new java.util.HashSet<>(java.util.List.of(config.hostname(), config.heloName())));
         this.runner = new QueueRunner(queue, new RoutingCourier(directory, new LocalCourier(store), remote),
                 config.queue(), clock);
         new Bouncer(queue, directory, config.hostname(), config.queue().maxLifetime(), clock)

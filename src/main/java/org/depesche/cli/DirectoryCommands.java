@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.depesche.config.ConfigException;
 import org.depesche.crypto.PasswordGenerator;
+import org.depesche.directory.Directory;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
 
@@ -50,8 +51,41 @@ final class DirectoryCommands {
         @Command(name = "list", description = "Lists the accounts.")
         int list(@Mixin ConfigOption config) throws Exception {
             Main main = Main.of(spec);
-            for (FileDirectory.AccountInfo a : open(config).accounts())
-                main.out.println(a.address() + (a.enabled() ? "" : " (disabled)"));
+            for (FileDirectory.AccountInfo a : open(config).accounts()) {
+                List<String> flags = new java.util.ArrayList<>();
+                if (!a.enabled()) flags.add("disabled");
+                a.secure().ifPresent(st -> flags.add("secure: " + st.label()));
+                if (a.receiveTlsOnly()) flags.add("receive-tls-only");
+                if (a.sendAuthenticatedOnly()) flags.add("send-authenticated-only");
+                main.out.println(a.address() + (flags.isEmpty() ? "" : " (" + String.join(", ", flags) + ")"));
+            }
+            return 0;
+        }
+
+        @Command(name = "secure", description = {"Marks ADDRESS (an account or alias) secure: mail to it is accepted only over TLS. "
+                + "The switches apply to the whole account; --off undoes all of it."})
+        int secure(@Parameters(paramLabel = "ADDRESS", description = "An account or alias address.") String address,
+                   @Option(names = "--strictness", paramLabel = "encrypt|verify", defaultValue = "verify",
+                           description = "How strictly its mail must be protected (default: ${DEFAULT-VALUE}).") String strictness,
+                   @Option(names = "--receive-tls-only", description = "The account accepts mail to any of its addresses only over TLS.") boolean receive,
+                   @Option(names = "--send-authenticated-only", description = "The account's mail leaves only over authenticated TLS.") boolean send,
+                   @Option(names = "--off", description = "The address is no longer secure and the account's switches are cleared.") boolean off,
+                   @Mixin ConfigOption config) throws Exception {
+            FileDirectory dir = open(config);
+            Main main = Main.of(spec);
+            if (off) {
+                dir.setSecure(address, null);
+                if (isAccount(dir, address)) dir.setAccountTls(address, false, false);
+                main.out.println(address + " is no longer secure");
+                return 0;
+            }
+            Directory.Strictness st = strictness(strictness);
+            if ((receive || send) && !isAccount(dir, address))
+                throw new CliException("--receive-tls-only and --send-authenticated-only need an account, and " + address + " is none");
+            dir.setSecure(address, st);
+            if (receive || send) dir.setAccountTls(address, receive, send);
+            main.out.println(address + " is secure (" + st.label() + ")" + (receive ? ", receives only over TLS" : "")
+                    + (send ? ", sends only over authenticated TLS" : ""));
             return 0;
         }
 
@@ -99,17 +133,27 @@ final class DirectoryCommands {
         @Command(name = "add", description = "Makes ALIAS deliver to the TARGET accounts (added to its targets if it exists).")
         int add(@Parameters(index = "0", paramLabel = "ALIAS", description = "The alias address, in a local domain.") String alias,
                 @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET", description = "Local accounts it delivers to.") List<String> targets,
+                @Option(names = "--secure", description = "Accept mail to the alias only over TLS.") boolean secure,
+                @Option(names = "--strictness", paramLabel = "encrypt|verify", defaultValue = "verify",
+                        description = "With --secure: how strictly its mail must be protected (default: ${DEFAULT-VALUE}).") String strictness,
                 @Mixin ConfigOption config) throws Exception {
-            open(config).addAlias(alias, targets);
-            Main.of(spec).out.println("alias " + alias + " -> " + String.join(", ", targets));
+            Directory.Strictness st = strictness(strictness);
+            FileDirectory dir = open(config);
+            dir.addAlias(alias, targets);
+            if (secure) dir.setSecure(alias, st);
+            Main.of(spec).out.println("alias " + alias + " -> " + String.join(", ", targets) + (secure ? " (secure: " + st.label() + ")" : ""));
             return 0;
         }
 
         @Command(name = "list", description = "Lists the aliases and their targets.")
         int list(@Mixin ConfigOption config) throws Exception {
             Main main = Main.of(spec);
-            for (Map.Entry<String, List<String>> e : open(config).aliases().entrySet())
-                main.out.println(e.getKey() + " -> " + String.join(", ", e.getValue()));
+            FileDirectory dir = open(config);
+            Map<String, Directory.Strictness> secure = dir.secureAddresses();
+            for (Map.Entry<String, List<String>> e : dir.aliases().entrySet()) {
+                Directory.Strictness st = secure.get(e.getKey());
+                main.out.println(e.getKey() + " -> " + String.join(", ", e.getValue()) + (st == null ? "" : " (secure: " + st.label() + ")"));
+            }
             return 0;
         }
 
@@ -137,7 +181,20 @@ final class DirectoryCommands {
         @Command(name = "list", description = "Lists the local domains, the first one first.")
         int list(@Mixin ConfigOption config) throws Exception {
             Main main = Main.of(spec);
-            for (String d : open(config).domains()) main.out.println(d);
+            FileDirectory dir = open(config);
+            Map<String, String> secure = dir.secureDomains();
+            for (String d : dir.domains())
+                main.out.println(d + (secure.containsKey(d) ? " (secure alias domain: " + secure.get(d) + ")" : ""));
+            return 0;
+        }
+
+        @Command(name = "secure", description = {"Makes SECUREDOMAIN the secure alias domain of DOMAIN: user@SECUREDOMAIN "
+                + "reaches user@DOMAIN's mailbox, but only over TLS. Publish an MX record for SECUREDOMAIN too."})
+        int secure(@Parameters(index = "0", paramLabel = "DOMAIN", description = "A local domain, e.g. example.org.") String domain,
+                   @Parameters(index = "1", paramLabel = "SECUREDOMAIN", description = "e.g. secure.example.org.") String secureDomain,
+                   @Mixin ConfigOption config) throws Exception {
+            open(config).setSecureDomain(domain, secureDomain);
+            Main.of(spec).out.println(secureDomain + " is now the secure alias domain of " + domain);
             return 0;
         }
 
@@ -147,6 +204,16 @@ final class DirectoryCommands {
             Main.of(spec).out.println("deleted domain " + domain);
             return 0;
         }
+    }
+
+    static Directory.Strictness strictness(String value) throws CliException {
+        Directory.Strictness st = Directory.Strictness.parse(value);
+        if (st == null) throw new CliException("--strictness must be encrypt or verify, not \"" + value + "\"");
+        return st;
+    }
+
+    private static boolean isAccount(FileDirectory dir, String address) {
+        return dir.accounts().stream().anyMatch(a -> a.address().equalsIgnoreCase(address.strip()));
     }
 
     /** The first line of stdin without its line end. Empty input is an error, not an empty password. */

@@ -36,7 +36,7 @@ public final class DaneVerifier {
      * after CNAME expansion, the names of RFC 7672 2.2.3).
      */
     public DaneVerdict verify(List<X509Certificate> chain, List<TlsaRecord> records, Set<String> referenceNames) {
-        List<TlsaRecord> usable = records.stream().filter(TlsaRecord::isUsableForSmtp).toList();
+        List<TlsaRecord> usable = strongestDigests(records.stream().filter(TlsaRecord::isUsableForSmtp).toList());
         if (usable.isEmpty()) {
             return DaneVerdict.failed(DaneVerdict.Result.NO_USABLE_RECORDS, "no usable TLSA record (RFC 7672 3.1.3)");
         }
@@ -61,17 +61,43 @@ public final class DaneVerifier {
     }
 
     /**
+     * RFC 7671 9 (digest algorithm agility): of the digest records of one
+     * usage and selector only those of the strongest digest count, so a
+     * weaker digest kept for old clients cannot be attacked. Full(0) records
+     * are not digests and always count.
+     */
+    private static List<TlsaRecord> strongestDigests(List<TlsaRecord> usable) {
+        return usable.stream().filter(r -> r.matchingType() != TlsaRecord.MATCH_SHA256 || usable.stream().noneMatch(
+                s -> s.matchingType() == TlsaRecord.MATCH_SHA512 && s.usage() == r.usage() && s.selector() == r.selector()))
+                .toList();
+    }
+
+    /**
      * The trust anchor for a DANE-TA record at chain position {@code i}: the
-     * certificate there if it matches, or (RFC 7671 5.2.2) for "2 1 0" a bare
-     * public key that signed the top of the chain when the server did not
-     * send the TA certificate.
+     * certificate there if it matches, or (RFC 7671 5.2.2) for "2 0 0" the
+     * published certificate and for "2 1 0" a bare public key that signed the
+     * top of the chain when the server did not send the TA certificate (a
+     * digest cannot stand in for it).
      */
     private static TrustAnchor anchorFor(TlsaRecord r, List<X509Certificate> chain, int i) {
         if (i < chain.size()) return r.matches(chain.get(i)) ? new TrustAnchor(chain.get(i), null) : null;
-        if (r.selector() != TlsaRecord.SELECTOR_SPKI || r.matchingType() != TlsaRecord.MATCH_FULL) return null;
+        if (r.matchingType() != TlsaRecord.MATCH_FULL) return null;
+        if (r.selector() == TlsaRecord.SELECTOR_CERT) {
+            X509Certificate ta = certificate(r.data());
+            return ta == null ? null : new TrustAnchor(ta, null);
+        }
         PublicKey key = publicKey(r.data());
         if (key == null) return null;
         return new TrustAnchor(chain.get(chain.size() - 1).getIssuerX500Principal(), key, null);
+    }
+
+    private static X509Certificate certificate(byte[] der) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(der));
+        } catch (GeneralSecurityException | ClassCastException e) {
+            return null; // not a certificate: the record cannot anchor anything
+        }
     }
 
     private static PublicKey publicKey(byte[] spki) {

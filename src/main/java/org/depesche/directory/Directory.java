@@ -37,6 +37,36 @@ public interface Directory {
     /** True if the account may use this address as sender: its own, its aliases, and their +tag forms. */
     boolean mayUseAddress(Account account, MailAddress address);
 
+    /**
+     * Whether mail to this recipient must arrive over TLS, and how strictly
+     * its owner wants their mail protected: empty for an ordinary address.
+     * An address requires TLS when it is in a secure alias domain, is marked
+     * secure itself (also as {@code user+tag@}), or delivers to an account
+     * that receives only over TLS (THREATS T2b).
+     */
+    default Optional<Strictness> requiredTls(MailAddress address) {
+        return Optional.empty();
+    }
+
+    /**
+     * How strictly a secure address wants its mail protected where Depesche
+     * sends it on: {@code ENCRYPT} accepts any TLS, {@code VERIFY} (the
+     * default) also an authenticated peer. Inbound, both mean "never in plaintext".
+     */
+    enum Strictness {
+        ENCRYPT, VERIFY;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Parses "encrypt" or "verify" in any case; null for anything else. */
+        public static Strictness parse(String s) {
+            for (Strictness v : values()) if (v.label().equalsIgnoreCase(s == null ? "" : s.strip())) return v;
+            return null;
+        }
+    }
+
     /** An account: its canonical address (the login) and whether it is enabled. */
     record Account(MailAddress address) {
     }

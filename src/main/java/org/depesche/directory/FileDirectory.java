@@ -72,19 +72,44 @@ public final class FileDirectory implements Directory {
 
     @Override
     public boolean isLocalDomain(String domain) {
-        return domain != null && snapshot().domains.contains(HostName.normalize(domain));
+        if (domain == null) return false;
+        Snapshot s = snapshot();
+        String d = HostName.normalize(domain);
+        return s.domains.contains(d) || s.secureToBase.containsKey(d);
     }
 
     @Override
     public List<MailAddress> resolve(MailAddress address) {
-        Snapshot s = snapshot();
-        if (!s.domains.contains(address.domain())) return List.of();
+        return resolve(snapshot(), address);
+    }
+
+    /** A secure alias domain resolves exactly as the domain it stands for. */
+    private static List<MailAddress> resolve(Snapshot s, MailAddress address) {
+        String domain = s.baseDomain(address.domain());
+        if (!s.domains.contains(domain)) return List.of();
         String local = address.normalizedLocalPart();
-        List<MailAddress> found = s.direct(local, address.domain());
+        List<MailAddress> found = s.direct(local, domain);
         String base = baseOf(local);
-        if (found.isEmpty() && !base.equals(local)) found = s.direct(base, address.domain());
+        if (found.isEmpty() && !base.equals(local)) found = s.direct(base, domain);
         if (found.isEmpty() && base.equals("postmaster")) found = s.postmaster(); // RFC 5321 4.5.1
         return found;
+    }
+
+    @Override
+    public Optional<Strictness> requiredTls(MailAddress address) {
+        Snapshot s = snapshot();
+        String domain = s.baseDomain(address.domain());
+        if (!s.domains.contains(domain)) return Optional.empty();
+        String local = address.normalizedLocalPart();
+        Strictness marked = s.secure.get(local + "@" + domain);
+        if (marked == null) marked = s.secure.get(baseOf(local) + "@" + domain);
+        if (marked != null) return Optional.of(marked);
+        if (!domain.equals(address.domain())) return Optional.of(Strictness.VERIFY);
+        for (MailAddress m : resolve(s, address)) {
+            String k = key(m);
+            if (s.accounts.get(k).receivesOnlyOverTls()) return Optional.of(s.secure.getOrDefault(k, Strictness.VERIFY));
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -116,8 +141,8 @@ public final class FileDirectory implements Directory {
         String me = key(account.address());
         if (!s.accounts.containsKey(me)) return false;
         String local = address.normalizedLocalPart();
-        return s.owns(me, local + "@" + address.domain())
-                || s.owns(me, baseOf(local) + "@" + address.domain());
+        String domain = s.baseDomain(address.domain());
+        return s.owns(me, local + "@" + domain) || s.owns(me, baseOf(local) + "@" + domain);
     }
 
     // ---- listings and changes (the CLI) ----
@@ -126,12 +151,79 @@ public final class FileDirectory implements Directory {
         return List.copyOf(snapshot().domains);
     }
 
-    /** One account as listed by the CLI. */
-    public record AccountInfo(String address, boolean enabled) {
+    /** One account as listed by the CLI; {@code secure} is empty unless its address is marked secure. */
+    public record AccountInfo(String address, boolean enabled, Optional<Strictness> secure, boolean receiveTlsOnly,
+                              boolean sendAuthenticatedOnly) {
+        public AccountInfo(String address, boolean enabled) {
+            this(address, enabled, Optional.empty(), false, false);
+        }
     }
 
     public List<AccountInfo> accounts() {
-        return snapshot().accounts.values().stream().map(a -> new AccountInfo(a.address(), a.enabled())).toList();
+        Snapshot s = snapshot();
+        return s.accounts.values().stream().map(a -> new AccountInfo(a.address(), a.enabled(),
+                Optional.ofNullable(s.secure.get(a.address())), a.receivesOnlyOverTls(), a.sendsOnlyAuthenticated())).toList();
+    }
+
+    /** Local domains mapped to their secure alias domain. */
+    public Map<String, String> secureDomains() {
+        return new TreeMap<>(snapshot().baseToSecure());
+    }
+
+    /** Addresses (accounts and aliases) marked secure, sorted, with their strictness. */
+    public Map<String, Strictness> secureAddresses() {
+        return new TreeMap<>(snapshot().secure);
+    }
+
+    /**
+     * Makes {@code secureDomain} the secure alias domain of the local
+     * {@code domain}: every address there reaches the same account as in
+     * {@code domain} but only over TLS. Replaces an earlier secure alias.
+     */
+    public void setSecureDomain(String domain, String secureDomain) throws DirectoryException {
+        String d = HostName.normalize(domain);
+        String sd = HostName.normalize(secureDomain);
+        if (!HostName.isValid(sd)) throw new DirectoryException("not a valid domain name: " + secureDomain);
+        update(data -> {
+            if (!data.domains().contains(d)) throw new DirectoryException("no such domain: " + d + " (add it first: depesche domain add " + d + ")");
+            if (data.domains().contains(sd)) throw new DirectoryException(sd + " is already a local domain; a secure alias domain must be a name of its own");
+            for (var e : data.secureDomains().entrySet()) {
+                if (e.getValue().equals(sd) && !e.getKey().equals(d))
+                    throw new DirectoryException(sd + " is already the secure alias domain of " + e.getKey());
+            }
+            Map<String, String> secure = new LinkedHashMap<>(data.secureDomains());
+            secure.put(d, sd);
+            return data.withSecureDomains(secure);
+        });
+    }
+
+    /**
+     * Marks an account or alias address secure with the given strictness
+     * (null: no longer secure). Marking names an existing account or alias
+     * of a local domain, not a secure alias domain's address.
+     */
+    public void setSecure(String address, Strictness strictness) throws DirectoryException {
+        String a = normalizeAddress(address);
+        update(data -> {
+            if (findAccount(data, a) < 0 && !data.aliases().containsKey(a))
+                throw new DirectoryException("no such account or alias: " + a);
+            Map<String, String> secure = new LinkedHashMap<>(data.secureAddresses());
+            if (strictness == null) secure.remove(a);
+            else secure.put(a, strictness.label());
+            return data.withSecureAddresses(secure);
+        });
+    }
+
+    /** Sets the account's switches "receive only over TLS" and "send only over authenticated TLS". */
+    public void setAccountTls(String address, boolean receiveTlsOnly, boolean sendAuthenticatedOnly) throws DirectoryException {
+        String a = normalizeAddress(address);
+        update(data -> {
+            int i = findAccount(data, a);
+            if (i < 0) throw new DirectoryException("no such account: " + a);
+            List<AccountEntry> accounts = data.mutableAccounts();
+            accounts.set(i, accounts.get(i).withSwitches(receiveTlsOnly, sendAuthenticatedOnly));
+            return data.withAccounts(accounts);
+        });
     }
 
     /** Aliases sorted by address, each with its targets. */
@@ -144,6 +236,7 @@ public final class FileDirectory implements Directory {
         if (!HostName.isValid(d)) throw new DirectoryException("not a valid domain name: " + domain);
         update(data -> {
             if (data.domains().contains(d)) throw new DirectoryException("domain " + d + " already exists");
+            if (data.secureDomains().containsValue(d)) throw new DirectoryException(d + " is already a secure alias domain");
             List<String> domains = data.mutableDomains();
             domains.add(d);
             return data.withDomains(domains);
@@ -162,7 +255,9 @@ public final class FileDirectory implements Directory {
                         + aliases + " alias(es); delete them first");
             List<String> domains = data.mutableDomains();
             domains.remove(d);
-            return data.withDomains(domains);
+            Map<String, String> secure = new LinkedHashMap<>(data.secureDomains());
+            secure.remove(d); // its secure alias domain goes with it
+            return data.withDomains(domains).withSecureDomains(secure);
         });
     }
 
@@ -176,7 +271,7 @@ public final class FileDirectory implements Directory {
             if (findAccount(data, a) >= 0) throw new DirectoryException("account " + a + " already exists");
             if (data.aliases().containsKey(a)) throw new DirectoryException(a + " is an alias; delete the alias first");
             List<AccountEntry> accounts = data.mutableAccounts();
-            accounts.add(new AccountEntry(a, hash, true));
+            accounts.add(new AccountEntry(a, hash, true, false, false));
             return data.withAccounts(accounts);
         });
     }
@@ -189,7 +284,7 @@ public final class FileDirectory implements Directory {
             int i = findAccount(data, a);
             if (i < 0) throw new DirectoryException("no such account: " + a);
             List<AccountEntry> accounts = data.mutableAccounts();
-            accounts.set(i, new AccountEntry(a, hash, accounts.get(i).enabled()));
+            accounts.set(i, accounts.get(i).withPassword(hash));
             return data.withAccounts(accounts);
         });
     }
@@ -207,7 +302,7 @@ public final class FileDirectory implements Directory {
                 List<String> left = targets.stream().filter(t -> !t.equals(a)).toList();
                 if (!left.isEmpty()) aliases.put(alias, left);
             });
-            return data.withAccounts(accounts).withAliases(aliases);
+            return data.withAccounts(accounts).withAliases(aliases).withSecureAddresses(secureLeft(data.secureAddresses(), accounts, aliases));
         });
     }
 
@@ -238,11 +333,20 @@ public final class FileDirectory implements Directory {
             if (!data.aliases().containsKey(a)) throw new DirectoryException("no such alias: " + a);
             Map<String, List<String>> aliases = data.mutableAliases();
             aliases.remove(a);
-            return data.withAliases(aliases);
+            return data.withAliases(aliases).withSecureAddresses(secureLeft(data.secureAddresses(), data.accounts(), aliases));
         });
     }
 
     // ---- internals ----
+
+    /** The secure marks of the accounts and aliases that still exist. */
+    private static Map<String, String> secureLeft(Map<String, String> secure, List<AccountEntry> accounts, Map<String, List<String>> aliases) {
+        Set<String> accountNames = new java.util.HashSet<>();
+        for (AccountEntry e : accounts) accountNames.add(e.address());
+        Map<String, String> left = new LinkedHashMap<>(secure);
+        left.keySet().removeIf(k -> !accountNames.contains(k) && !aliases.containsKey(k));
+        return left;
+    }
 
     private void update(DirectoryFile.Change change) throws DirectoryException {
         DirectoryFile.Read written = file.update(change);
@@ -331,7 +435,8 @@ public final class FileDirectory implements Directory {
 
     /** An immutable, indexed view of one version of the file. */
     private record Snapshot(DirectoryFile.Stamp stamp, Set<String> domains, Map<String, AccountEntry> accounts,
-                            Map<String, List<String>> aliases, String firstDomain) {
+                            Map<String, List<String>> aliases, String firstDomain, Map<String, String> secureToBase,
+                            Map<String, Strictness> secure) {
 
         static Snapshot of(DirectoryFile.Read read, Path file) throws DirectoryException {
             DirectoryData d = read.data();
@@ -340,7 +445,7 @@ public final class FileDirectory implements Directory {
             Map<String, AccountEntry> accounts = new LinkedHashMap<>();
             for (AccountEntry a : d.accounts()) {
                 String k = parseStored(a.address(), file);
-                accounts.put(k, new AccountEntry(k, a.password(), a.enabled()));
+                accounts.put(k, new AccountEntry(k, a.password(), a.enabled(), a.receiveTlsOnly(), a.sendAuthenticatedOnly()));
             }
             Map<String, List<String>> aliases = new LinkedHashMap<>();
             for (var e : d.aliases().entrySet()) {
@@ -348,9 +453,29 @@ public final class FileDirectory implements Directory {
                 for (String t : e.getValue()) targets.add(parseStored(t, file));
                 aliases.put(parseStored(e.getKey(), file), List.copyOf(targets));
             }
+            Map<String, String> secureToBase = new LinkedHashMap<>();
+            d.secureDomains().forEach((base, alias) -> secureToBase.put(HostName.normalize(alias), HostName.normalize(base)));
+            Map<String, Strictness> secure = new LinkedHashMap<>();
+            for (var e : d.secureAddresses().entrySet()) {
+                Strictness st = Strictness.parse(e.getValue());
+                if (st == null) throw new DirectoryException(file + ": strictness of " + e.getKey() + " must be encrypt or verify, not \"" + e.getValue() + "\"");
+                secure.put(parseStored(e.getKey(), file), st);
+            }
             String first = domains.isEmpty() ? null : domains.iterator().next();
             return new Snapshot(read.stamp(), Collections.unmodifiableSet(domains), Collections.unmodifiableMap(accounts),
-                    Collections.unmodifiableMap(aliases), first);
+                    Collections.unmodifiableMap(aliases), first, Collections.unmodifiableMap(secureToBase),
+                    Collections.unmodifiableMap(secure));
+        }
+
+        /** The local domain a secure alias domain stands for; any other domain unchanged. */
+        String baseDomain(String domain) {
+            return secureToBase.getOrDefault(domain, domain);
+        }
+
+        Map<String, String> baseToSecure() {
+            Map<String, String> out = new LinkedHashMap<>();
+            secureToBase.forEach((alias, base) -> out.put(base, alias));
+            return out;
         }
 
         private static String parseStored(String address, Path file) throws DirectoryException {

@@ -90,7 +90,8 @@ public final class DsnWriter {
                 lines.add("    Last attempt: " + h.mx() + " [" + h.ip() + "] at " + HUMAN.format(e.lastAttempt())
                         + (h.tlsProtocol().isEmpty() ? ", without TLS" : ", " + h.tlsProtocol() + " "
                         + h.tlsCipher() + ", server authenticated: " + h.authentication())
-                        + (h.reply().isEmpty() || e.explanation().contains(h.reply()) ? "." : "; it said: " + h.reply()));
+                        + (h.reply().isEmpty() || !h.replyFromServer() || e.explanation().contains(h.reply())
+                        ? "." : "; it said: " + h.reply()));
             }
             if (e.retryUntil() != null) lines.add("    Retried until " + HUMAN.format(e.retryUntil()) + ".");
         }
@@ -116,8 +117,8 @@ public final class DsnWriter {
             field(s, "Status", e.status());
             if (e.lastHop() != null) {
                 field(s, "Remote-MTA", "dns; " + e.lastHop().mx());
-                // A TLS failure is this side's verdict, not something the remote MTA said (RFC 3464 2.3.6).
-                if (!e.lastHop().reply().isEmpty() && e.lastHop().tlsFailure().isEmpty())
+                // A TLS failure or a reply made here is this side's verdict, not what the remote MTA said (RFC 3464 2.3.6).
+                if (!e.lastHop().reply().isEmpty() && e.lastHop().tlsFailure().isEmpty() && e.lastHop().replyFromServer())
                     field(s, "Diagnostic-Code", "smtp; " + e.lastHop().reply());
             }
             if (e.lastAttempt() != null) field(s, "Last-Attempt-Date", RFC5322.format(e.lastAttempt()));

@@ -19,10 +19,19 @@ import org.xbill.DNS.MXRecord;
 final class MxLookup {
     private final DnsResolver dns;
     private final Random random;
+    private final Set<String> ownNames;
 
     MxLookup(DnsResolver dns, Random random) {
+        this(dns, random, Set.of());
+    }
+
+    /** {@code ownNames}: the host names of this server, which must not deliver to itself (RFC 5321 5.1). */
+    MxLookup(DnsResolver dns, Random random, Set<String> ownNames) {
         this.dns = dns;
         this.random = random;
+        Set<String> own = new java.util.HashSet<>();
+        for (String n : ownNames) if (!n.isBlank()) own.add(name(n));
+        this.ownNames = Set.copyOf(own);
     }
 
     Route route(String domain) {
@@ -38,7 +47,8 @@ final class MxLookup {
         return switch (mx.outcome()) {
             case NXDOMAIN -> new Route.Unroutable(true, "5.1.2", "the domain " + domain + " does not exist (NXDOMAIN)");
             // RFC 5321 5.1: no MX records: the domain itself is the implicit MX.
-            case NODATA -> new Route.Hosts(List.of(new MxHost(name(domain), 0, mx.isSecure())));
+            case NODATA -> ownNames.contains(name(domain)) ? loop(domain, name(domain))
+                    : new Route.Hosts(List.of(new MxHost(name(domain), 0, mx.isSecure())));
             default -> hosts(domain, mx);
         };
     }
@@ -57,6 +67,12 @@ final class MxLookup {
         Set<String> seen = new LinkedHashSet<>();
         for (MXRecord r : real) { // already sorted by preference
             String host = name(r.getTarget().toString());
+            // RFC 5321 5.1: this server and every MX of equal or higher preference value are dropped.
+            if (ownNames.contains(host)) {
+                byPreference.remove(r.getPriority());
+                if (byPreference.isEmpty()) return loop(domain, host);
+                break;
+            }
             if (!seen.add(host)) continue;
             byPreference.computeIfAbsent(r.getPriority(), p -> new ArrayList<>())
                     .add(new MxHost(host, r.getPriority(), mx.isSecure()));
@@ -67,6 +83,12 @@ final class MxLookup {
             ordered.addAll(same);
         }
         return new Route.Hosts(ordered);
+    }
+
+    /** RFC 3463 X.4.6 routing loop: mail for the domain would come back here. */
+    private static Route loop(String domain, String host) {
+        return new Route.Unroutable(true, "5.4.6", "mail for " + domain + " loops back to myself: its MX host "
+                + host + " is this server, and no MX host is preferred to it");
     }
 
     /** Lower case, without the trailing dot. */

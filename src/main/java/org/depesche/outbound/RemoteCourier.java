@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class RemoteCourier implements Courier {
     private static final Logger log = LoggerFactory.getLogger(RemoteCourier.class);
+    /**
+     * Addresses connected to per domain and round, over all its MX hosts:
+     * the recipient's DNS must not turn one message into a flood of
+     * connections (THREATS T14; Postfix's smtp_mx_address_limit is 5).
+     */
+    static final int MAX_ADDRESSES = 10;
 
     private final DnsResolver dns;
     private final MxLookup mxLookup;
@@ -53,8 +59,14 @@ public final class RemoteCourier implements Courier {
 
     public RemoteCourier(DnsResolver dns, SmtpClient client, PolicyEngine policy, int port, Clock clock,
                          java.util.Random random) {
+        this(dns, client, policy, port, clock, random, Set.of());
+    }
+
+    /** {@code ownNames}: this server's host names; an MX list naming one of them is cut there (RFC 5321 5.1). */
+    public RemoteCourier(DnsResolver dns, SmtpClient client, PolicyEngine policy, int port, Clock clock,
+                         java.util.Random random, Set<String> ownNames) {
         this.dns = dns;
-        this.mxLookup = new MxLookup(dns, random);
+        this.mxLookup = new MxLookup(dns, random, ownNames);
         this.client = client;
         this.policy = policy;
         this.port = port;
@@ -103,7 +115,12 @@ public final class RemoteCourier implements Courier {
                 m.envelope().smtpUtf8(), content::open);
         Set<String> problems = new LinkedHashSet<>();
         DeliveryAttempt last = null;
+        int tried = 0;
         for (MxHost mx : ((Route.Hosts) route).hosts()) {
+            if (tried >= MAX_ADDRESSES) {
+                problems.add("no more than " + MAX_ADDRESSES + " addresses are tried per round");
+                break;
+            }
             Addresses addresses = dns.addresses(mx.name());
             String unusable = unusable(p, mx, addresses);
             if (unusable != null) {
@@ -117,7 +134,9 @@ public final class RemoteCourier implements Courier {
                 continue;
             }
             MxDecision.Connect connect = (MxDecision.Connect) decision;
-            for (InetAddress ip : addresses.addresses()) {
+            List<InetAddress> ips = addresses.addresses();
+            for (InetAddress ip : ips.subList(0, Math.min(ips.size(), MAX_ADDRESSES - tried))) {
+                tried++;
                 DeliveryAttempt a = attempt(ip, mx.name(), connect.requirement(), out);
                 last = a;
                 // A transaction was under way, or the message itself cannot go to this server (SIZE, SMTPUTF8).
@@ -132,7 +151,7 @@ public final class RemoteCourier implements Courier {
             }
         }
         String detail = String.join("; ", problems.isEmpty() ? List.of("no MX host could be tried") : List.copyOf(problems));
-        Hop hop = last == null ? null : hop(last, last.recipients().isEmpty() ? null : last.recipients().getFirst().reply());
+        Hop hop = last == null ? null : hop(last, last.recipients().isEmpty() ? null : last.recipients().getFirst());
         return all(indexes, Result.deferred(detail).withHop(hop));
     }
 
@@ -147,19 +166,28 @@ public final class RemoteCourier implements Courier {
         return addresses.addresses().isEmpty() ? mx.name() + " has no IPv6 or IPv4 address" : null;
     }
 
-    /** RFC 7672 2.2: DNSSEC facts for the MX host, and the TLSA records when they may be used. */
+    /**
+     * RFC 7672 2.2: DNSSEC facts for the MX host, and the TLSA records when
+     * they may be used. The DANE-TA reference names (RFC 7672 3.2.2) are the
+     * TLSA base domain, the MX host name and, the MX RRset being secure, the
+     * next-hop domain.
+     */
     private PolicyEngine.MxFacts facts(DomainPolicy p, MxHost mx, Addresses addresses) {
         boolean secure = mx.secure() && addresses.status() == DnssecStatus.SECURE;
         if (!p.usesDane() || !secure) return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()));
         String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
                 ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
+        String nextHop = aLabel(p.domain());
         if (!canonical.equals(mx.name())) {
-            // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one.
+            // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one;
+            // the expanded name is then the TLSA base domain, which goes first as the SNI name (RFC 7672 8.1).
             DnsResult expanded = dns.tlsa(port, canonical);
             if (!deniedSecurely(expanded))
-                return new PolicyEngine.MxFacts(mx.name(), true, expanded, new LinkedHashSet<>(List.of(mx.name(), canonical)));
+                return new PolicyEngine.MxFacts(mx.name(), true, expanded,
+                        new LinkedHashSet<>(List.of(canonical, mx.name(), nextHop)));
         }
-        return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()), Set.of(mx.name()));
+        return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()),
+                new LinkedHashSet<>(List.of(mx.name(), nextHop)));
     }
 
     /** DNS knows only A-labels (RFC 5890); an SMTPUTF8 recipient's domain may come as U-labels (RFC 6531 3.2). */
@@ -215,7 +243,7 @@ public final class RemoteCourier implements Courier {
                 String words = r.diagnostic() == null || r.diagnostic().isEmpty() ? where + " said: " + reply : r.diagnostic();
                 result = reply.isTransient() ? Result.deferred(words + before) : Result.failed(words + before);
             }
-            results.add(result.withHop(hop(a, reply)));
+            results.add(result.withHop(hop(a, r)));
         }
         if (anyDelivered) remember(m, p, a);
         return results;
@@ -237,9 +265,10 @@ public final class RemoteCourier implements Courier {
         }
     }
 
-    private static Hop hop(DeliveryAttempt a, Reply reply) {
+    private static Hop hop(DeliveryAttempt a, DeliveryAttempt.RecipientResult r) {
         return new Hop(a.mxHost(), a.ip(), a.tls().tls().protocol(), a.tls().tls().cipher(),
-                a.tls().authentication().label(), a.tls().failure(), reply == null ? "" : reply.toString());
+                a.tls().authentication().label(), a.tls().failure(), r == null ? "" : r.reply().toString(),
+                r != null && r.fromServer());
     }
 
     private static List<Result> all(List<Integer> indexes, Result r) {

@@ -61,12 +61,21 @@ public interface Courier {
      * IP address, TLS version and cipher ("" for plaintext), how the server
      * was authenticated (none, dane-ee, dane-ta, pkix, pinned), why TLS
      * failed ("starttls-not-supported", "dane-mismatch", ...; "" if it did
-     * not) and the reply that decided the recipient's fate ("" if none came).
+     * not), the reply that decided the recipient's fate ("" if none came)
+     * and whether the server said it ({@code replyFromServer}) or this side
+     * made it up for a failure of its own (timeout, refused connection, a
+     * size the server announced it would refuse).
      */
     record Hop(String mx, String ip, String tlsProtocol, String tlsCipher, String authentication, String tlsFailure,
-               String reply) {
+               String reply, boolean replyFromServer) {
         public Hop {
             tlsFailure = tlsFailure == null ? "" : tlsFailure;
+        }
+
+        /** A hop whose reply, if any, came from the server. */
+        public Hop(String mx, String ip, String tlsProtocol, String tlsCipher, String authentication, String tlsFailure,
+                   String reply) {
+            this(mx, ip, tlsProtocol, tlsCipher, authentication, tlsFailure, reply, true);
         }
 
         public Hop(String mx, String ip, String tlsProtocol, String tlsCipher, String authentication, String reply) {

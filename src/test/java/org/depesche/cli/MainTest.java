@@ -77,6 +77,7 @@ class MainTest {
     void everyCommandExplainsItselfWithHelp() {
         for (String command : new String[] {"quickstart", "serve", "user", "user add", "user list", "user passwd", "user del",
                 "alias", "alias add", "alias list", "alias del", "domain", "domain add", "domain list", "domain del",
+                "user secure", "domain secure",
                 "queue", "queue list", "check-config", "config-docs"}) {
             Run r = cli((command + " --help").split(" "));
             assertThat(r.code()).as(command).isZero();
@@ -174,6 +175,29 @@ class MainTest {
         assertThat(cli("user", "del", "dave@example.net", "--config", config()).code()).isZero();
         assertThat(cli("domain", "del", "example.net", "--config", config()).code()).isZero();
         assertThat(directory().domains()).containsExactly("example.test");
+    }
+
+    @Test
+    void secureDomainsAddressesAndAccountSwitchesAreSetAndListed() throws Exception {
+        quickstart();
+        String nl = System.lineSeparator();
+        assertThat(cli("domain", "secure", "example.test", "secure.example.test", "--config", config()).code()).isZero();
+        assertThat(cli("domain", "list", "--config", config()).out())
+                .isEqualTo("example.test (secure alias domain: secure.example.test)" + nl);
+        assertThat(cli("user", "secure", "alice@example.test", "--strictness", "encrypt", "--receive-tls-only",
+                "--send-authenticated-only", "--config", config()).code()).isZero();
+        assertThat(cli("user", "list", "--config", config()).out())
+                .isEqualTo("alice@example.test (secure: encrypt, receive-tls-only, send-authenticated-only)" + nl);
+        assertThat(cli("alias", "add", "team@example.test", "alice@example.test", "--secure", "--config", config()).code()).isZero();
+        assertThat(cli("alias", "list", "--config", config()).out()).contains("team@example.test -> alice@example.test (secure: verify)");
+        assertThat(directory().requiredTls(MailAddress.parse("alice@secure.example.test")).orElseThrow().label()).isEqualTo("encrypt");
+
+        assertOneLineError(cli("user", "secure", "alice@example.test", "--strictness", "maybe", "--config", config()),
+                "depesche: --strictness must be encrypt or verify, not \"maybe\"");
+        assertOneLineError(cli("user", "secure", "team@example.test", "--receive-tls-only", "--config", config()),
+                "depesche: --receive-tls-only and --send-authenticated-only need an account, and team@example.test is none");
+        assertThat(cli("user", "secure", "alice@example.test", "--off", "--config", config()).code()).isZero();
+        assertThat(cli("user", "list", "--config", config()).out()).isEqualTo("alice@example.test" + nl);
     }
 
     @Test

@@ -59,6 +59,26 @@ class DaneVerifierTest {
         assertThat(v.result()).isEqualTo(Result.DANE_TA);
     }
 
+    @Test
+    void daneTaWithAFullCertificateWorksWhenTheServerLeftTheCaOutOfItsChain() throws Exception {
+        // RFC 7671 5.2.2: a TA published in full ("2 0 0") need not be in the chain; a digest ("2 0 1") must be.
+        TestPki.Identity ca = TestPki.ca("CA");
+        TestPki.Identity leaf = TestPki.leaf(ca, "mx.example.org");
+        DaneVerdict v = verifier.verify(List.of(leaf.certificate()), List.of(TlsaRecord.of(2, 0, 0, ca.certificate())), MX);
+        assertThat(v.result()).isEqualTo(Result.DANE_TA);
+        assertThat(verifier.verify(List.of(leaf.certificate()), List.of(TlsaRecord.of(2, 0, 1, ca.certificate())), MX)
+                .result()).isEqualTo(Result.NO_MATCH);
+    }
+
+    @Test
+    void aFullDaneTaCertificateThatDidNotSignTheChainDoesNotMatch() throws Exception {
+        TestPki.Identity ca = TestPki.ca("CA");
+        TestPki.Identity impostor = TestPki.ca("CA"); // same name, other key
+        TestPki.Identity leaf = TestPki.leaf(impostor, "mx.example.org");
+        DaneVerdict v = verifier.verify(List.of(leaf.certificate()), List.of(TlsaRecord.of(2, 0, 0, ca.certificate())), MX);
+        assertThat(v.result()).isEqualTo(Result.NO_MATCH);
+    }
+
     /** A leaf from a CA published as "2 1 1": the verdict and its reason. */
     private DaneVerdict underDaneTa(TestPki.Identity ca, TestPki.Identity leaf) {
         return verifier.verify(leaf.chain(), List.of(TlsaRecord.of(2, 1, 1, ca.certificate())), MX);
@@ -112,5 +132,25 @@ class DaneVerifierTest {
         DaneVerdict v = verifier.verify(leaf.chain(), List.of(TlsaRecord.parse("1 1 1 " + "00".repeat(32)),
                 TlsaRecord.parse("3 1 1 " + "11".repeat(32)), TlsaRecord.of(3, 0, 1, leaf.certificate())), MX);
         assertThat(v.result()).isEqualTo(Result.DANE_EE);
+    }
+
+    @Test
+    void aSha256RecordIsIgnoredWhenASha512RecordExistsForTheSameUsageAndSelector() throws Exception {
+        // RFC 7671 9: only the strongest digest of a usage and selector counts, so a broken weaker one cannot be used.
+        TestPki.Identity leaf = TestPki.selfSigned("mx.example.org");
+        TestPki.Identity other = TestPki.selfSigned("mx.example.org");
+        DaneVerdict v = verifier.verify(leaf.chain(), List.of(TlsaRecord.of(3, 1, 2, other.certificate()),
+                TlsaRecord.of(3, 1, 1, leaf.certificate())), MX);
+        assertThat(v.result()).isEqualTo(Result.NO_MATCH);
+    }
+
+    @Test
+    void digestAgilityLeavesOtherSelectorsAndFullRecordsAlone() throws Exception {
+        TestPki.Identity leaf = TestPki.selfSigned("mx.example.org");
+        TestPki.Identity other = TestPki.selfSigned("mx.example.org");
+        assertThat(verifier.verify(leaf.chain(), List.of(TlsaRecord.of(3, 0, 2, other.certificate()),
+                TlsaRecord.of(3, 1, 1, leaf.certificate())), MX).result()).isEqualTo(Result.DANE_EE);
+        assertThat(verifier.verify(leaf.chain(), List.of(TlsaRecord.of(3, 1, 2, other.certificate()),
+                TlsaRecord.of(3, 1, 0, leaf.certificate())), MX).result()).isEqualTo(Result.DANE_EE);
     }
 }

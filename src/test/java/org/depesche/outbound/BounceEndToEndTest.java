@@ -176,6 +176,25 @@ class BounceEndToEndTest {
     }
 
     @Test
+    void aRefusalMadeByThisSideHasItsStatusButNoDiagnosticCodeAsIfTheServerHadSaidIt() throws Exception {
+        // RFC 3464 2.3.6: Diagnostic-Code is what the remote MTA said; here it announced SIZE 10 and said nothing else.
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id)).extensions("SIZE 10");
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            startRunner(out.courier(dns.validatingResolver(), server.address().getPort()), Duration.ofHours(4));
+            submit(SENDER, "alice@example.org");
+            List<Path> mail = awaitMail(1);
+            assertThat(mail).hasSize(1);
+            List<Entity> parts = ((Multipart) parse(mail.getFirst()).getBody()).getBodyParts();
+            assertThat(text(parts.get(1))).contains("Action: failed").contains("Status: 5.3.4")
+                    .contains("Remote-MTA: dns; mx.example.org").doesNotContain("Diagnostic-Code");
+            assertThat(text(parts.get(0)).replace("\n    ", " ")).contains("is larger than mx.example.org [127.0.0.1] accepts")
+                    .doesNotContain("it said");
+            assertThat(server.received("MAIL")).isFalse();
+            awaitEmptyQueue();
+        }
+    }
+
+    @Test
     void aNullMxBouncesAtOnceWithStatus5110() throws Exception {
         try (TestDns dns = TestDns.builder().signedZone("example.org").mx(0, ".").start()) {
             startRunner(out.courier(dns.validatingResolver(), 25), Duration.ofHours(4));

@@ -65,6 +65,13 @@ final class OutboundFixture implements AutoCloseable {
         return new RemoteCourier(dns, client, new PolicyEngine(settings, memory, mtaSts), port, Clock.systemUTC(), new Random(7));
     }
 
+    /** A courier for a sender whose own host names are {@code ownNames} (RFC 5321 5.1 loop detection). */
+    RemoteCourier courierNamed(DnsResolver dns, int port, java.util.Set<String> ownNames) {
+        Config.Delivery settings = new Config.Delivery("dane", port, null, null, null, null, null, List.of());
+        return new RemoteCourier(dns, client, new PolicyEngine(settings, memory), port, Clock.systemUTC(), new Random(7),
+                ownNames);
+    }
+
     RemoteCourier courier(DnsResolver dns, int port) {
         return courier(dns, port, "dane");
     }

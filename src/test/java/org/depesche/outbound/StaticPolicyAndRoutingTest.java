@@ -70,20 +70,82 @@ class StaticPolicyAndRoutingTest {
         }
     }
 
+    /** example.org's MX is a CNAME to server.hosting.org, which has DANE-EE TLSA records for {@code id}. */
+    private static TestDns cnamedToHostingOrg(int port, TestPki.Identity id) {
+        return TestDns.builder().signedZone("example.org").mx(10, MX).cname(MX, "server.hosting.org")
+                .signedZone("hosting.org").a("server.hosting.org", "127.0.0.1")
+                .tlsa(tlsaName(port, "server.hosting.org"), 3, 1, 1, spkiSha256(id)).start();
+    }
+
     @Test
     void anMxHostThatIsACnameUsesTheTlsaRecordsOfTheExpandedName() throws Exception {
         TestPki.Identity id = TestPki.selfSigned("server.hosting.org");
         try (OutboundFixture out = new OutboundFixture(dir);
              DepescheMx mx = DepescheMx.start(dir.resolve("mx"), id)) {
             int port = mx.address().getPort();
-            try (TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).cname(MX, "server.hosting.org")
-                    .signedZone("hosting.org").a("server.hosting.org", "127.0.0.1")
-                    .tlsa(tlsaName(port, "server.hosting.org"), 3, 1, 1, spkiSha256(id)).start()) {
+            try (TestDns dns = cnamedToHostingOrg(port, id)) {
                 Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()).getFirst();
                 assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
                 assertThat(r.hop().authentication()).isEqualTo("dane-ee");
                 assertThat(r.hop().mx()).isEqualTo(MX);
             }
+        }
+    }
+
+    @Test
+    void theSniOfACnamedMxHostWithTlsaAtTheExpandedNameIsTheExpandedName() throws Exception {
+        // RFC 7672 8.1: SNI carries the TLSA base domain, so a server with several chains picks the one its TLSA names.
+        TestPki.Identity id = TestPki.selfSigned("server.hosting.org");
+        try (OutboundFixture out = new OutboundFixture(dir);
+             ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id))) {
+            int port = server.address().getPort();
+            try (TestDns dns = cnamedToHostingOrg(port, id)) {
+                Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()).getFirst();
+                assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+                assertThat(server.serverNames()).containsOnly("server.hosting.org");
+            }
+        }
+    }
+
+    @Test
+    void daneTaAcceptsACertificateThatNamesTheRecipientDomainBehindASecureMx() throws Exception {
+        // RFC 7672 3.2.2: with a secure MX RRset the next-hop domain is a reference identifier too.
+        TestPki.Identity ca = TestPki.ca("Example Org CA");
+        try (OutboundFixture out = new OutboundFixture(dir);
+             DepescheMx mx = DepescheMx.start(dir.resolve("mx"), TestPki.leaf(ca, "example.org"))) {
+            int port = mx.address().getPort();
+            try (TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
+                    .tlsa(tlsaName(port, MX), 2, 1, 1, org.depesche.dane.TlsaRecord.of(2, 1, 1, ca.certificate()).data())
+                    .start()) {
+                Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()).getFirst();
+                assertThat(r.outcome()).as("%s", r.detail()).isEqualTo(Courier.Outcome.DELIVERED);
+                assertThat(r.hop().authentication()).isEqualTo("dane-ta");
+            }
+        }
+    }
+
+    @Test
+    void anMxListNamingThisServerFailsAsALoopWithoutConnectingToItselfOrWorseMxHosts() throws Exception {
+        // RFC 5321 5.1: the client drops itself and every MX of equal or higher preference value.
+        try (OutboundFixture out = new OutboundFixture(dir);
+             ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX)));
+             TestDns dns = TestDns.builder().signedZone("example.org").mx(10, "mx.sender.test").mx(20, MX)
+                     .a(MX, "127.0.0.1").signedZone("sender.test").a("mx.sender.test", "127.0.0.1").start()) {
+            RemoteCourier courier = out.courierNamed(dns.validatingResolver(), server.address().getPort(),
+                    Set.of("MX.Sender.Test"));
+            Courier.Result r = out.deliver(courier, out.toAlice()).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.FAILED);
+            assertThat(r.detail()).startsWith("5.4.6").contains("loops back to myself");
+            assertThat(server.commands()).isEmpty();
+        }
+    }
+
+    @Test
+    void anMxOfThisServerWithBetterMxHostsBeforeItLeavesOnlyThose() {
+        try (TestDns dns = TestDns.builder().signedZone("example.org").mx(5, "a.example.org").mx(10, "self.test")
+                .mx(10, "b.example.org").mx(20, "c.example.org").start()) {
+            Route route = new MxLookup(dns.validatingResolver(), new Random(1), Set.of("self.test")).route("example.org");
+            assertThat(((Route.Hosts) route).hosts()).extracting(MxHost::name).containsExactly("a.example.org");
         }
     }
 
@@ -119,6 +181,23 @@ class StaticPolicyAndRoutingTest {
                 assertThat(r.hop().ip()).isEqualTo("127.0.0.1");
                 assertThat(r.hop().authentication()).isEqualTo("dane-ee");
             }
+        }
+    }
+
+    @Test
+    void aDomainWithScoresOfAddressesGetsOnlyABoundedNumberOfConnectionsPerRound() throws Exception {
+        // THREATS T14: the recipient's DNS must not turn one message into a connection flood (Postfix: smtp_mx_address_limit).
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        TestDns.Builder zone = TestDns.builder().unsignedZone("example.org").mx(10, MX).mx(20, "mx2.example.org");
+        for (int i = 1; i <= 40; i++) zone.a(MX, "127.0.1." + i).a("mx2.example.org", "127.0.2." + i);
+        try (OutboundFixture out = new OutboundFixture(dir); TestDns dns = zone.start()) {
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), closedPort), out.toAlice()).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
+            int tried = r.detail().split("could not connect to ", -1).length - 1;
+            assertThat(tried).isEqualTo(RemoteCourier.MAX_ADDRESSES);
         }
     }
 

@@ -43,8 +43,10 @@ public record DeliveryAttempt(String mxHost, InetSocketAddress address, Instant 
      * server's reply (to RCPT, or to the end of data for accepted
      * recipients) or, when the session failed before, a local one with an
      * RFC 3463 code. {@code diagnostic} says it in words for the DSN.
+     * {@code fromServer}: the reply is the server's own, not one made here
+     * (only the server's may be reported as its Diagnostic-Code, RFC 3464 2.3.6).
      */
-    public record RecipientResult(MailAddress recipient, Reply reply, String diagnostic) {
+    public record RecipientResult(MailAddress recipient, Reply reply, String diagnostic, boolean fromServer) {
         public boolean delivered() {
             return reply.isPositive();
         }

@@ -68,8 +68,9 @@ public final class SmtpClient implements AutoCloseable {
 
     /**
      * One attempt: connects to {@code address}, uses {@code mxHost} for SNI
-     * and in messages, and delivers {@code message} to all its recipients if
-     * {@code requirement} is met.
+     * (under DANE the TLSA base domain instead) and in messages, and
+     * delivers {@code message} to all its recipients if {@code requirement}
+     * is met.
      */
     public DeliveryAttempt deliver(InetSocketAddress address, String mxHost, TlsRequirement requirement,
                                    OutboundMessage message) {
@@ -91,12 +92,18 @@ public final class SmtpClient implements AutoCloseable {
         final Stage stage;
         final Reply reply;
         final boolean sayQuit;
+        final boolean fromServer;
 
         Failure(Stage stage, Reply reply, String message, boolean sayQuit) {
+            this(stage, reply, message, sayQuit, false);
+        }
+
+        Failure(Stage stage, Reply reply, String message, boolean sayQuit, boolean fromServer) {
             super(message, null, false, false);
             this.stage = stage;
             this.reply = reply;
             this.sayQuit = sayQuit;
+            this.fromServer = fromServer;
         }
     }
 
@@ -206,7 +213,7 @@ public final class SmtpClient implements AutoCloseable {
         private void handshakeAndVerify() throws Failure {
             SSLSession session;
             try {
-                SSLSocket socket = conn.startTls(handshakeContext, mxHost, timeouts.command());
+                SSLSocket socket = conn.startTls(handshakeContext, serverName(), timeouts.command());
                 session = socket.getSession();
             } catch (IOException e) {
                 // For Opportunistic the caller may retry in plaintext; reconnecting is its decision.
@@ -224,6 +231,11 @@ public final class SmtpClient implements AutoCloseable {
                 throw new Failure(Stage.TLS_AUTH, Reply.of(451, "4.7.5", verdict.reason()), verdict.reason(), true);
             }
             tls = new TlsOutcome(info, verdict.ok() ? verdict.authentication() : Authentication.NONE, "");
+        }
+
+        /** RFC 7672 8.1: with DANE the SNI name is the TLSA base domain; otherwise the MX host name. */
+        private String serverName() {
+            return requirement instanceof TlsRequirement.Dane d ? d.referenceNames().iterator().next() : mxHost;
         }
 
         private List<X509Certificate> peerChain(SSLSession session) {
@@ -252,16 +264,16 @@ public final class SmtpClient implements AutoCloseable {
             if (!replies.mail().isPositive()) {
                 rcptReplies.clear(); // the RCPT replies only echo the failed MAIL
                 Failure f = serverSaid(Stage.MAIL, replies.mail());
-                return finish(f.stage, f.reply, f.getMessage());
+                return finish(f.stage, f.reply, f.getMessage(), f.fromServer);
             }
-            if (!anyAccepted) return finish(Stage.RCPT, null, where() + " refused every recipient");
+            if (!anyAccepted) return finish(Stage.RCPT, null, where() + " refused every recipient", false);
             Reply data = replies.data() != null ? replies.data() : command("DATA", Stage.DATA, timeouts.dataInit());
             if (data.code() != 354) throw serverSaid(Stage.DATA, data);
             sendContent();
             Reply end = read(Stage.DATA, timeouts.dataFinal());
             quit();
-            if (!end.isPositive()) return finish(Stage.DATA, end, said(end, Stage.DATA));
-            return finish(Stage.NONE, end, "");
+            if (!end.isPositive()) return finish(Stage.DATA, end, said(end, Stage.DATA), true);
+            return finish(Stage.NONE, end, "", true);
         }
 
         /** RFC 2920 3.1: MAIL, every RCPT and DATA as one group, the replies read in order. */
@@ -418,7 +430,7 @@ public final class SmtpClient implements AutoCloseable {
         private Failure serverSaid(Stage stage, Reply reply) {
             // A 2xx or 3xx where another reply was due is a protocol error, not a delivery.
             Reply decisive = reply.code() >= 400 ? reply : Reply.of(451, "4.5.0", "unexpected reply " + reply);
-            return new Failure(stage, decisive, said(reply, stage), true);
+            return new Failure(stage, decisive, said(reply, stage), true, decisive == reply);
         }
 
         private String said(Reply reply, Stage stage) {
@@ -449,19 +461,19 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         private DeliveryAttempt failed(Failure f) {
-            return finish(f.stage, f.reply, f.getMessage());
+            return finish(f.stage, f.reply, f.getMessage(), f.fromServer);
         }
 
         /** Recipients the server refused keep their RCPT reply; the others get {@code common}. */
-        private DeliveryAttempt finish(Stage stage, Reply common, String summary) {
+        private DeliveryAttempt finish(Stage stage, Reply common, String summary, boolean commonFromServer) {
             List<RecipientResult> results = new ArrayList<>();
             for (MailAddress r : message.recipients()) {
                 Reply rcpt = rcptReplies.get(r);
                 if (rcpt != null && !rcpt.isPositive()) {
-                    results.add(new RecipientResult(r, rcpt, said(rcpt, Stage.RCPT)));
+                    results.add(new RecipientResult(r, rcpt, said(rcpt, Stage.RCPT), true));
                 } else {
                     String diagnostic = stage == Stage.NONE ? "" : summary;
-                    results.add(new RecipientResult(r, common, diagnostic));
+                    results.add(new RecipientResult(r, common, diagnostic, commonFromServer));
                 }
             }
             boolean dataAnswered = (stage == Stage.NONE || stage == Stage.DATA) && common != null && contentSent;

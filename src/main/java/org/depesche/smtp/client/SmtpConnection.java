@@ -147,14 +147,18 @@ final class SmtpConnection implements Closeable {
         out.write(bytes, 0, length);
     }
 
-    /** Reads one complete reply, multi-line replies joined with "\n" (RFC 5321 4.2.1). */
+    /**
+     * Reads one complete reply, multi-line replies joined with "\n" (RFC 5321 4.2.1).
+     * {@code timeout} bounds the whole reply, not each read: a server that
+     * trickles a byte at a time must not hold the delivery for ever (THREATS T14).
+     */
     Reply read(Duration timeout) throws IOException {
-        socket.setSoTimeout(millis(timeout));
+        long deadline = System.nanoTime() + timeout.toNanos();
         List<String> lines = new ArrayList<>();
         int code = -1;
         String enhanced = "";
         while (true) {
-            String line = readLine();
+            String line = readLine(deadline);
             transcript.debug("S: {}", line);
             if (line.length() < 3 || !line.substring(0, 3).chars().allMatch(Character::isDigit)
                     || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
@@ -179,11 +183,14 @@ final class SmtpConnection implements Closeable {
         }
     }
 
-    private String readLine() throws IOException {
+    private String readLine(long deadline) throws IOException {
         byte[] line = new byte[128];
         int n = 0;
         while (true) {
             if (pos == limit) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) throw new java.net.SocketTimeoutException("reply not complete in time");
+                socket.setSoTimeout(millis(Duration.ofNanos(left)));
                 limit = in.read(buf);
                 pos = 0;
                 if (limit < 0) {

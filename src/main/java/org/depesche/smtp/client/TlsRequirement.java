@@ -35,8 +35,10 @@ public sealed interface TlsRequirement {
 
     /**
      * RFC 7672 3: the chain must match a usable TLSA record of a secure
-     * RRset. {@code referenceNames}: the MX host name first, then the
-     * CNAME-related names of RFC 7672 2.2.3; used for DANE-TA only.
+     * RRset. {@code referenceNames}: the TLSA base domain first (the MX
+     * host name, or its CNAME expansion when the TLSA records are there;
+     * sent as SNI, RFC 7672 8.1), then the other names of RFC 7672 3.2.2;
+     * used for DANE-TA name checks.
      */
     record Dane(List<TlsaRecord> records, Set<String> referenceNames) implements TlsRequirement {
         public Dane {

@@ -39,7 +39,7 @@ public final class SmtpServer implements AutoCloseable {
 
     /** What every session of this server shares. {@code authFailureDelay} doubles with each failed AUTH. */
     record Context(Config config, Directory directory, Queue queue, TlsContextProvider tls, Clock clock,
-                   Duration authFailureDelay) {
+                   Duration authFailureDelay, RefusalDigest refusals) {
     }
 
     private final Context ctx;
@@ -58,7 +58,8 @@ public final class SmtpServer implements AutoCloseable {
     /** For tests: the base delay after a failed AUTH (zero makes them fast). */
     SmtpServer(Config config, Directory directory, Queue queue, TlsContextProvider tls, Clock clock,
                Duration authFailureDelay) {
-        this.ctx = new Context(config, directory, queue, tls, clock, authFailureDelay);
+        this.ctx = new Context(config, directory, queue, tls, clock, authFailureDelay,
+                new RefusalDigest(queue, config.hostname(), clock));
     }
 
     /** Binds every configured listener, then starts accepting on all of them. */
@@ -151,6 +152,8 @@ public final class SmtpServer implements AutoCloseable {
                 log.info("closing session cid={} reason=\"client does not read or takes too long for the TLS handshake\"", s.connectionId());
                 s.closeConnection();
             });
+            ctx.refusals().flushDue(); // refusals held back by the digest's rate limit
+
             try {
                 Thread.sleep(Math.min(1000, Math.max(10, limit.toMillis() / 4)));
             } catch (InterruptedException e) {

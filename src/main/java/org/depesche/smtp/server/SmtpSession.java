@@ -345,6 +345,15 @@ final class SmtpSession implements Runnable {
         }
         List<MailAddress> mailboxes = barePostmaster ? ctx.directory().postmaster() : ctx.directory().resolve(rcpt);
         if (mailboxes.isEmpty()) throw new SmtpException(550, "5.1.1", "No such user here");
+        if (!barePostmaster && !tls.isEncrypted() && ctx.directory().requiredTls(rcpt).isPresent()) {
+            // THREATS T2b: refused before DATA, so no byte of the message crosses the wire in plaintext.
+            // 5.7.10 "Encryption needed" (RFC 5248 registry, as RFC 8689 5 uses it for the same intent).
+            log.info("rcpt refused cid={} rcpt={} reason=secure-address-without-tls", cid, rcpt);
+            ctx.refusals().record(mailboxes, new RefusalDigest.Refusal(ctx.clock().instant(),
+                    tx.sender.map(MailAddress::toString).orElse(""), rcpt.toString(),
+                    plain.getInetAddress().getHostAddress(), helo, "it did not use STARTTLS (no encryption)"));
+            throw new SmtpException(550, "5.7.10", rcpt + " accepts mail only over TLS; your server did not use STARTTLS");
+        }
         tx.accept(rcpt, mailboxes);
         return Reply.of(250, "2.1.5", "Ok");
     }

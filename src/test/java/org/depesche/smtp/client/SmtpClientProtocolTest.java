@@ -210,6 +210,33 @@ class SmtpClientProtocolTest {
     }
 
     @Test
+    void aServerTricklingItsGreetingByteByByteTimesOutAsAWhole() throws Exception {
+        // THREATS T14: each byte arrives well within the read timeout, the reply never ends in time.
+        try (ServerSocket trickler = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = trickler.accept()) {
+                    s.getOutputStream().write("220-".getBytes(StandardCharsets.US_ASCII));
+                    while (true) {
+                        s.getOutputStream().write('x');
+                        s.getOutputStream().flush();
+                        Thread.sleep(50);
+                    }
+                } catch (Exception e) {
+                    // the client hung up, as it should
+                }
+            });
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), trickler.getLocalPort());
+            try (SmtpClient client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofMillis(500)), null, Clock.systemUTC())) {
+                DeliveryAttempt attempt = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+                        () -> client.deliver(address, MX, new TlsRequirement.Opportunistic(), toAlice()));
+                assertThat(attempt.failedStage()).isEqualTo(Stage.GREETING);
+                assertReply(attempt.recipients().get(0).reply(), 451, "4.4.2");
+                assertThat(attempt.message()).contains("did not answer in time");
+            }
+        }
+    }
+
+    @Test
     void aClosedPortFailsAtConnect() throws Exception {
         InetSocketAddress closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
