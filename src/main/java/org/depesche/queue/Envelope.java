@@ -21,10 +21,25 @@ public record Envelope(
         TlsInfo tls,
         Optional<String> authenticatedUser,
         boolean smtpUtf8,
-        BodyType bodyType) {
+        BodyType bodyType,
+        TransportDemand demand) {
 
     public Envelope {
         recipients = List.copyOf(recipients);
+        demand = demand == null ? TransportDemand.NONE : demand;
+    }
+
+    /** An envelope that demands nothing of its transport beyond the destination's policy. */
+    public Envelope(Optional<MailAddress> sender, List<Recipient> recipients, Instant receivedAt, String connectionId,
+                    String peerAddress, TlsInfo tls, Optional<String> authenticatedUser, boolean smtpUtf8,
+                    BodyType bodyType) {
+        this(sender, recipients, receivedAt, connectionId, peerAddress, tls, authenticatedUser, smtpUtf8, bodyType,
+                TransportDemand.NONE);
+    }
+
+    public Envelope withDemand(TransportDemand d) {
+        return new Envelope(sender, recipients, receivedAt, connectionId, peerAddress, tls, authenticatedUser,
+                smtpUtf8, bodyType, d);
     }
 
     /** MAIL FROM BODY= parameter (RFC 6152); BINARYMIME is not offered. */

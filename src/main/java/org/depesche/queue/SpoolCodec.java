@@ -38,7 +38,8 @@ final class SpoolCodec {
         Stored s = new Stored(VERSION, m.id(), m.size(), e.sender().map(MailAddress::toString).orElse(null),
                 rcpts, e.receivedAt().toString(), e.connectionId(), e.peerAddress(),
                 e.tls().protocol(), e.tls().cipher(), e.authenticatedUser().orElse(null), e.smtpUtf8(),
-                e.bodyType().name(), m.deferrals(), m.nextAttempt().toString(), attempts, m.delayNotified());
+                e.bodyType().name(), m.deferrals(), m.nextAttempt().toString(), attempts, m.delayNotified(),
+                demand(e.demand()));
         return json.writeValueAsBytes(s);
     }
 
@@ -53,7 +54,10 @@ final class SpoolCodec {
                     s.tlsProtocol() == null || s.tlsProtocol().isEmpty() ? TlsInfo.NONE
                             : new TlsInfo(s.tlsProtocol(), s.tlsCipher()),
                     Optional.ofNullable(s.authenticatedUser()), s.smtpUtf8(),
-                    Envelope.BodyType.valueOf(s.bodyType()));
+                    Envelope.BodyType.valueOf(s.bodyType()),
+                    s.demand() == null ? TransportDemand.NONE : new TransportDemand(s.demand().requireTls(),
+                            s.demand().tlsRequiredNo(), TransportDemand.Floor.valueOf(s.demand().floor()),
+                            s.demand().because()));
             List<QueuedMessage.RecipientState> states = s.recipients().stream()
                     .map(r -> new QueuedMessage.RecipientState(QueuedMessage.State.valueOf(r.state()), r.detail()))
                     .toList();
@@ -76,7 +80,17 @@ final class SpoolCodec {
     record Stored(int version, String id, long size, String sender, List<StoredRecipient> recipients,
                   String receivedAt, String connectionId, String peerAddress, String tlsProtocol,
                   String tlsCipher, String authenticatedUser, boolean smtpUtf8, String bodyType,
-                  int deferrals, String nextAttempt, List<StoredAttempt> attempts, boolean delayNotified) {
+                  int deferrals, String nextAttempt, List<StoredAttempt> attempts, boolean delayNotified,
+                  StoredDemand demand) {
+    }
+
+    /** Absent (null) in files written before messages could demand anything, and for ordinary messages. */
+    record StoredDemand(boolean requireTls, boolean tlsRequiredNo, String floor, String because) {
+    }
+
+    private static StoredDemand demand(TransportDemand d) {
+        return d.equals(TransportDemand.NONE) ? null
+                : new StoredDemand(d.requireTls(), d.tlsRequiredNo(), d.floor().name(), d.because());
     }
 
     record StoredRecipient(String original, String mailbox, String state, String detail) {

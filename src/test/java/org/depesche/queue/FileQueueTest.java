@@ -53,6 +53,22 @@ class FileQueueTest extends QueueContractTest {
     }
 
     @Test
+    void anEnvelopeFileWrittenBeforeTransportDemandsLoadsAsDemandingNothing() throws Exception {
+        String id;
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            id = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY).id();
+        }
+        Path env = storage.resolve("spool/" + id + ".env");
+        String written = Files.readString(env);
+        assertThat(written).contains("\"demand\" : null");
+        Files.writeString(env, written.replaceAll(",\\s*\"demand\" : null", ""));
+        assertThat(Files.readString(env)).doesNotContain("demand");
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
+            assertThat(q.get(id).orElseThrow().envelope().demand()).isEqualTo(TransportDemand.NONE);
+        }
+    }
+
+    @Test
     void abortLeavesNoFileBehind() throws Exception {
         try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
             Queue.Incoming in = q.begin();

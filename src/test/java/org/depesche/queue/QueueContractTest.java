@@ -68,6 +68,20 @@ abstract class QueueContractTest {
     }
 
     @Test
+    void whatAMessageDemandsOfItsTransportSurvivesTheRoundTrip() throws Exception {
+        TransportDemand demand = new TransportDemand(true, true, TransportDemand.Floor.AUTHENTICATED,
+                "the sender alice@secure.example.org is a secure address");
+        Envelope env = envelope(T0, "alice@secure.example.org", "bob@example.com").withDemand(demand);
+        String id;
+        try (Queue q = open(storage)) {
+            id = commit(q, env, BODY).id();
+        }
+        try (Queue q = open(storage)) {
+            assertThat(q.get(id).orElseThrow().envelope().demand()).isEqualTo(demand);
+        }
+    }
+
+    @Test
     void anAbortedMessageIsNotInTheQueue() throws Exception {
         try (Queue q = open(storage)) {
             Queue.Incoming in = q.begin();
