@@ -98,6 +98,22 @@ public final class FileDirectory implements Directory {
     @Override
     public Optional<Strictness> requiredTls(MailAddress address) {
         Snapshot s = snapshot();
+        Optional<Strictness> secure = secureAddress(s, address);
+        if (secure.isPresent() || !s.domains.contains(s.baseDomain(address.domain()))) return secure;
+        for (MailAddress m : resolve(s, address)) {
+            String k = key(m);
+            if (s.accounts.get(k).receivesOnlyOverTls()) return Optional.of(s.secure.getOrDefault(k, Strictness.VERIFY));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<Strictness> secureSender(MailAddress address) {
+        return secureAddress(snapshot(), address);
+    }
+
+    /** The address is marked secure (itself or its +tag base), else in a secure alias domain (verify). */
+    private static Optional<Strictness> secureAddress(Snapshot s, MailAddress address) {
         String domain = s.baseDomain(address.domain());
         if (!s.domains.contains(domain)) return Optional.empty();
         String local = address.normalizedLocalPart();
@@ -105,11 +121,13 @@ public final class FileDirectory implements Directory {
         if (marked == null) marked = s.secure.get(baseOf(local) + "@" + domain);
         if (marked != null) return Optional.of(marked);
         if (!domain.equals(address.domain())) return Optional.of(Strictness.VERIFY);
-        for (MailAddress m : resolve(s, address)) {
-            String k = key(m);
-            if (s.accounts.get(k).receivesOnlyOverTls()) return Optional.of(s.secure.getOrDefault(k, Strictness.VERIFY));
-        }
         return Optional.empty();
+    }
+
+    @Override
+    public boolean sendsOnlyAuthenticated(Account account) {
+        AccountEntry entry = snapshot().accounts.get(key(account.address()));
+        return entry != null && entry.sendsOnlyAuthenticated();
     }
 
     @Override
