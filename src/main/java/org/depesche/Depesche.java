@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 import org.depesche.config.Config;
-import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
 import org.depesche.dns.CachingDnsResolver;
@@ -62,7 +61,7 @@ public final class Depesche implements AutoCloseable {
     public Depesche(Config config, Clock clock) throws IOException, DirectoryException {
         this.config = config;
         Path data = config.dataDir();
-        this.directory = new FileDirectory(data.resolve("directory.json"), clock, new PasswordHasher());
+        this.directory = FileDirectory.of(config, clock);
         this.tls = new PemTlsContextProvider(config.tls().certificate(), config.tls().key(),
                 config.tls().reloadInterval(), clock);
         // Before the queue is opened: a bad trust anchor is an IllegalArgumentException with one clear line.
