@@ -28,6 +28,7 @@ import org.depesche.tls.PemTlsContextProvider;
 import org.depesche.mtasts.MtaStsServer;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.PolicyFetcher;
+import org.depesche.mtasts.PolicyRefresher;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.mtasts.PublishedPolicy;
 import org.depesche.config.HostPort;
@@ -52,6 +53,7 @@ public final class Depesche implements AutoCloseable {
     private final QueueRunner runner;
     private final SmtpServer server;
     private final MtaStsServer mtaSts;
+    private final PolicyRefresher mtaStsRefresher;
 
     /**
      * Reads the directory and the TLS files and opens the queue; nothing
@@ -76,7 +78,9 @@ public final class Depesche implements AutoCloseable {
             queue.close();
             throw new IOException("cannot set up TLS for outbound delivery: " + e.getMessage(), e);
         }
-        PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")), mtaStsCache(data, clock));
+        PolicyCache stsCache = mtaStsCache(data, clock);
+        this.mtaStsRefresher = new PolicyRefresher(stsCache, PolicyRefresher.INTERVAL, PolicyRefresher.AHEAD);
+        PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")), stsCache);
         RemoteCourier remote = new RemoteCourier(dns, client, policy, out.smtpPort(), clock, new java.security.SecureRandom(),
                 new java.util.HashSet<>(java.util.List.of(config.hostname(), config.heloName())));
         this.runner = new QueueRunner(queue, new RoutingCourier(directory, new LocalCourier(store), remote),
@@ -112,6 +116,7 @@ public final class Depesche implements AutoCloseable {
     public void start() throws IOException {
         try {
             runner.start();
+            mtaStsRefresher.start();
             server.start();
             if (mtaSts != null) mtaSts.start();
         } catch (UncheckedIOException e) {
@@ -144,6 +149,7 @@ public final class Depesche implements AutoCloseable {
         if (mtaSts != null) mtaSts.close();
         server.close();
         runner.close();
+        mtaStsRefresher.close();
         client.close();
         dns.close();
         queue.close();
