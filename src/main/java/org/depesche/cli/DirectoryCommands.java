@@ -94,8 +94,11 @@ final class DirectoryCommands {
                 throw new CliException("--receive-tls-only and --send-authenticated-only need an account, and " + address + " is none");
             dir.setSecure(address, st);
             if (receive || send) dir.setAccountTls(address, receive, send);
+            // A stricter [[secure.address]] in depesche.toml wins; say so rather than claim what does not apply.
+            Directory.Strictness effective = dir.secureAddresses().getOrDefault(address.strip().toLowerCase(java.util.Locale.ROOT), st);
             main.out.println(address + " is secure (" + st.label() + ")" + (receive ? ", receives only over TLS" : "")
-                    + (send ? ", sends only over authenticated TLS" : ""));
+                    + (send ? ", sends only over authenticated TLS" : "")
+                    + (effective == st ? "" : "; " + SecureSettings.FILE + " sets " + effective.label() + ", which wins"));
             return 0;
         }
 

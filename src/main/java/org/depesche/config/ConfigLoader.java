@@ -265,8 +265,10 @@ public final class ConfigLoader {
         int lineOf(List<String> path) {
             if (path.isEmpty()) return 0;
             for (int i = 0; i < path.size(); i++) {
-                if (path.get(i).matches("\\[\\d+]")) return lineOfEntry(path.subList(0, i),
-                        Integer.parseInt(path.get(i).substring(1, path.get(i).length() - 1)), i + 1 < path.size() ? path.get(i + 1) : null);
+                String segment = path.get(i);
+                if (!segment.matches("\\[\\d+]")) continue;
+                int index = Integer.parseInt(segment.substring(1, segment.length() - 1));
+                return lineOfEntry(path.subList(0, i), index, i + 1 < path.size() ? path.get(i + 1) : null);
             }
             String table = String.join(".", path.subList(0, path.size() - 1));
             String whole = String.join(".", path);
