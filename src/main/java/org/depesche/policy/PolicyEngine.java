@@ -229,7 +229,6 @@ public final class PolicyEngine {
                 .orElse(policy.domain() + " publishes no MTA-STS policy");
         String reason = "the MX records of " + policy.domain() + " are not DNSSEC-signed and " + sts + ", so "
                 + mx.host() + " cannot be authenticated";
-        log.warn("event=mx-refused domain={} mx={} reason=\"{}\"", policy.domain(), mx.host(), reason);
         return new MxDecision.Refuse(TLS_NEEDED, reason);
     }
 
