@@ -91,7 +91,7 @@ public final class Probe {
     public ProbeReport probe(String query) {
         MailAddress rcpt = recipient(query);
         String domain = HostFacts.aLabel(rcpt.domain());
-        String at = clock.instant().toString();
+        String at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         if (isLocalDomain.test(rcpt.domain()) || isLocalDomain.test(domain)) {
             return new ProbeReport(query, domain, at, false, Level.LOCAL, domain + " is a local domain: mail stays on this server.",
                     new ProbeReport.Route("local", null, null), null, null, List.of(), List.of());
@@ -135,8 +135,11 @@ public final class Probe {
         return server != null;
     }
 
-    /** The recipient a probe stands for: the address given, or postmaster at the domain given. */
-    static MailAddress recipient(String query) {
+    /**
+     * The recipient a probe stands for: the address given, or postmaster at
+     * the domain given; IllegalArgumentException with one line otherwise.
+     */
+    public static MailAddress recipient(String query) {
         String q = query == null ? "" : query.strip();
         if (q.isEmpty()) throw new IllegalArgumentException("give an address or a domain to probe");
         MailAddress a = MailAddress.parse(q.contains("@") ? q : "postmaster@" + q);
