@@ -2,12 +2,8 @@ package org.depesche.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,14 +22,8 @@ class ProbeCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new Main(new ByteArrayInputStream(new byte[0]), out, err, Clock.systemUTC()).run(args);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** A config whose resolver validates against the test hierarchy and whose MX port is the test server's. */
@@ -56,7 +46,7 @@ class ProbeCommandTest {
     void jsonCarriesTheLevelAndParses() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(null);
              TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
-            Run r = run("probe", "--json", "--config", config(dns, server.address().getPort()), "alice@example.org");
+            CliRun r = run("probe", "--json", "--config", config(dns, server.address().getPort()), "alice@example.org");
             assertThat(r.code()).as(r.err()).isZero();
             JsonNode json = new ObjectMapper().readTree(r.out());
             assertThat(json.get("level").asText()).isEqualTo("plaintext");
@@ -76,7 +66,7 @@ class ProbeCommandTest {
             int port = server.address().getPort();
             try (TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
                     .tlsa("_" + port + "._tcp." + MX, 3, 1, 1, TlsaRecord.of(3, 1, 1, id.certificate()).data()).start()) {
-                Run r = run("probe", "--config", config(dns, port), "example.org");
+                CliRun r = run("probe", "--config", config(dns, port), "example.org");
                 System.out.println(r.out()); // the README's example comes from this run
                 assertThat(r.code()).as(r.err()).isZero();
                 assertThat(r.out()).contains("Level:       DANE-verified")
@@ -92,7 +82,7 @@ class ProbeCommandTest {
     void withoutConnectingANullMxIsUndeliverable() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(null);
              TestDns dns = TestDns.builder().signedZone("example.org").mx(0, ".").start()) {
-            Run r = run("probe", "--no-connect", "--config", config(dns, server.address().getPort()), "example.org");
+            CliRun r = run("probe", "--no-connect", "--config", config(dns, server.address().getPort()), "example.org");
             assertThat(r.code()).isZero();
             assertThat(r.out()).contains("Level:       undeliverable").contains("null MX");
             assertThat(server.commands()).isEmpty();
@@ -103,7 +93,7 @@ class ProbeCommandTest {
     void badInputIsOneLineAndExitCode2() throws Exception {
         try (TestDns dns = TestDns.builder().unsignedZone("example.org").start()) {
             String config = config(dns, 25);
-            Run r = run("probe", "--config", config, "not a domain");
+            CliRun r = run("probe", "--config", config, "not a domain");
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err().strip()).startsWith("depesche: ").doesNotContain("\n");
             assertThat(run("probe", "--config", config, "alice@[192.0.2.1]").code()).isEqualTo(2);
