@@ -5,6 +5,8 @@
  * null MX of RFC 7505 (bounced at once), DANE lookups as RFC 7672 2.2
  * orders them (TLSA only behind secure MX and address RRsets, CNAME rules
  * of 2.2.3), one SMTP session per domain for all its recipients, and the
- * routing of each recipient to local or remote delivery.
+ * routing of each recipient to local or remote delivery. {@link
+ * org.depesche.outbound.Probe} answers, before sending and with the same
+ * lookups and policy, how mail to a domain would travel (`depesche probe`).
  */
 package org.depesche.outbound;
