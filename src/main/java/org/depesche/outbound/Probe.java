@@ -126,6 +126,9 @@ public final class Probe {
         Level level = weakest(mx.stream().map(ProbeReport.Mx::level).toList());
         for (ProbeReport.Mx m : mx) {
             if (level.deliverable() && !m.level().deliverable()) notes.add(m.host() + " would not be used: " + m.reason());
+            // RFC 8461 5.2: testing mode only reports; delivery logs the mismatch and goes on.
+            if (p.mtaSts().filter(s -> s.mode() == StsPolicy.Mode.TESTING && !s.matches(m.host())).isPresent())
+                notes.add(m.host() + " is not listed in the MTA-STS policy (mode testing: reported, not enforced)");
         }
         return new ProbeReport(query, domain, at, connected(), level, summary(domain, level, mx),
                 new ProbeReport.Route(kind, mxStatus, null), pol, sts, mx, notes);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -21,6 +22,7 @@ import org.depesche.mtasts.StsRecord;
 import org.depesche.outbound.ProbeReport.Level;
 import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.PolicyEngine;
+import org.depesche.policy.Protection;
 import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.ServerProbe;
 import org.depesche.testsupport.PolicyServer;
@@ -59,8 +61,8 @@ class ProbeTest {
         return new ServerProbe("sender.test", ClientTimeouts.all(Duration.ofSeconds(20)), trust, Clock.systemUTC());
     }
 
-    private Probe probe(DnsResolver dns, int port, ServerProbe server, Probe.MtaStsSource sts) {
-        Config.Delivery settings = new Config.Delivery("dane", port, null, null, null, null, null, null);
+    private Probe probe(DnsResolver dns, int port, ServerProbe server, Probe.MtaStsSource sts, Config.Policy... table) {
+        Config.Delivery settings = new Config.Delivery("dane", port, null, null, null, null, null, List.of(table));
         PolicyEngine engine = new PolicyEngine(settings, new DowngradeMemory(dir.resolve("data/policy")),
                 sts == null ? null : sts.cache());
         return new Probe(dns, engine, sts, server, settings, Set.of("mx.sender.test"), d -> d.equals("sender.test"),
@@ -151,6 +153,46 @@ class ProbeTest {
             assertThat(r.mx().getFirst().requirement()).isEqualTo("pkix");
             assertThat(onlyConnection(r).authentication()).isEqualTo("pkix");
             assertThat(onlyConnection(r).pkixValid()).isTrue();
+            ProbeReport again = probe(resolver, server.address().getPort(), serverProbe, mtaSts(resolver, policyHost))
+                    .probe("example.org");
+            assertThat(again.mtaSts().fetchedNow()).isFalse();
+            assertThat(again.mtaSts().fetchedAt()).isEqualTo(r.mtaSts().fetchedAt());
+            assertThat(policyHost.requests()).isEqualTo(1);
+            assertThat(server.received("MAIL")).isFalse();
+        }
+    }
+
+    @Test
+    void anMxNotListedInATestingPolicyIsNotedButStillUsed() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX)));
+             PolicyServer policyHost = new PolicyServer(TestPki.leaf(ca, "localhost"))
+                     .serve("version: STSv1\r\nmode: testing\r\nmx: other.example.org\r\nmax_age: 86400\r\n");
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
+                     .txt("_mta-sts.example.org", "v=STSv1; id=1;").start()) {
+            DnsResolver resolver = dns.validatingResolver();
+            ProbeReport r = probe(resolver, server.address().getPort(), serverProbe, mtaSts(resolver, policyHost))
+                    .probe("example.org");
+            assertThat(r.mtaSts().mode()).isEqualTo("testing");
+            assertThat(r.level()).isEqualTo(Level.ENCRYPTED);
+            assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("mx.example.org is not listed in the MTA-STS policy"));
+        }
+    }
+
+    @Test
+    void aStaticVerifyEntryAndTheDowngradeMemoryAreReportedAndAPkixValidMxIsVerified() throws Exception {
+        new DowngradeMemory(dir.resolve("data/policy"))
+                .remember("example.org", Protection.VERIFIED, MX, Instant.parse("2026-11-01T10:00:00Z"));
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.leaf(ca, MX)));
+             TestDns dns = unsigned()) {
+            ProbeReport r = probe(dns.validatingResolver(), server.address().getPort(), serverProbe, null,
+                    new Config.Policy("example.org", "verify", null)).probe("example.org");
+            assertThat(r.policy().level()).isEqualTo("verify");
+            assertThat(r.policy().fromTable()).isTrue();
+            assertThat(r.policy().remembered().protection()).isEqualTo("verified");
+            assertThat(r.policy().remembered().at()).isEqualTo("2026-11-01T10:00:00Z");
+            assertThat(r.level()).isEqualTo(Level.VERIFIED);
+            assertThat(r.mx().getFirst().requirement()).isEqualTo("pkix");
+            assertThat(onlyConnection(r).authentication()).isEqualTo("pkix");
             assertThat(server.received("MAIL")).isFalse();
         }
     }
