@@ -124,14 +124,19 @@ public final class Probe {
         int[] budget = {RemoteCourier.MAX_ADDRESSES};
         for (MxHost h : hosts) mx.add(examine(p, h, budget));
         Level level = weakest(mx.stream().map(ProbeReport.Mx::level).toList());
+        addNotes(p, level, mx, notes);
+        return new ProbeReport(query, domain, at, connected(), level, summary(domain, level, mx),
+                new ProbeReport.Route(kind, mxStatus, null), pol, sts, mx, notes);
+    }
+
+    /** The hosts a delivery would pass over while others take the mail, and MTA-STS testing mismatches. */
+    private static void addNotes(DomainPolicy p, Level level, List<ProbeReport.Mx> mx, List<String> notes) {
         for (ProbeReport.Mx m : mx) {
             if (level.deliverable() && !m.level().deliverable()) notes.add(m.host() + " would not be used: " + m.reason());
             // RFC 8461 5.2: testing mode only reports; delivery logs the mismatch and goes on.
             if (p.mtaSts().filter(s -> s.mode() == StsPolicy.Mode.TESTING && !s.matches(m.host())).isPresent())
                 notes.add(m.host() + " is not listed in the MTA-STS policy (mode testing: reported, not enforced)");
         }
-        return new ProbeReport(query, domain, at, connected(), level, summary(domain, level, mx),
-                new ProbeReport.Route(kind, mxStatus, null), pol, sts, mx, notes);
     }
 
     private boolean connected() {
@@ -304,7 +309,8 @@ public final class Probe {
         String how = connected() ? "" : " (from DNS and policy; the MX hosts were not connected to)";
         if (level.deliverable()) {
             String hosts = String.join(", ", mx.stream().filter(m -> m.level() == level).map(ProbeReport.Mx::host).toList());
-            return "Mail to " + domain + " would travel " + level.words() + " (" + hosts + ")" + how + ".";
+            String words = level == Level.PLAINTEXT ? "in plaintext" : level.words();
+            return "Mail to " + domain + " would travel " + words + " (" + hosts + ")" + how + ".";
         }
         if (level == Level.UNDELIVERABLE)
             return "Mail to " + domain + " would wait in the queue: no MX host can be used now" + how + ".";

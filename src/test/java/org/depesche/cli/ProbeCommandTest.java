@@ -50,6 +50,7 @@ class ProbeCommandTest {
             assertThat(r.code()).as(r.err()).isZero();
             JsonNode json = new ObjectMapper().readTree(r.out());
             assertThat(json.get("level").asText()).isEqualTo("plaintext");
+            assertThat(json.get("summary").asText()).isEqualTo("Mail to example.org would travel in plaintext (mx.example.org).");
             assertThat(json.get("domain").asText()).isEqualTo("example.org");
             assertThat(json.get("connected").asBoolean()).isTrue();
             assertThat(json.at("/mx/0/host").asText()).isEqualTo(MX);
