@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,8 +13,6 @@ import java.util.Set;
 
 import org.depesche.dns.Addresses;
 import org.depesche.dns.DnsResolver;
-import org.depesche.dns.DnsResult;
-import org.depesche.dns.DnssecStatus;
 import org.depesche.policy.DeliveryRequest;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.MxDecision;
@@ -53,6 +50,7 @@ public final class RemoteCourier implements Courier {
 
     private final DnsResolver dns;
     private final MxLookup mxLookup;
+    private final HostFacts hostFacts;
     private final SmtpClient client;
     private final PolicyEngine policy;
     private final int port;
@@ -68,6 +66,7 @@ public final class RemoteCourier implements Courier {
                          java.util.Random random, Set<String> ownNames) {
         this.dns = dns;
         this.mxLookup = new MxLookup(dns, random, ownNames);
+        this.hostFacts = new HostFacts(dns, port);
         this.client = client;
         this.policy = policy;
         this.port = port;
@@ -201,56 +200,15 @@ public final class RemoteCourier implements Courier {
 
     /** Why a host's addresses cannot be used, or null if they can. */
     private static String unusable(DomainPolicy p, MxHost mx, Addresses addresses) {
-        // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one.
-        boolean incomplete = !addresses.answered() && (p.usesDane() || addresses.addresses().isEmpty());
-        if (addresses.status() == DnssecStatus.BOGUS || incomplete) {
-            return "the address lookup for " + mx.name() + " failed (" + addresses.status().name().toLowerCase(Locale.ROOT)
-                    + (addresses.reason().isEmpty() ? "" : ": " + addresses.reason()) + ")";
-        }
-        return addresses.addresses().isEmpty() ? mx.name() + " has no IPv6 or IPv4 address" : null;
+        return HostFacts.unusable(p, mx, addresses);
     }
 
-    /**
-     * RFC 7672 2.2: DNSSEC facts for the MX host, and the TLSA records when
-     * they may be used. The DANE-TA reference names (RFC 7672 3.2.2) are the
-     * TLSA base domain, the MX host name and, the MX RRset being secure, the
-     * next-hop domain.
-     */
     private PolicyEngine.MxFacts facts(DomainPolicy p, MxHost mx, Addresses addresses) {
-        boolean secure = mx.secure() && addresses.status() == DnssecStatus.SECURE;
-        if (!(p.usesDane() || authenticating(p.demand())) || !secure)
-            return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()), mx.secure());
-        String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
-                ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
-        String nextHop = aLabel(p.domain());
-        if (!canonical.equals(mx.name())) {
-            // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one;
-            // the expanded name is then the TLSA base domain, which goes first as the SNI name (RFC 7672 8.1).
-            DnsResult expanded = dns.tlsa(port, canonical);
-            if (!deniedSecurely(expanded))
-                return new PolicyEngine.MxFacts(mx.name(), true, expanded,
-                        new LinkedHashSet<>(List.of(canonical, mx.name(), nextHop)), true);
-        }
-        return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()),
-                new LinkedHashSet<>(List.of(mx.name(), nextHop)), true);
+        return hostFacts.facts(p, mx, addresses);
     }
 
-    /** A message that must reach an authenticated server uses DANE wherever the domain publishes it. */
-    private static boolean authenticating(TransportDemand d) {
-        return d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED;
-    }
-
-    /** DNS knows only A-labels (RFC 5890); an SMTPUTF8 recipient's domain may come as U-labels (RFC 6531 3.2). */
     private static String aLabel(String domain) {
-        try {
-            return java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return domain;
-        }
-    }
-
-    private static boolean deniedSecurely(DnsResult r) {
-        return r.isSecure() && (r.outcome() == DnsResult.Outcome.NXDOMAIN || r.outcome() == DnsResult.Outcome.NODATA);
+        return HostFacts.aLabel(domain);
     }
 
     private DeliveryAttempt attempt(InetAddress ip, String mx, TlsRequirement requirement, OutboundMessage out) {

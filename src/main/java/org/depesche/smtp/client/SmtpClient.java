@@ -479,13 +479,7 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         private void quit() {
-            try {
-                conn.send("QUIT");
-                conn.flush(timeouts.command());
-                conn.read(timeouts.command());
-            } catch (IOException | RuntimeException e) {
-                // the session is over either way; a missing 221 changes nothing (RFC 5321 4.1.1.10)
-            }
+            conn.quit(timeouts.command());
         }
 
         private DeliveryAttempt failed(Failure f) {
