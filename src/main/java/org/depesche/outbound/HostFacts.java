@@ -11,6 +11,7 @@ import org.depesche.dns.DnsResult;
 import org.depesche.dns.DnssecStatus;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.PolicyEngine;
+import org.depesche.queue.TransportDemand;
 
 /**
  * The DNS facts about one MX host that the policy engine decides on: whether
@@ -46,7 +47,8 @@ final class HostFacts {
      */
     PolicyEngine.MxFacts facts(DomainPolicy p, MxHost mx, Addresses addresses) {
         boolean secure = mx.secure() && addresses.status() == DnssecStatus.SECURE;
-        if (!p.usesDane() || !secure) return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()));
+        if (!(p.usesDane() || authenticating(p.demand())) || !secure)
+            return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()), mx.secure());
         String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
                 ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
         String nextHop = aLabel(p.domain());
@@ -56,10 +58,15 @@ final class HostFacts {
             DnsResult expanded = dns.tlsa(port, canonical);
             if (!deniedSecurely(expanded))
                 return new PolicyEngine.MxFacts(mx.name(), true, expanded,
-                        new LinkedHashSet<>(List.of(canonical, mx.name(), nextHop)));
+                        new LinkedHashSet<>(List.of(canonical, mx.name(), nextHop)), true);
         }
         return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()),
-                new LinkedHashSet<>(List.of(mx.name(), nextHop)));
+                new LinkedHashSet<>(List.of(mx.name(), nextHop)), true);
+    }
+
+    /** A message that must reach an authenticated server uses DANE wherever the domain publishes it. */
+    private static boolean authenticating(TransportDemand d) {
+        return d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED;
     }
 
     /** DNS knows only A-labels (RFC 5890); an SMTPUTF8 recipient's domain may come as U-labels (RFC 6531 3.2). */

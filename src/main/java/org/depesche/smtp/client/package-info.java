@@ -13,7 +13,11 @@
  * same dialogue up to the point where MAIL FROM would follow, then QUITs.
  * Not implemented: BDAT (RFC 3030; DATA is always used,
  * it is mandatory for every server), AUTH, DSN parameters (RFC 3461),
- * REQUIRETLS and MTA-STS (issue 4), reconnecting in plaintext after a failed
- * opportunistic handshake (the caller decides, as Postfix does).
+ * reconnecting in plaintext after a failed opportunistic handshake (the
+ * caller decides, as Postfix does). REQUIRETLS (RFC 8689 2, 4.2.1 step 5):
+ * the MAIL parameter is sent when the EHLO reply inside TLS offers it, and
+ * a message that requires it ends with QUIT before MAIL FROM where it is
+ * not offered. A PKIX check can be made without enforcing it (MTA-STS
+ * testing mode, RFC 8461 5.2).
  */
 package org.depesche.smtp.client;
