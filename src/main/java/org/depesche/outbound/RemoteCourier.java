@@ -148,20 +148,7 @@ public final class RemoteCourier implements Courier {
                 // A transaction was under way, or the message itself cannot go to this server (SIZE, SMTPUTF8).
                 if (a.envelopeSent() || a.failedStage() == DeliveryAttempt.Stage.MAIL)
                     return settle(m, p, a, indexes, problems.all(), testingFailures(connect, a));
-                String demanded = demand.demandsAnything() ? Demands.failure(a) : null;
-                if (demanded != null) {
-                    log.warn("event=mx-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), demanded);
-                    problems.demanded(a.tls().failure().equals(Demands.REQUIRETLS_NOT_OFFERED)
-                            ? PolicyEngine.REQUIRETLS_NEEDED : PolicyEngine.TLS_NEEDED, demanded);
-                    continue;
-                }
-                String problem = connect.raisedByMemory() && tlsStage(a)
-                        ? PolicyEngine.refusal(p, "without " + (connect.requirement() instanceof TlsRequirement.Encrypted
-                        ? "TLS" : "verified TLS") + " (" + a.message() + ")")
-                        : a.message();
-                if (connect.raisedByMemory() && tlsStage(a))
-                    log.warn("event=downgrade-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), problem);
-                problems.passing(problem);
+                failed(m, p, connect, a, problems);
             }
         }
         Hop hop = last == null ? null : hop(last, last.recipients().isEmpty() ? null : last.recipients().getFirst());
@@ -173,6 +160,24 @@ public final class RemoteCourier implements Courier {
         }
         String detail = String.join("; ", problems.isEmpty() ? List.of("no MX host could be tried") : problems.all());
         return all(indexes, Result.deferred(detail).withHop(hop));
+    }
+
+    /** Files an attempt that did not reach MAIL FROM: a failure of the message's demand, or one that passes. */
+    private static void failed(QueuedMessage m, DomainPolicy p, MxDecision.Connect connect, DeliveryAttempt a,
+                               Problems problems) {
+        String demanded = p.demand().demandsAnything() ? Demands.failure(a) : null;
+        if (demanded != null) {
+            log.warn("event=mx-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), p.domain(), a.mxHost(), demanded);
+            problems.demanded(a.tls().failure().equals(Demands.REQUIRETLS_NOT_OFFERED)
+                    ? PolicyEngine.REQUIRETLS_NEEDED : PolicyEngine.TLS_NEEDED, demanded);
+            return;
+        }
+        boolean downgrade = connect.raisedByMemory() && tlsStage(a);
+        String problem = downgrade ? PolicyEngine.refusal(p, "without " + (connect.requirement() instanceof TlsRequirement.Encrypted
+                ? "TLS" : "verified TLS") + " (" + a.message() + ")") : a.message();
+        if (downgrade)
+            log.warn("event=downgrade-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), p.domain(), a.mxHost(), problem);
+        problems.passing(problem);
     }
 
     /** Decisions 3 and 4: REQUIRETLS asked for by the sender is required; a secure sender's mail offers it. */
@@ -227,7 +232,8 @@ public final class RemoteCourier implements Courier {
                                 List<String> earlier, String testingFailure) {
         // The history keeps one hop per recipient and round; what failed before this server goes into the words.
         String before = earlier.isEmpty() ? "" : " (tried before: " + String.join("; ", earlier) + ")";
-        String testing = testingFailure.isEmpty() ? "" : " (MTA-STS policy in testing mode not met, RFC 8461 5.2: " + testingFailure + ")";
+        String testing = testingFailure.isEmpty() ? ""
+                : " (MTA-STS policy in testing mode not met, RFC 8461 5.2: " + testingFailure + ")";
         if (!testing.isEmpty())
             log.warn("event=mta-sts-testing-failure queue_id={} domain={} mx={} reason=\"{}\"", m.id(), p.domain(), a.mxHost(), testingFailure);
         List<Result> results = new ArrayList<>();

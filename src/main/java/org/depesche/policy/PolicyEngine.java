@@ -208,7 +208,8 @@ public final class PolicyEngine {
         if (!(decided instanceof MxDecision.Connect c)) return decided;
         if (d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED) return authenticated(policy, mx, c);
         if (d.floor() == TransportDemand.Floor.ENCRYPTED && !c.requirement().tlsMandatory())
-            return new MxDecision.Connect(new TlsRequirement.Encrypted(), c.raisedByMemory(), c.testingFailure());
+            return new MxDecision.Connect(new TlsRequirement.Encrypted(c.requirement().pkixAudit()), c.raisedByMemory(),
+                    c.testingFailure());
         return decided;
     }
 
