@@ -24,6 +24,7 @@ import org.depesche.outbound.Probe;
 import org.depesche.outbound.ProbeReport;
 import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.PolicyEngine;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.ServerProbe;
 
@@ -63,6 +64,13 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--no-connect", description = "Do not connect to the MX hosts: report from DNS and policy alone.")
     boolean noConnect;
 
+    @Option(names = "--require-tls", description = "Probe for a message sent with REQUIRETLS (RFC 8689): "
+            + "the MX must be authenticated and offer REQUIRETLS.")
+    boolean requireTls;
+
+    @Option(names = "--secure-sender", description = "Probe for mail from a secure address: only authenticated TLS.")
+    boolean secureSender;
+
     @Override
     public Integer call() throws Exception {
         Config c = config.load();
@@ -83,13 +91,19 @@ final class ProbeCommand implements Callable<Integer> {
             PolicyEngine engine = new PolicyEngine(d, new DowngradeMemory(data.resolve("policy")), cache);
             Probe probe = new Probe(dns, engine, new Probe.MtaStsSource(cache, fetcher), server, d,
                     new HashSet<>(List.of(c.hostname(), c.heloName())), directory::isLocalDomain, clock);
-            ProbeReport report = probe.probe(target);
+            ProbeReport report = probe.probe(target, demand());
             PrintWriter out = spec.commandLine().getOut();
             if (json) out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
             else ProbeText.print(report, out);
             out.flush();
             return 0;
         }
+    }
+
+    /** What the probed message demands, as the server would have stored it on receipt (decisions 2 and 3). */
+    private TransportDemand demand() {
+        TransportDemand d = TransportDemand.NONE.withRequireTls(requireTls);
+        return secureSender ? d.atLeast(TransportDemand.Floor.AUTHENTICATED, "the sender is a secure address") : d;
     }
 
     /** Connect as delivery does; a person waits for the answer, so no command waits more than a minute. */

@@ -15,6 +15,7 @@ final class ProbeText {
         out.println(r.domain() + (r.query().equalsIgnoreCase(r.domain()) ? "" : " (for " + r.query() + ")")
                 + ", checked " + r.checkedAt());
         row(out, "", "Level:", r.level().words());
+        if (!r.demand().equals("none")) row(out, "", "For:", demand(r.demand()));
         row(out, "", "", r.summary());
         if (r.route() != null) row(out, "", "Route:", route(r.route()));
         if (r.policy() != null) row(out, "", "Policy:", policy(r.policy()));
@@ -29,6 +30,14 @@ final class ProbeText {
 
     private static void row(PrintWriter out, String indent, String label, String value) {
         out.println(String.format("%s%-" + (13 - indent.length()) + "s%s", indent, label, value).stripTrailing());
+    }
+
+    private static String demand(String d) {
+        return switch (d) {
+            case "requiretls" -> "a message with REQUIRETLS (RFC 8689)";
+            case "authenticated" -> "mail from a secure address (authenticated TLS only)";
+            default -> "a message demanding " + d + " TLS";
+        };
     }
 
     private static String route(ProbeReport.Route route) {

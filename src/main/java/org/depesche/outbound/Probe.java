@@ -31,6 +31,7 @@ import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.TlsInfo;
 import org.depesche.smtp.client.DeliveryAttempt;
@@ -87,13 +88,22 @@ public final class Probe {
         this.clock = clock;
     }
 
-    /** Probes an address (its domain) or a domain; IllegalArgumentException with one line for anything else. */
+    /** Probes an address (its domain) or a domain for a message without demands of its own. */
     public ProbeReport probe(String query) {
+        return probe(query, TransportDemand.NONE);
+    }
+
+    /**
+     * Probes for a message with {@code demand} (REQUIRETLS, a secure
+     * sender's floor); IllegalArgumentException with one line for a query
+     * that is neither an address nor a domain.
+     */
+    public ProbeReport probe(String query, TransportDemand demand) {
         MailAddress rcpt = recipient(query);
         String domain = HostFacts.aLabel(rcpt.domain());
         String at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         if (isLocalDomain.test(rcpt.domain()) || isLocalDomain.test(domain)) {
-            return new ProbeReport(query, domain, at, false, Level.LOCAL, domain + " is a local domain: mail stays on this server.",
+            return new ProbeReport(query, domain, at, demandLabel(demand), false, Level.LOCAL, domain + " is a local domain: mail stays on this server.",
                     new ProbeReport.Route("local", null, null), null, null, List.of(), List.of());
         }
         List<String> notes = new ArrayList<>();
@@ -101,10 +111,10 @@ public final class Probe {
         ProbeReport.MtaSts sts;
         try {
             Optional<PolicyCache.Entry> before = mtaSts == null ? Optional.empty() : mtaSts.cache().cached(domain);
-            p = policy.forDomain(domain, new DeliveryRequest(probeMessage(rcpt)));
+            p = policy.forDomain(domain, new DeliveryRequest(probeMessage(rcpt, demand)));
             sts = mtaStsFindings(domain, before, p, notes);
         } catch (IOException e) {
-            return new ProbeReport(query, domain, at, false, Level.UNKNOWN, "Cannot read the stored TLS policy state "
+            return new ProbeReport(query, domain, at, demandLabel(demand), false, Level.UNKNOWN, "Cannot read the stored TLS policy state "
                     + "(downgrade memory, MTA-STS cache) for " + domain + ": " + e.getMessage(), null, null, null, List.of(), List.of());
         }
         ProbeReport.Policy pol = policyFindings(p);
@@ -115,28 +125,31 @@ public final class Probe {
             Level level = u.permanent() ? Level.UNDELIVERABLE : Level.UNKNOWN;
             String summary = (u.permanent() ? "Mail to " + domain + " cannot be delivered: " : "Cannot tell how mail to "
                     + domain + " would travel: ") + u.reason() + ".";
-            return new ProbeReport(query, domain, at, connected(), level, summary,
+            return new ProbeReport(query, domain, at, demandLabel(demand), connected(), level, summary,
                     new ProbeReport.Route(kind, mxStatus, u.reason()), pol, sts, List.of(), notes);
         }
         List<MxHost> hosts = ((Route.Hosts) route).hosts();
         String kind = hosts.size() == 1 && dns.mx(domain).outcome() == DnsResult.Outcome.NODATA ? "implicit-mx" : "mx";
         List<ProbeReport.Mx> mx = new ArrayList<>();
         int[] budget = {RemoteCourier.MAX_ADDRESSES};
-        for (MxHost h : hosts) mx.add(examine(p, h, budget));
+        for (MxHost h : hosts) mx.add(examine(p, h, budget, notes));
         Level level = weakest(mx.stream().map(ProbeReport.Mx::level).toList());
-        addNotes(p, level, mx, notes);
-        return new ProbeReport(query, domain, at, connected(), level, summary(domain, level, mx),
+        addNotes(level, mx, notes);
+        return new ProbeReport(query, domain, at, demandLabel(demand), connected(), level, summary(domain, level, mx, demand),
                 new ProbeReport.Route(kind, mxStatus, null), pol, sts, mx, notes);
     }
 
-    /** The hosts a delivery would pass over while others take the mail, and MTA-STS testing mismatches. */
-    private static void addNotes(DomainPolicy p, Level level, List<ProbeReport.Mx> mx, List<String> notes) {
+    /** The hosts a delivery would pass over while others take the mail. */
+    private static void addNotes(Level level, List<ProbeReport.Mx> mx, List<String> notes) {
         for (ProbeReport.Mx m : mx) {
             if (level.deliverable() && !m.level().deliverable()) notes.add(m.host() + " would not be used: " + m.reason());
-            // RFC 8461 5.2: testing mode only reports; delivery logs the mismatch and goes on.
-            if (p.mtaSts().filter(s -> s.mode() == StsPolicy.Mode.TESTING && !s.matches(m.host())).isPresent())
-                notes.add(m.host() + " is not listed in the MTA-STS policy (mode testing: reported, not enforced)");
         }
+    }
+
+    /** "none", "requiretls", "authenticated" or "encrypted": what the probed message demands (JSON field demand). */
+    private static String demandLabel(TransportDemand d) {
+        if (d.requireTls()) return "requiretls";
+        return d.floor().name().toLowerCase(Locale.ROOT);
     }
 
     private boolean connected() {
@@ -165,10 +178,10 @@ public final class Probe {
         return a;
     }
 
-    /** A message with no demands of its own, to the probed recipient, for the policy engine. */
-    private QueuedMessage probeMessage(MailAddress rcpt) {
+    /** The message the policy engine decides for: to the probed recipient, with the demand probed for. */
+    private QueuedMessage probeMessage(MailAddress rcpt, TransportDemand demand) {
         Envelope e = new Envelope(Optional.empty(), List.of(new Recipient(rcpt, rcpt)), clock.instant(), "probe", "",
-                TlsInfo.NONE, Optional.empty(), false, Envelope.BodyType.SEVEN_BIT);
+                TlsInfo.NONE, Optional.empty(), false, Envelope.BodyType.SEVEN_BIT).withDemand(demand);
         return new QueuedMessage("probe", e, 0);
     }
 
@@ -216,7 +229,7 @@ public final class Probe {
     }
 
     /** One MX host as delivery would see it, checked over the network when a ServerProbe is at hand. */
-    private ProbeReport.Mx examine(DomainPolicy p, MxHost mx, int[] budget) {
+    private ProbeReport.Mx examine(DomainPolicy p, MxHost mx, int[] budget, List<String> notes) {
         Addresses addresses = dns.addresses(mx.name());
         String addressStatus = addresses.status().name().toLowerCase(Locale.ROOT);
         List<String> ips = addresses.addresses().stream().map(InetAddress::getHostAddress).toList();
@@ -227,15 +240,21 @@ public final class Probe {
         }
         PolicyEngine.MxFacts facts = hostFacts.facts(p, mx, addresses);
         ProbeReport.Tlsa tlsa = tlsa(facts.tlsa());
-        MxDecision decision = policy.forMx(p, facts);
-        // A probe's message demands nothing, so no MX is refused for a demand; were it, it is skipped too.
-        String skipped = decision instanceof MxDecision.Defer d ? d.reason()
-                : decision instanceof MxDecision.Refuse r ? r.reason() : null;
-        if (skipped != null) {
-            return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, tlsa, "skip",
-                    Level.UNDELIVERABLE, skipped, List.of());
+        MxDecision.Connect connect;
+        switch (policy.forMx(p, facts)) {
+            case MxDecision.Defer defer -> {
+                return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, tlsa, "skip",
+                        Level.UNDELIVERABLE, defer.reason(), List.of());
+            }
+            case MxDecision.Refuse refuse -> {
+                return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, tlsa, "refuse",
+                        Level.UNDELIVERABLE, refuse.reason(), List.of());
+            }
+            case MxDecision.Connect c -> connect = c;
         }
-        MxDecision.Connect connect = (MxDecision.Connect) decision;
+        // RFC 8461 5.2: testing mode only reports; delivery records the mismatch and goes on.
+        if (!connect.testingFailure().isEmpty())
+            notes.add(connect.testingFailure() + " (MTA-STS mode testing: reported, not enforced)");
         TlsRequirement req = connect.requirement();
         String why = Requirements.describe(p, facts, connect);
         if (server == null) {
@@ -247,11 +266,22 @@ public final class Probe {
             if (budget[0]-- <= 0) break; // RemoteCourier tries no more per round (THREATS T14)
             ServerCheck c = server.check(new InetSocketAddress(ip, settings.smtpPort()), mx.name(), req);
             connections.add(connection(c, achieved(p, mx.name(), req, c)));
+            if (!req.pkixAudit().isEmpty() && c.certificate() != null && !c.certificate().pkixValid())
+                notes.add(c.certificate().pkixProblem() + " (MTA-STS mode testing: reported, not enforced)");
         }
         Level level = weakest(connections.stream().map(ProbeReport.Connection::level).toList());
         return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, tlsa,
                 Requirements.label(req), level, why, connections);
     }
+
+    /** As RemoteCourier counts a host for a bounce: refused by the engine, or failing TLS the demand needed. */
+    private static boolean refusedForDemand(ProbeReport.Mx m) {
+        if (m.requirement().equals("refuse")) return true;
+        return !m.connections().isEmpty() && m.connections().stream().allMatch(c -> DEMAND_FAILURES.contains(c.failure()));
+    }
+
+    private static final Set<String> DEMAND_FAILURES = Set.of("starttls-not-supported", "dane-mismatch", "pkix-untrusted",
+            "pkix-name-mismatch", "pin-mismatch", Demands.REQUIRETLS_NOT_OFFERED);
 
     private static ProbeReport.Tlsa tlsa(DnsResult t) {
         if (t == null) return null;
@@ -276,6 +306,7 @@ public final class Probe {
 
     /** What the connection would give a message: as delivery would go on after this check. */
     private static Level achieved(DomainPolicy p, String host, TlsRequirement r, ServerCheck c) {
+        if (c.requirementMet() && p.demand().requireTls() && !c.requireTlsOffered()) return Level.UNDELIVERABLE;
         if (c.requirementMet()) {
             if (!c.tls().tls().isEncrypted()) return Level.PLAINTEXT;
             return switch (c.tls().authentication()) {
@@ -293,9 +324,12 @@ public final class Probe {
 
     private static ProbeReport.Connection connection(ServerCheck c, Level level) {
         ServerCheck.Certificate cert = c.certificate();
+        // RFC 8689 4.2.1 step 5, as SmtpClient refuses before MAIL FROM.
+        boolean noRequireTls = c.requirementMet() && level == Level.UNDELIVERABLE;
         return new ProbeReport.Connection(c.ip(), c.starttlsOffered(), c.tls().tls().toString(),
-                c.tls().authentication().label(), c.tls().failure(), c.requireTlsOffered(),
-                cert == null ? List.of() : cert.names(), cert == null ? null : cert.pkixValid(), level, c.message());
+                c.tls().authentication().label(), noRequireTls ? Demands.REQUIRETLS_NOT_OFFERED : c.tls().failure(),
+                c.requireTlsOffered(), cert == null ? List.of() : cert.names(), cert == null ? null : cert.pkixValid(), level,
+                noRequireTls ? c.mxHost() + " does not offer REQUIRETLS (RFC 8689), which this message requires" : c.message());
     }
 
     /**
@@ -308,13 +342,15 @@ public final class Probe {
         return levels.isEmpty() || levels.contains(Level.UNKNOWN) ? Level.UNKNOWN : Level.UNDELIVERABLE;
     }
 
-    private String summary(String domain, Level level, List<ProbeReport.Mx> mx) {
+    private String summary(String domain, Level level, List<ProbeReport.Mx> mx, TransportDemand demand) {
         String how = connected() ? "" : " (from DNS and policy; the MX hosts were not connected to)";
         if (level.deliverable()) {
             String hosts = String.join(", ", mx.stream().filter(m -> m.level() == level).map(ProbeReport.Mx::host).toList());
             String words = level == Level.PLAINTEXT ? "in plaintext" : level.words();
             return "Mail to " + domain + " would travel " + words + " (" + hosts + ")" + how + ".";
         }
+        if (level == Level.UNDELIVERABLE && demand.demandsAnything() && mx.stream().allMatch(Probe::refusedForDemand))
+            return "Mail to " + domain + " with this demand would bounce: no MX host meets it (RFC 8689 4.2.1)" + how + ".";
         if (level == Level.UNDELIVERABLE)
             return "Mail to " + domain + " would wait in the queue: no MX host can be used now" + how + ".";
         return "Cannot tell how mail to " + domain + " would travel: no MX host could be checked" + how + ".";

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  *
  * @param query     what was asked (an address or a domain)
  * @param domain    the destination domain, A-label form
+ * @param demand    what the probed message demands: none, requiretls, authenticated (a secure sender) or encrypted
  * @param connected whether the MX hosts were connected to (false with --no-connect)
  * @param level     the overall level: the weakest among the MX hosts a delivery would use
  * @param summary   one sentence for a person
@@ -22,7 +23,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * @param mx        one entry per MX host, in the order delivery tries them
  * @param notes     further remarks (an MX that would be skipped, a cached policy kept)
  */
-public record ProbeReport(String query, String domain, String checkedAt, boolean connected, Level level, String summary,
+public record ProbeReport(String query, String domain, String checkedAt, String demand, boolean connected, Level level, String summary,
                           Route route, Policy policy, MtaSts mtaSts, List<Mx> mx, List<String> notes) {
 
     public ProbeReport {
@@ -32,9 +33,10 @@ public record ProbeReport(String query, String domain, String checkedAt, boolean
 
     /**
      * The levels a user can be shown before sending (issue 4), strongest
-     * last among the deliverable ones; VERIFIED is a static
-     * [[delivery.policy]] "verify" (PKIX or pins) or the downgrade memory
-     * asking for PKIX, an operator's choice rather than the domain's.
+     * last among the deliverable ones. VERIFIED: the certificate was
+     * checked (PKIX or pins) for another reason than MTA-STS: a static
+     * [[delivery.policy]] "verify", the downgrade memory, or a demanding
+     * message on a DNSSEC-signed MX (RFC 8689 4.2.1).
      */
     public enum Level {
         UNKNOWN("unknown"),
@@ -42,7 +44,7 @@ public record ProbeReport(String query, String domain, String checkedAt, boolean
         LOCAL("stays on this server"),
         PLAINTEXT("plaintext"),
         ENCRYPTED("encrypted but unverified"),
-        VERIFIED("verified (local policy)"),
+        VERIFIED("certificate-verified"),
         MTA_STS_VERIFIED("MTA-STS-verified"),
         DANE_VERIFIED("DANE-verified");
 
@@ -115,8 +117,8 @@ public record ProbeReport(String query, String domain, String checkedAt, boolean
      *
      * @param addressDnssec DNSSEC status of its AAAA and A lookups
      * @param tlsa          its TLSA findings, null when delivery would not look them up
-     * @param requirement   what the policy engine asks of it: "none", "may", "encrypt", "dane", "pkix", "pinned",
-     *                      or "skip" when it would not be used
+     * @param requirement   what the policy engine asks of it: "none", "may", "encrypt", "dane", "pkix", "pinned";
+     *                      "skip" when it would not be used now, "refuse" when never for this message's demand
      * @param level         what mail to this host gets (or would get, without connecting)
      * @param reason        why, in words
      * @param connections   one per address checked; empty without connecting

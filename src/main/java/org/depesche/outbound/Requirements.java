@@ -5,6 +5,7 @@ import org.depesche.mtasts.StsPolicy;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.MxDecision;
 import org.depesche.policy.PolicyEngine;
+import org.depesche.policy.TlsLevel;
 import org.depesche.smtp.client.TlsRequirement;
 
 /** What a requirement from the policy engine means, in the words `depesche probe` shows. */
@@ -38,13 +39,20 @@ final class Requirements {
             case TlsRequirement.None n -> "level none: STARTTLS is not used";
             case TlsRequirement.Opportunistic o -> whyNoDane(p, facts) + "TLS if offered, not authenticated (RFC 7435)";
             case TlsRequirement.Encrypted e -> (p.usesDane() && facts.tlsa() != null
-                    ? "no TLSA record is usable for SMTP (RFC 7672 3.1.3), so " : "") + "TLS required, not authenticated" + memory;
+                    ? "no TLSA record is usable for SMTP (RFC 7672 3.1.3), so " : "") + "TLS required, not authenticated"
+                    + (memory.isEmpty() ? byDemand(p) : memory);
             case TlsRequirement.Dane d -> "the certificate must match the DNSSEC-signed TLSA records (RFC 7672 3)";
             case TlsRequirement.Pkix x -> byMtaSts(p, host)
                     ? "MTA-STS enforce: TLS with a PKIX-valid certificate for " + host + " (RFC 8461 4.1)"
-                    : "TLS with a PKIX-valid certificate for " + host + (memory.isEmpty() ? " (level verify)" : memory);
+                    : "TLS with a PKIX-valid certificate for " + host + (!memory.isEmpty() ? memory
+                    : p.level() == TlsLevel.VERIFY ? " (level verify)"
+                    : " (the MX records are DNSSEC-signed, RFC 8689 4.2.1)" + byDemand(p));
             case TlsRequirement.Pinned x -> "TLS with a certificate matching a pinned fingerprint ([[delivery.policy]] pins)";
         };
+    }
+
+    private static String byDemand(DomainPolicy p) {
+        return p.demand().demandsAnything() ? " (this message demands it)" : "";
     }
 
     private static String whyNoDane(DomainPolicy p, PolicyEngine.MxFacts facts) {

@@ -23,6 +23,7 @@ import org.depesche.outbound.ProbeReport.Level;
 import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.policy.Protection;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.ServerProbe;
 import org.depesche.testsupport.PolicyServer;
@@ -255,6 +256,39 @@ class ProbeTest {
             ProbeReport r = probe(dns.validatingResolver(), server.address().getPort()).probe("example.org");
             assertThat(onlyConnection(r).requireTls()).isTrue();
             assertThat(server.received("MAIL")).isFalse();
+        }
+    }
+
+    @Test
+    void aRequireTlsMessageToADaneHostWithoutRequireTlsWouldBounceAndOneOfferingItIsDaneVerified() throws Exception {
+        TestPki.Identity id = TestPki.selfSigned(MX);
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
+             TestDns dns = signedWithTlsa(server.address().getPort(), spkiSha256(id))) {
+            TransportDemand requireTls = TransportDemand.NONE.withRequireTls(true);
+            ProbeReport r = probe(dns.validatingResolver(), server.address().getPort()).probe("example.org", requireTls);
+            assertThat(r.demand()).isEqualTo("requiretls");
+            assertThat(r.level()).isEqualTo(Level.UNDELIVERABLE);
+            assertThat(r.summary()).contains("would bounce");
+            assertThat(onlyConnection(r).failure()).isEqualTo("requiretls-not-offered");
+            server.extensions("PIPELINING", "ENHANCEDSTATUSCODES", "REQUIRETLS");
+            ProbeReport offered = probe(dns.validatingResolver(), server.address().getPort()).probe("example.org", requireTls);
+            assertThat(offered.level()).isEqualTo(Level.DANE_VERIFIED);
+            assertThat(server.received("MAIL")).isFalse();
+        }
+    }
+
+    @Test
+    void mailFromASecureSenderToAnUnsignedDomainWithoutMtaStsIsRefusedWithoutConnecting() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX)));
+             TestDns dns = unsigned()) {
+            TransportDemand secure = TransportDemand.NONE.atLeast(TransportDemand.Floor.AUTHENTICATED, "secure sender");
+            ProbeReport r = probe(dns.validatingResolver(), server.address().getPort()).probe("example.org", secure);
+            assertThat(r.demand()).isEqualTo("authenticated");
+            assertThat(r.level()).isEqualTo(Level.UNDELIVERABLE);
+            assertThat(r.mx().getFirst().requirement()).isEqualTo("refuse");
+            assertThat(r.mx().getFirst().reason()).contains("cannot be authenticated");
+            assertThat(r.summary()).contains("would bounce");
+            assertThat(server.commands()).isEmpty();
         }
     }
 
