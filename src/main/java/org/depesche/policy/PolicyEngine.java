@@ -33,8 +33,10 @@ public final class PolicyEngine {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     /**
-     * RFC 8689 4.2.1 names 5.7.10 (encryption needed) for a message that
-     * cannot get the TLS session it demands, 5.7.30 for a hop without REQUIRETLS.
+     * RFC 8689 4.2.1: 5.7.10 (encryption needed, RFC 5248) for a message
+     * that cannot get the authenticated TLS session it demands; 5.7.30
+     * ("REQUIRETLS support required", registered by RFC 8689) for a hop
+     * that does not offer REQUIRETLS.
      */
     public static final String TLS_NEEDED = "5.7.10";
     public static final String REQUIRETLS_NEEDED = "5.7.30";

@@ -314,7 +314,7 @@ public final class SmtpClient implements AutoCloseable {
         private void requireTlsOffered() throws Failure {
             if (message.requireTls() != OutboundMessage.RequireTls.REQUIRED || offersRequireTls()) return;
             tls = new TlsOutcome(tls.tls(), tls.authentication(), "requiretls-not-offered");
-            throw new Failure(Stage.EHLO, Reply.of(550, "5.7.30", "REQUIRETLS needed, but not offered by " + where()),
+            throw new Failure(Stage.EHLO, Reply.of(550, "5.7.30", "REQUIRETLS support required, but not offered by " + where()),
                     mxHost + " does not offer REQUIRETLS (RFC 8689), which this message requires", true);
         }
 
