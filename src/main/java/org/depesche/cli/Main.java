@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
                 DirectoryCommands.Domain.class,
                 QueueCommand.class,
                 PolicyCommand.class,
+                ProbeCommand.class,
                 DnsCommand.class,
                 CheckConfigCommand.class,
                 ConfigDocsCommand.class,

@@ -48,7 +48,7 @@ public record Config(
         if (queue == null) queue = new Queue(null, null, null, null);
         if (log == null) log = new Log(null, null);
         if (dns == null) dns = new Dns(null, null, null, null);
-        if (delivery == null) delivery = new Delivery(null, null, null, null, null, null, null, null);
+        if (delivery == null) delivery = new Delivery(null, null, null, null, null, null, null, null, null);
         if (mtaSts == null) mtaSts = new MtaSts(null, null, null, null);
         if (secure == null) secure = new Secure(null, null, null);
     }
@@ -181,7 +181,9 @@ public record Config(
             @Doc("Tell the sender once that a message is delayed when it is still not delivered after this long.")
             Duration delayNoticeAfter,
             @Doc("Per-domain TLS levels, like Postfix's smtp_tls_policy_maps: one [[delivery.policy]] table each with domain = \"example.org\", level = \"verify\" and optionally pins = [\"<SHA-256 of the certificate or its public key, hex>\", ...] (pins replace PKIX for verify).")
-            List<Policy> policy) {
+            List<Policy> policy,
+            @Doc("Honour the header TLS-Required: No (RFC 8689 4.2.2) in messages that demand nothing else: DANE, MTA-STS and the downgrade memory then do not stop that message, TLS is still tried, and [[delivery.policy]] entries still apply. false: such messages are delivered like any other.")
+            Boolean honorTlsRequiredNo) {
         public Delivery {
             if (defaultTlsLevel == null) defaultTlsLevel = "dane";
             if (smtpPort == null) smtpPort = 25;
@@ -191,6 +193,14 @@ public record Config(
             if (dataTimeout == null) dataTimeout = Duration.ofMinutes(10);
             if (delayNoticeAfter == null) delayNoticeAfter = Duration.ofHours(4);
             policy = policy == null ? List.of() : List.copyOf(policy);
+            if (honorTlsRequiredNo == null) honorTlsRequiredNo = true;
+        }
+
+        /** Without the honor_tls_required_no setting (default true). */
+        public Delivery(String defaultTlsLevel, Integer smtpPort, String heloName, Duration connectTimeout,
+                        Duration commandTimeout, Duration dataTimeout, Duration delayNoticeAfter, List<Policy> policy) {
+            this(defaultTlsLevel, smtpPort, heloName, connectTimeout, commandTimeout, dataTimeout, delayNoticeAfter,
+                    policy, null);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.depesche.dsn;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +10,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.nio.charset.StandardCharsets;
 
+import org.apache.james.mime4j.dom.Header;
+import org.apache.james.mime4j.message.DefaultMessageBuilder;
+import org.apache.james.mime4j.stream.Field;
+import org.apache.james.mime4j.util.ByteSequence;
 import org.depesche.directory.Directory;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
@@ -19,6 +27,7 @@ import org.depesche.queue.Queue;
 import org.depesche.queue.QueueRunner;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.TlsInfo;
 import org.slf4j.Logger;
@@ -82,7 +91,11 @@ public final class Bouncer {
             log.warn("event=dsn-dropped queue_id={} kind={} sender={} reason=\"no such local mailbox\"", m.id(), kind, sender);
             return Optional.empty();
         }
-        Report report = new Report(kind, hostname, m.id(), m.envelope().receivedAt(), sender, entries, headers(m));
+        TransportDemand demand = m.envelope().demand();
+        // RFC 8689 5: a report on a REQUIRETLS message carries none of its content and itself travels with REQUIRETLS.
+        boolean withheld = demand.requireTls();
+        byte[] headers = withheld ? identifying(headers(m)) : headers(m);
+        Report report = new Report(kind, hostname, m.id(), m.envelope().receivedAt(), sender, entries, headers, withheld);
         byte[] content = DsnWriter.write(report, clock.instant());
         try (Queue.Incoming in = queue.begin()) {
             try (OutputStream out = in.content()) {
@@ -91,7 +104,8 @@ public final class Bouncer {
             boolean eightBit = !isAscii(content);
             Envelope env = new Envelope(Optional.empty(), List.of(to.get()), clock.instant(),
                     m.envelope().connectionId(), "localhost", TlsInfo.NONE, Optional.empty(),
-                    sender.isInternational(), eightBit ? Envelope.BodyType.EIGHT_BIT_MIME : Envelope.BodyType.SEVEN_BIT);
+                    sender.isInternational(), eightBit ? Envelope.BodyType.EIGHT_BIT_MIME : Envelope.BodyType.SEVEN_BIT)
+                    .withDemand(demand.demandsAnything() ? demand.withTlsRequiredNo(false) : TransportDemand.NONE);
             QueuedMessage dsn = in.commit(env);
             log.info("event=dsn-queued queue_id={} dsn_id={} kind={} to={} recipients={}", m.id(), dsn.id(),
                     kind.name().toLowerCase(), sender, entries.size());
@@ -121,7 +135,9 @@ public final class Bouncer {
         if (expired) explanation = "It could not be delivered within " + words(maxLifetime) + ". "
                 + (detail == null || detail.startsWith(EXPIRED) ? "" : "The last attempt failed: " + explanation);
         String fallback = delayed ? "4.0.0" : expired ? "4.4.7" : "5.0.0";
-        String status = hop != null ? DsnWriter.statusOf(hop.reply(), fallback) : leadingStatus(detail, fallback);
+        String fromHop = hop != null ? DsnWriter.statusOf(hop.reply(), fallback) : fallback;
+        // A server's reply decides; a verdict made here (a refused MX, say) may carry its own code first.
+        String status = hop != null && hop.replyFromServer() ? fromHop : leadingStatus(detail, fromHop);
         if (expired) status = "4.4.7"; // RFC 3463 X.4.7: delivery time expired
         Instant last = mine.isEmpty() ? null : mine.getLast().at();
         Instant until = delayed ? m.envelope().receivedAt().plus(maxLifetime) : null;
@@ -156,6 +172,27 @@ public final class Bouncer {
             }
         } catch (IOException e) {
             log.warn("event=dsn-headers-unreadable queue_id={} error=\"{}\"", m.id(), e.toString());
+        }
+        return out.toByteArray();
+    }
+
+    /** The header fields that tell which message a report is about, and nothing of what it says. */
+    private static final Set<String> IDENTIFYING = Set.of("date", "from", "to", "cc", "message-id");
+
+    /** Only the {@link #IDENTIFYING} fields of a header section, unfolded lines kept as they were. */
+    static byte[] identifying(byte[] headers) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            Header header = new DefaultMessageBuilder().parseHeader(new ByteArrayInputStream(headers));
+            for (Field f : header.getFields()) {
+                if (!IDENTIFYING.contains(f.getName().toLowerCase(Locale.ROOT))) continue;
+                ByteSequence raw = f.getRaw();
+                out.write(raw == null ? (f.getName() + ": " + f.getBody()).getBytes(StandardCharsets.UTF_8) : raw.toByteArray());
+                out.write('\r');
+                out.write('\n');
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("event=dsn-headers-unparsable error=\"{}\"", e.toString());
         }
         return out.toByteArray();
     }

@@ -58,7 +58,8 @@ public final class DsnWriter {
         m.append("--").append(boundary).append("\r\n");
         header(m, "Content-Type", "text/rfc822-headers");
         header(m, "Content-Transfer-Encoding", "8bit");
-        header(m, "Content-Description", "Headers of the undelivered message");
+        header(m, "Content-Description", r.contentWithheld() ? "Identifying header fields of the undelivered message"
+                : "Headers of the undelivered message");
         m.append("\r\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] head = m.toString().getBytes(StandardCharsets.UTF_8);
@@ -96,7 +97,14 @@ public final class DsnWriter {
             if (e.retryUntil() != null) lines.add("    Retried until " + HUMAN.format(e.retryUntil()) + ".");
         }
         lines.add("");
-        lines.add("The headers of your message are attached.");
+        if (r.contentWithheld()) {
+            // RFC 8689 5: a report on a REQUIRETLS message must not disclose what the message said.
+            lines.add("Your message was sent with REQUIRETLS, so this report contains none of its content, not even"
+                    + " its subject: only its Date, From, To, Cc and Message-ID header fields are attached, to tell"
+                    + " which message it was.");
+        } else {
+            lines.add("The headers of your message are attached.");
+        }
         StringBuilder out = new StringBuilder();
         for (String line : lines) wrap(out, line);
         return out.toString();

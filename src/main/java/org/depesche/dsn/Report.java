@@ -8,13 +8,21 @@ import org.depesche.smtp.MailAddress;
 
 /**
  * What one notification says: about which message (queue id, arrival), to
- * whom, and one entry per recipient it concerns.
+ * whom, and one entry per recipient it concerns. {@code contentWithheld}:
+ * the message was sent with REQUIRETLS, so only the header fields that
+ * identify it are attached (RFC 8689 5).
  */
 public record Report(Kind kind, String reportingMta, String queueId, Instant arrival, MailAddress to,
-                     List<Entry> entries, byte[] originalHeaders) {
+                     List<Entry> entries, byte[] originalHeaders, boolean contentWithheld) {
 
     public Report {
         entries = List.copyOf(entries);
+    }
+
+    /** A report with the whole header section of the message attached. */
+    public Report(Kind kind, String reportingMta, String queueId, Instant arrival, MailAddress to,
+                  List<Entry> entries, byte[] originalHeaders) {
+        this(kind, reportingMta, queueId, arrival, to, entries, originalHeaders, false);
     }
 
     public enum Kind {

@@ -5,5 +5,8 @@
  * original header section last (text/rfc822-headers). They are sent with
  * the null reverse path and never for a message that had one
  * (RFC 5321 4.5.5, RFC 3464 2), and go through the queue like any message.
+ * A report on a REQUIRETLS message carries none of its content, only the
+ * header fields that identify it, and travels with the message's demand
+ * (RFC 8689 5).
  */
 package org.depesche.dsn;

@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,8 +13,6 @@ import java.util.Set;
 
 import org.depesche.dns.Addresses;
 import org.depesche.dns.DnsResolver;
-import org.depesche.dns.DnsResult;
-import org.depesche.dns.DnssecStatus;
 import org.depesche.policy.DeliveryRequest;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.MxDecision;
@@ -23,6 +20,7 @@ import org.depesche.policy.PolicyEngine;
 import org.depesche.policy.Protection;
 import org.depesche.queue.Courier;
 import org.depesche.queue.QueuedMessage;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.Reply;
 import org.depesche.smtp.client.DeliveryAttempt;
@@ -52,6 +50,7 @@ public final class RemoteCourier implements Courier {
 
     private final DnsResolver dns;
     private final MxLookup mxLookup;
+    private final HostFacts hostFacts;
     private final SmtpClient client;
     private final PolicyEngine policy;
     private final int port;
@@ -67,6 +66,7 @@ public final class RemoteCourier implements Courier {
                          java.util.Random random, Set<String> ownNames) {
         this.dns = dns;
         this.mxLookup = new MxLookup(dns, random, ownNames);
+        this.hostFacts = new HostFacts(dns, port);
         this.client = client;
         this.policy = policy;
         this.port = port;
@@ -111,26 +111,32 @@ public final class RemoteCourier implements Courier {
             return all(indexes, u.permanent() ? Result.failed(detail) : Result.deferred(detail));
         }
         List<MailAddress> rcpts = indexes.stream().map(m::mailbox).toList();
+        TransportDemand demand = p.demand();
         OutboundMessage out = new OutboundMessage(m.envelope().sender(), rcpts, m.size(), m.envelope().bodyType(),
-                m.envelope().smtpUtf8(), content::open);
-        Set<String> problems = new LinkedHashSet<>();
+                m.envelope().smtpUtf8(), content::open, requireTls(demand));
+        Problems problems = new Problems();
         DeliveryAttempt last = null;
         int tried = 0;
         for (MxHost mx : ((Route.Hosts) route).hosts()) {
             if (tried >= MAX_ADDRESSES) {
-                problems.add("no more than " + MAX_ADDRESSES + " addresses are tried per round");
+                problems.passing("no more than " + MAX_ADDRESSES + " addresses are tried per round");
                 break;
             }
             Addresses addresses = dns.addresses(mx.name());
             String unusable = unusable(p, mx, addresses);
             if (unusable != null) {
-                problems.add(unusable);
+                problems.passing(unusable);
                 continue;
             }
             MxDecision decision = policy.forMx(p, facts(p, mx, addresses));
             if (decision instanceof MxDecision.Defer defer) {
                 log.warn("event=mx-skipped queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), defer.reason());
-                problems.add(defer.reason());
+                problems.passing(defer.reason());
+                continue;
+            }
+            if (decision instanceof MxDecision.Refuse refuse) {
+                log.warn("event=mx-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), refuse.reason());
+                problems.demanded(refuse.status(), refuse.reason());
                 continue;
             }
             MxDecision.Connect connect = (MxDecision.Connect) decision;
@@ -140,67 +146,69 @@ public final class RemoteCourier implements Courier {
                 DeliveryAttempt a = attempt(ip, mx.name(), connect.requirement(), out);
                 last = a;
                 // A transaction was under way, or the message itself cannot go to this server (SIZE, SMTPUTF8).
-                if (a.envelopeSent() || a.failedStage() == DeliveryAttempt.Stage.MAIL) return settle(m, p, a, indexes, problems);
-                String problem = connect.raisedByMemory() && tlsStage(a)
-                        ? PolicyEngine.refusal(p, "without " + (connect.requirement() instanceof TlsRequirement.Encrypted
-                        ? "TLS" : "verified TLS") + " (" + a.message() + ")")
-                        : a.message();
-                if (connect.raisedByMemory() && tlsStage(a))
-                    log.warn("event=downgrade-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), problem);
-                problems.add(problem);
+                if (a.envelopeSent() || a.failedStage() == DeliveryAttempt.Stage.MAIL)
+                    return settle(m, p, a, indexes, problems.all(), testingFailures(connect, a));
+                failed(m, p, connect, a, problems);
             }
         }
-        String detail = String.join("; ", problems.isEmpty() ? List.of("no MX host could be tried") : List.copyOf(problems));
         Hop hop = last == null ? null : hop(last, last.recipients().isEmpty() ? null : last.recipients().getFirst());
+        if (problems.onlyDemanded()) {
+            // RFC 8689 4.2.1: no MX host meets the demand; waiting will not change that, so the sender is told now.
+            String detail = Demands.bounce(domain, demand, problems);
+            log.warn("event=demand-unmet queue_id={} domain={} detail=\"{}\"", m.id(), domain, detail);
+            return all(indexes, Result.failed(detail).withHop(hop));
+        }
+        String detail = String.join("; ", problems.isEmpty() ? List.of("no MX host could be tried") : problems.all());
         return all(indexes, Result.deferred(detail).withHop(hop));
+    }
+
+    /** Files an attempt that did not reach MAIL FROM: a failure of the message's demand, or one that passes. */
+    private static void failed(QueuedMessage m, DomainPolicy p, MxDecision.Connect connect, DeliveryAttempt a,
+                               Problems problems) {
+        String demanded = p.demand().demandsAnything() ? Demands.failure(a) : null;
+        if (demanded != null) {
+            log.warn("event=mx-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), p.domain(), a.mxHost(), demanded);
+            problems.demanded(a.tls().failure().equals(Demands.REQUIRETLS_NOT_OFFERED)
+                    ? PolicyEngine.REQUIRETLS_NEEDED : PolicyEngine.TLS_NEEDED, demanded);
+            return;
+        }
+        boolean downgrade = connect.raisedByMemory() && tlsStage(a);
+        String problem = downgrade ? PolicyEngine.refusal(p, "without " + (connect.requirement() instanceof TlsRequirement.Encrypted
+                ? "TLS" : "verified TLS") + " (" + a.message() + ")") : a.message();
+        if (downgrade)
+            log.warn("event=downgrade-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), p.domain(), a.mxHost(), problem);
+        problems.passing(problem);
+    }
+
+    /** Decisions 3 and 4: REQUIRETLS asked for by the sender is required; a secure sender's mail offers it. */
+    private static OutboundMessage.RequireTls requireTls(TransportDemand d) {
+        if (d.requireTls()) return OutboundMessage.RequireTls.REQUIRED;
+        return d.floor() == TransportDemand.Floor.AUTHENTICATED ? OutboundMessage.RequireTls.WHEN_OFFERED
+                : OutboundMessage.RequireTls.NO;
+    }
+
+    /** RFC 8461 5.2: what an MTA-STS policy in testing mode would have refused on this delivery, "" if nothing. */
+    private static String testingFailures(MxDecision.Connect c, DeliveryAttempt a) {
+        List<String> failures = new ArrayList<>();
+        if (!c.testingFailure().isEmpty()) failures.add(c.testingFailure());
+        if (!c.requirement().pkixAudit().isEmpty()) {
+            if (!a.tls().tls().isEncrypted()) failures.add(a.mxHost() + " was reached without TLS");
+            else if (!a.tls().auditFailure().isEmpty()) failures.add(a.tls().auditFailure());
+        }
+        return String.join("; ", failures);
     }
 
     /** Why a host's addresses cannot be used, or null if they can. */
     private static String unusable(DomainPolicy p, MxHost mx, Addresses addresses) {
-        // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one.
-        boolean incomplete = !addresses.answered() && (p.usesDane() || addresses.addresses().isEmpty());
-        if (addresses.status() == DnssecStatus.BOGUS || incomplete) {
-            return "the address lookup for " + mx.name() + " failed (" + addresses.status().name().toLowerCase(Locale.ROOT)
-                    + (addresses.reason().isEmpty() ? "" : ": " + addresses.reason()) + ")";
-        }
-        return addresses.addresses().isEmpty() ? mx.name() + " has no IPv6 or IPv4 address" : null;
+        return HostFacts.unusable(p, mx, addresses);
     }
 
-    /**
-     * RFC 7672 2.2: DNSSEC facts for the MX host, and the TLSA records when
-     * they may be used. The DANE-TA reference names (RFC 7672 3.2.2) are the
-     * TLSA base domain, the MX host name and, the MX RRset being secure, the
-     * next-hop domain.
-     */
     private PolicyEngine.MxFacts facts(DomainPolicy p, MxHost mx, Addresses addresses) {
-        boolean secure = mx.secure() && addresses.status() == DnssecStatus.SECURE;
-        if (!p.usesDane() || !secure) return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()));
-        String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
-                ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
-        String nextHop = aLabel(p.domain());
-        if (!canonical.equals(mx.name())) {
-            // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one;
-            // the expanded name is then the TLSA base domain, which goes first as the SNI name (RFC 7672 8.1).
-            DnsResult expanded = dns.tlsa(port, canonical);
-            if (!deniedSecurely(expanded))
-                return new PolicyEngine.MxFacts(mx.name(), true, expanded,
-                        new LinkedHashSet<>(List.of(canonical, mx.name(), nextHop)));
-        }
-        return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()),
-                new LinkedHashSet<>(List.of(mx.name(), nextHop)));
+        return hostFacts.facts(p, mx, addresses);
     }
 
-    /** DNS knows only A-labels (RFC 5890); an SMTPUTF8 recipient's domain may come as U-labels (RFC 6531 3.2). */
     private static String aLabel(String domain) {
-        try {
-            return java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return domain;
-        }
-    }
-
-    private static boolean deniedSecurely(DnsResult r) {
-        return r.isSecure() && (r.outcome() == DnsResult.Outcome.NXDOMAIN || r.outcome() == DnsResult.Outcome.NODATA);
+        return HostFacts.aLabel(domain);
     }
 
     private DeliveryAttempt attempt(InetAddress ip, String mx, TlsRequirement requirement, OutboundMessage out) {
@@ -221,9 +229,13 @@ public final class RemoteCourier implements Courier {
 
     /** The server took the transaction: its replies decide each recipient; the memory learns what TLS gave. */
     private List<Result> settle(QueuedMessage m, DomainPolicy p, DeliveryAttempt a, List<Integer> indexes,
-                                Set<String> earlier) {
+                                List<String> earlier, String testingFailure) {
         // The history keeps one hop per recipient and round; what failed before this server goes into the words.
         String before = earlier.isEmpty() ? "" : " (tried before: " + String.join("; ", earlier) + ")";
+        String testing = testingFailure.isEmpty() ? ""
+                : " (MTA-STS policy in testing mode not met, RFC 8461 5.2: " + testingFailure + ")";
+        if (!testing.isEmpty())
+            log.warn("event=mta-sts-testing-failure queue_id={} domain={} mx={} reason=\"{}\"", m.id(), p.domain(), a.mxHost(), testingFailure);
         List<Result> results = new ArrayList<>();
         boolean anyDelivered = false;
         for (int k = 0; k < indexes.size(); k++) {
@@ -238,7 +250,7 @@ public final class RemoteCourier implements Courier {
             if (reply.isPositive()) {
                 anyDelivered = true;
                 result = Result.delivered("delivered to " + where + " " + a.tls().tls() + " auth=" + a.tls().authentication().label()
-                        + ": " + reply + before);
+                        + ": " + reply + testing + before);
             } else {
                 String words = r.diagnostic() == null || r.diagnostic().isEmpty() ? where + " said: " + reply : r.diagnostic();
                 result = reply.isTransient() ? Result.deferred(words + before) : Result.failed(words + before);

@@ -5,6 +5,12 @@
  * null MX of RFC 7505 (bounced at once), DANE lookups as RFC 7672 2.2
  * orders them (TLSA only behind secure MX and address RRsets, CNAME rules
  * of 2.2.3), one SMTP session per domain for all its recipients, and the
- * routing of each recipient to local or remote delivery.
+ * routing of each recipient to local or remote delivery. A message's own
+ * transport demand (REQUIRETLS, RFC 8689 4.2.1; a secure sender's floor) is
+ * met at every MX or the message bounces at once with the reasons in words
+ * (5.7.10, 5.7.30); MTA-STS testing failures (RFC 8461 5.2) are recorded
+ * with the delivery. {@link org.depesche.outbound.Probe} answers, before
+ * sending and with the same lookups and policy, how mail to a domain would
+ * travel (`depesche probe`).
  */
 package org.depesche.outbound;

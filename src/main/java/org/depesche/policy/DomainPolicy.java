@@ -1,6 +1,7 @@
 package org.depesche.policy;
 
 import org.depesche.mtasts.StsPolicy;
+import org.depesche.queue.TransportDemand;
 
 import java.util.List;
 import java.util.Optional;
@@ -9,12 +10,21 @@ import java.util.Optional;
  * The policy for one destination domain as the engine assembled it: the
  * level (static entry, else the default), pins for "verify", and what the
  * downgrade memory holds for the domain, and its MTA-STS policy if it has one
- * (cached or just fetched, RFC 8461 5.1).
+ * (cached or just fetched, RFC 8461 5.1), and what the message being
+ * delivered demands of its own ({@link TransportDemand#NONE} for none).
  */
 public record DomainPolicy(String domain, TlsLevel level, List<String> pins,
-                           Optional<DowngradeMemory.Entry> remembered, Optional<StsPolicy> mtaSts) {
+                           Optional<DowngradeMemory.Entry> remembered, Optional<StsPolicy> mtaSts,
+                           TransportDemand demand) {
     public DomainPolicy {
         pins = List.copyOf(pins);
+        demand = demand == null ? TransportDemand.NONE : demand;
+    }
+
+    /** A domain's policy for a message that demands nothing of its own. */
+    public DomainPolicy(String domain, TlsLevel level, List<String> pins, Optional<DowngradeMemory.Entry> remembered,
+                        Optional<StsPolicy> mtaSts) {
+        this(domain, level, pins, remembered, mtaSts, TransportDemand.NONE);
     }
 
     /** A domain without an MTA-STS policy. */

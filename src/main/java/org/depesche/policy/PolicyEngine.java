@@ -17,6 +17,7 @@ import org.depesche.dns.DnsResult;
 import org.depesche.dns.DnssecStatus;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.StsPolicy;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.client.TlsRequirement;
 import org.xbill.DNS.TLSARecord;
 
@@ -31,10 +32,20 @@ public final class PolicyEngine {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PolicyEngine.class);
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
+    /**
+     * RFC 8689 4.2.1: 5.7.10 (encryption needed, RFC 5248) for a message
+     * that cannot get the authenticated TLS session it demands; 5.7.30
+     * ("REQUIRETLS support required", registered by RFC 8689) for a hop
+     * that does not offer REQUIRETLS.
+     */
+    public static final String TLS_NEEDED = "5.7.10";
+    public static final String REQUIRETLS_NEEDED = "5.7.30";
+
     private final TlsLevel defaultLevel;
     private final Map<String, Config.Policy> table;
     private final DowngradeMemory memory;
     private final PolicyCache mtaSts;
+    private final boolean honorTlsRequiredNo;
 
     public PolicyEngine(Config.Delivery settings, DowngradeMemory memory) {
         this(settings, memory, null);
@@ -47,6 +58,7 @@ public final class PolicyEngine {
         this.table = settings.policy().stream()
                 .collect(Collectors.toUnmodifiableMap(p -> key(p.domain()), Function.identity()));
         this.memory = memory;
+        this.honorTlsRequiredNo = settings.honorTlsRequiredNo();
     }
 
     public DowngradeMemory memory() {
@@ -59,7 +71,7 @@ public final class PolicyEngine {
         TlsLevel level = entry == null ? defaultLevel : TlsLevel.parse(entry.level());
         List<String> pins = entry == null ? List.of() : entry.pins();
         Optional<StsPolicy> sts = mtaSts == null ? Optional.empty() : mtaSts.policyFor(domain).map(PolicyCache.Entry::policy);
-        return new DomainPolicy(domain, level, pins, memory.get(domain), sts);
+        return new DomainPolicy(domain, level, pins, memory.get(domain), sts, request.demand());
     }
 
     /**
@@ -67,15 +79,25 @@ public final class PolicyEngine {
      * for an implicit MX, the address lookup) and the host's address RRsets
      * all validated (RFC 7672 2.2). {@code tlsa}: the TLSA answer, null when
      * it was not looked up. {@code referenceNames}: the MX host name and, for
-     * CNAMEs, the names of RFC 7672 2.2.3.
+     * CNAMEs, the names of RFC 7672 2.2.3. {@code mxSecure}: the lookup that
+     * named the host (the MX RRset, or the proof that there is none) alone
+     * validated, which is what lets PKIX authenticate the host's name
+     * (RFC 8689 4.2.1).
      */
-    public record MxFacts(String host, boolean dnssecSecure, DnsResult tlsa, Set<String> referenceNames) {
+    public record MxFacts(String host, boolean dnssecSecure, DnsResult tlsa, Set<String> referenceNames,
+                          boolean mxSecure) {
+        public MxFacts(String host, boolean dnssecSecure, DnsResult tlsa, Set<String> referenceNames) {
+            this(host, dnssecSecure, tlsa, referenceNames, dnssecSecure);
+        }
     }
 
     public MxDecision forMx(DomainPolicy policy, MxFacts mx) {
-        MxDecision byLevel = applyMtaSts(policy, mx, byLevel(policy, mx));
-        if (!(byLevel instanceof MxDecision.Connect connect) || policy.remembered().isEmpty()) return byLevel;
-        return applyMemory(policy, mx, connect.requirement());
+        if (liftsDomainPolicies(policy.demand())) return withoutDomainPolicies(policy, mx);
+        MxDecision decided = applyMtaSts(policy, mx, byLevel(policy, mx));
+        if (decided instanceof MxDecision.Connect connect && policy.remembered().isPresent()) {
+            decided = noted(applyMemory(policy, mx, connect.requirement()), connect.testingFailure());
+        }
+        return applyDemand(policy, mx, decided);
     }
 
     private MxDecision byLevel(DomainPolicy policy, MxFacts mx) {
@@ -85,13 +107,12 @@ public final class PolicyEngine {
             case ENCRYPT -> connect(new TlsRequirement.Encrypted());
             case VERIFY -> connect(policy.pins().isEmpty() ? new TlsRequirement.Pkix(Set.of(mx.host()))
                     : new TlsRequirement.Pinned(Set.copyOf(policy.pins())));
-            case DANE, DANE_ONLY -> dane(policy, mx);
+            case DANE, DANE_ONLY -> dane(policy, mx, policy.level() == TlsLevel.DANE_ONLY);
         };
     }
 
     /** RFC 7672 2.2: TLSA counts only from a secure chain; a failed TLSA lookup never falls back. */
-    private MxDecision dane(DomainPolicy policy, MxFacts mx) {
-        boolean only = policy.level() == TlsLevel.DANE_ONLY;
+    private MxDecision dane(DomainPolicy policy, MxFacts mx, boolean only) {
         if (!mx.dnssecSecure() || mx.tlsa() == null) {
             return only ? new MxDecision.Defer("policy dane-only for " + policy.domain() + ", but the DNS records of "
                     + mx.host() + " are not DNSSEC-signed") : connect(new TlsRequirement.Opportunistic());
@@ -122,8 +143,10 @@ public final class PolicyEngine {
      * RFC 8461 4.1 and 5: with an enforce policy an MX must match the
      * policy's patterns and present a PKIX-valid certificate for its name;
      * otherwise it is skipped (the message waits). DANE takes precedence
-     * (RFC 8461 2), and pins are already stricter. Testing mode changes
-     * nothing and only logs a mismatch (RFC 8461 5.2).
+     * (RFC 8461 2), and pins are already stricter. In testing mode the
+     * delivery goes on, but what would have failed is recorded (RFC 8461
+     * 5.2): an unlisted MX here, the certificate by the client, which
+     * checks PKIX without enforcing it.
      */
     private MxDecision applyMtaSts(DomainPolicy policy, MxFacts mx, MxDecision decision) {
         if (policy.mtaSts().isEmpty() || !(decision instanceof MxDecision.Connect connect)) return decision;
@@ -132,15 +155,98 @@ public final class PolicyEngine {
         boolean listed = sts.matches(mx.host());
         return switch (sts.mode()) {
             case NONE -> decision;
-            case TESTING -> {
-                if (!listed) log.warn("event=mta-sts-testing-failure domain={} mx={} reason=\"mx not listed in the policy\"",
-                        policy.domain(), mx.host());
-                yield decision;
-            }
+            case TESTING -> testing(policy, mx, connect, listed);
             case ENFORCE -> listed ? new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(mx.host())), connect.raisedByMemory())
                     : new MxDecision.Defer(mx.host() + " is not listed in the MTA-STS policy of " + policy.domain()
                     + " (mx " + String.join(", ", sts.mx()) + "), so it is not used (RFC 8461 4.1)");
         };
+    }
+
+    private static MxDecision testing(DomainPolicy policy, MxFacts mx, MxDecision.Connect connect, boolean listed) {
+        // Logged by the courier with the delivery it concerns.
+        String failure = listed ? "" : mx.host() + " is not listed in the MTA-STS policy of " + policy.domain();
+        TlsRequirement audited = switch (connect.requirement()) {
+            case TlsRequirement.Opportunistic o -> new TlsRequirement.Opportunistic(Set.of(mx.host()));
+            case TlsRequirement.Encrypted e -> new TlsRequirement.Encrypted(Set.of(mx.host()));
+            default -> connect.requirement();
+        };
+        return new MxDecision.Connect(audited, connect.raisedByMemory(), failure);
+    }
+
+    /** A decision that keeps the MTA-STS testing failure of the one it replaced. */
+    private static MxDecision noted(MxDecision decision, String testingFailure) {
+        if (testingFailure.isEmpty() || !(decision instanceof MxDecision.Connect c)) return decision;
+        return new MxDecision.Connect(c.requirement(), c.raisedByMemory(), testingFailure);
+    }
+
+    /**
+     * Decision 5: {@code TLS-Required: No} (RFC 8689 3, 4.2.2) is honoured
+     * only when the operator allows it and the message demands nothing else.
+     */
+    private boolean liftsDomainPolicies(TransportDemand d) {
+        return honorTlsRequiredNo && d.tlsRequiredNo() && !d.requireTls() && d.floor() == TransportDemand.Floor.NONE;
+    }
+
+    /**
+     * RFC 8689 4.2.2: DANE, MTA-STS and the downgrade memory do not stop
+     * the message, TLS is still tried. A static table entry is the
+     * operator's own word for that domain and still applies; so does a
+     * default level other than dane.
+     */
+    private MxDecision withoutDomainPolicies(DomainPolicy policy, MxFacts mx) {
+        boolean fromTable = table.containsKey(key(policy.domain()));
+        MxDecision d = !fromTable && policy.usesDane() ? connect(new TlsRequirement.Opportunistic()) : byLevel(policy, mx);
+        log.info("event=tls-required-no-honoured domain={} mx={} decision=\"{}\"", policy.domain(), mx.host(), d);
+        return d;
+    }
+
+    /**
+     * What the message demands on top of the domain's policy: a floor of
+     * encryption, or an authenticated server (decision 4; RFC 8689 4.2.1
+     * for REQUIRETLS). Nothing is ever sent in plaintext for such a message.
+     */
+    private MxDecision applyDemand(DomainPolicy policy, MxFacts mx, MxDecision decided) {
+        TransportDemand d = policy.demand();
+        if (!(decided instanceof MxDecision.Connect c)) return decided;
+        if (d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED) return authenticated(policy, mx, c);
+        if (d.floor() == TransportDemand.Floor.ENCRYPTED && !c.requirement().tlsMandatory())
+            return new MxDecision.Connect(new TlsRequirement.Encrypted(c.requirement().pkixAudit()), c.raisedByMemory(),
+                    c.testingFailure());
+        return decided;
+    }
+
+    /**
+     * RFC 8689 4.2.1: DANE (RFC 7672) or PKIX (RFC 6125) on a name the MX
+     * lookup authenticated: DNSSEC, or an MTA-STS policy in enforce mode
+     * listing the host; or the operator's static verify entry or pins.
+     */
+    private MxDecision authenticated(DomainPolicy policy, MxFacts mx, MxDecision.Connect c) {
+        if (authenticates(policy, mx, c.requirement())) return c;
+        // DANE where the domain publishes it, whatever the level (the courier looked TLSA up for this message).
+        MxDecision viaDane = mx.dnssecSecure() && mx.tlsa() != null ? dane(policy, mx, false) : null;
+        if (viaDane instanceof MxDecision.Defer
+                || (viaDane instanceof MxDecision.Connect d && d.requirement() instanceof TlsRequirement.Dane)) return viaDane;
+        if (mx.mxSecure()) return new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(mx.host())), c.raisedByMemory(), c.testingFailure());
+        String sts = policy.mtaSts().map(p -> "the MTA-STS policy of " + policy.domain() + " is in "
+                + p.mode().name().toLowerCase(Locale.ROOT) + " mode, not enforce")
+                .orElse(policy.domain() + " publishes no MTA-STS policy");
+        String reason = "the MX records of " + policy.domain() + " are not DNSSEC-signed and " + sts + ", so "
+                + mx.host() + " cannot be authenticated";
+        return new MxDecision.Refuse(TLS_NEEDED, reason);
+    }
+
+    private boolean authenticates(DomainPolicy policy, MxFacts mx, TlsRequirement r) {
+        return switch (r) {
+            case TlsRequirement.Dane d -> d.hasUsableRecords();
+            case TlsRequirement.Pinned p -> true;
+            case TlsRequirement.Pkix p -> mx.mxSecure() || enforcedBySts(policy, mx)
+                    || (table.containsKey(key(policy.domain())) && policy.level() == TlsLevel.VERIFY);
+            default -> false;
+        };
+    }
+
+    private static boolean enforcedBySts(DomainPolicy policy, MxFacts mx) {
+        return policy.mtaSts().filter(p -> p.mode() == StsPolicy.Mode.ENFORCE && p.matches(mx.host())).isPresent();
     }
 
     /** THREATS T10: never less than what the domain was reached with before. */

@@ -31,6 +31,7 @@ class DeliveryConfigTest {
         assertThat(d.delayNoticeAfter()).isEqualTo(Duration.ofHours(4));
         assertThat(c.queue().maxLifetime()).isEqualTo(Duration.ofDays(5));
         assertThat(d.policy()).isEmpty();
+        assertThat(d.honorTlsRequiredNo()).isTrue();
     }
 
     @Test
@@ -41,6 +42,7 @@ class DeliveryConfigTest {
                 smtp_port = 2525
                 helo_name = "out.sender.test"
                 delay_notice_after = "30m"
+                honor_tls_required_no = false
                 [[delivery.policy]]
                 domain = "bank.example"
                 level = "verify"
@@ -52,6 +54,7 @@ class DeliveryConfigTest {
         assertThat(c.delivery().smtpPort()).isEqualTo(2525);
         assertThat(c.heloName()).isEqualTo("out.sender.test");
         assertThat(c.delivery().delayNoticeAfter()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.delivery().honorTlsRequiredNo()).isFalse();
         assertThat(c.delivery().policy()).containsExactly(
                 new Config.Policy("bank.example", "verify", List.of("ab".repeat(32))),
                 new Config.Policy("partner.example", "dane-only", List.of()));

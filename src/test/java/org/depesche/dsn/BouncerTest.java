@@ -24,6 +24,7 @@ import org.depesche.queue.FileQueue;
 import org.depesche.queue.Queue;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.TlsInfo;
 import org.junit.jupiter.api.Test;
@@ -60,12 +61,16 @@ class BouncerTest {
     };
 
     private static QueuedMessage commit(FileQueue q) throws IOException {
+        return commit(q, TransportDemand.NONE);
+    }
+
+    private static QueuedMessage commit(FileQueue q, TransportDemand demand) throws IOException {
         try (Queue.Incoming in = q.begin()) {
             in.content().write("From: ann@sender.test\r\nSubject: quarterly report\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
             MailAddress bob = MailAddress.parse("bob@example.org");
             return in.commit(new Envelope(Optional.of(MailAddress.parse("ann@sender.test")), List.of(new Recipient(bob, bob)),
                     T0, "cid000000001", "127.0.0.1", TlsInfo.NONE, Optional.of("ann@sender.test"), false,
-                    Envelope.BodyType.SEVEN_BIT));
+                    Envelope.BodyType.SEVEN_BIT).withDemand(demand));
         }
     }
 
@@ -114,6 +119,25 @@ class BouncerTest {
             QueuedMessage m = commit(q).record(0, T0, Courier.Result.delivered("ok"));
             assertThat(new Bouncer(q, DIRECTORY, "mx.sender.test", Duration.ofDays(5), Clock.systemUTC()).bounce(m)).isEmpty();
             assertThat(q.list()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aReportOnARequireTlsMessageHasNoneOfItsContentAndTravelsWithRequireTlsItself() throws Exception {
+        try (FileQueue q = new FileQueue(dir.resolve("queue"), 0, Clock.systemUTC())) {
+            QueuedMessage m = commit(q, new TransportDemand(true, false, TransportDemand.Floor.NONE, ""))
+                    .record(0, T0, Courier.Result.failed("5.7.30 Nothing was sent to example.org"));
+            String id = new Bouncer(q, DIRECTORY, "mx.sender.test", Duration.ofDays(5), Clock.systemUTC()).bounce(m).orElseThrow();
+            QueuedMessage dsn = q.get(id).orElseThrow();
+            assertThat(dsn.envelope().demand().requireTls()).isTrue();
+            Message parsed;
+            try (InputStream in = q.openContent(id)) {
+                parsed = new DefaultMessageBuilder().parseMessage(in);
+            }
+            List<Entity> parts = ((Multipart) parsed.getBody()).getBodyParts();
+            assertThat(part(parts.get(1))).contains("Status: 5.7.30");
+            assertThat(part(parts.get(2))).contains("From: ann@sender.test").doesNotContain("quarterly").doesNotContain("body");
+            assertThat(part(parts.get(0)).replaceAll("\\s+", " ")).contains("sent with REQUIRETLS, so this report contains none of its content");
         }
     }
 }

@@ -78,10 +78,11 @@ class MtaStsEnforcementTest {
     }
 
     @Test
-    void aTestingPolicyLeavesTheRequirementAsTheLevelSetsIt() throws Exception {
+    void aTestingPolicyLeavesTheRequirementAsTheLevelSetsItAndOnlyRecordsWhatFails() throws Exception {
         try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(TESTING)) {
             assertThat(decide(engine(server.fetcher(trust)), "other.example.net"))
-                    .isEqualTo(new MxDecision.Connect(new TlsRequirement.Opportunistic(), false));
+                    .isEqualTo(new MxDecision.Connect(new TlsRequirement.Opportunistic(Set.of("other.example.net")), false,
+                            "other.example.net is not listed in the MTA-STS policy of example.org"));
         }
     }
 

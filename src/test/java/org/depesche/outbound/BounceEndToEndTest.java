@@ -36,6 +36,7 @@ import org.depesche.queue.Queue;
 import org.depesche.queue.QueueRunner;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.TlsInfo;
 import org.depesche.store.MaildirStore;
@@ -94,12 +95,16 @@ class BounceEndToEndTest {
     }
 
     private QueuedMessage submit(String sender, String rcpt) throws IOException {
+        return submit(TransportDemand.NONE, sender, rcpt);
+    }
+
+    private QueuedMessage submit(TransportDemand demand, String sender, String rcpt) throws IOException {
         try (Queue.Incoming in = queue.begin()) {
             in.content().write(OutboundFixture.BODY.getBytes(StandardCharsets.UTF_8));
             MailAddress to = MailAddress.parse(rcpt);
             return in.commit(new Envelope(Optional.ofNullable(sender).map(MailAddress::parse), List.of(new Recipient(to, to)),
                     java.time.Instant.now(), "testcid00002", "127.0.0.1", TlsInfo.NONE, Optional.of(SENDER), false,
-                    Envelope.BodyType.SEVEN_BIT));
+                    Envelope.BodyType.SEVEN_BIT).withDemand(demand));
         }
     }
 
@@ -232,6 +237,49 @@ class BounceEndToEndTest {
             assertThat(text(parts.get(1))).contains("Action: delayed").contains("Status: 4.3.0").contains("Will-Retry-Until: ");
             assertThat(text(parts.get(0))).contains("still being retried");
             assertThat(queue.get(m.id()).orElseThrow().delayNotified()).isTrue();
+        }
+    }
+
+    @Test
+    void aSecureSendersMessageToAnMxWithoutStartTlsBouncesAReadableReportAndNoPlaintextByteOfItLeft() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(null);
+             TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            startRunner(out.courier(dns.validatingResolver(), server.address().getPort()), Duration.ofHours(4));
+            submit(SecureSenderDeliveryTest.SECURE, SENDER, "alice@example.org");
+            List<Path> mail = awaitMail(1);
+            assertThat(mail).hasSize(1);
+            List<Entity> parts = ((Multipart) parse(mail.getFirst()).getBody()).getBodyParts();
+            String words = text(parts.get(0)).replaceAll("\\s+", " ");
+            assertThat(words).contains("<alice@example.org>").contains("Nothing was sent to example.org")
+                    .contains("mx.example.org offers no encryption (STARTTLS)")
+                    .contains("because the sender sender@sender.test is a secure address")
+                    .contains("It will not be retried");
+            assertThat(text(parts.get(1))).contains("Action: failed").contains("Status: 5.7.10")
+                    .contains("Remote-MTA: dns; mx.example.org").doesNotContain("Diagnostic-Code");
+            assertThat(server.commands()).containsExactly("EHLO sender.test", "QUIT");
+            awaitEmptyQueue();
+        }
+    }
+
+    @Test
+    void aRequireTlsMessageToAHopWithoutRequireTlsBouncesWith5730AndNoneOfItsContent() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
+             TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
+                     .tlsa(tlsaName(server.address().getPort(), MX), 3, 1, 1, spkiSha256(id)).start()) {
+            startRunner(out.courier(dns.validatingResolver(), server.address().getPort()), Duration.ofHours(4));
+            submit(SecureSenderDeliveryTest.REQUIRETLS, SENDER, "alice@example.org");
+            List<Path> mail = awaitMail(1);
+            assertThat(mail).hasSize(1);
+            String raw = Files.readString(mail.getFirst());
+            assertThat(raw).doesNotContain("outbound test").doesNotContain("Hello over DANE");
+            List<Entity> parts = ((Multipart) parse(mail.getFirst()).getBody()).getBodyParts();
+            assertThat(text(parts.get(0)).replaceAll("\\s+", " ")).contains("does not offer REQUIRETLS")
+                    .contains("contains none of its content");
+            assertThat(text(parts.get(1))).contains("Status: 5.7.30");
+            assertThat(parts.get(2).getMimeType()).isEqualTo("text/rfc822-headers");
+            assertThat(text(parts.get(2))).contains("From: Sender <sender@sender.test>").contains("To: alice@example.org");
+            assertThat(server.received("MAIL")).isFalse();
+            awaitEmptyQueue();
         }
     }
 }

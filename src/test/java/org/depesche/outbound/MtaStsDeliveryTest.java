@@ -30,6 +30,7 @@ import org.depesche.testsupport.TestPki;
 class MtaStsDeliveryTest {
     static final String MX = "mx.example.org";
     static final String ENFORCE = "version: STSv1\r\nmode: enforce\r\nmx: mx.example.org\r\nmax_age: 86400\r\n";
+    static final String TESTING = ENFORCE.replace("enforce", "testing");
 
     @TempDir
     Path dir;
@@ -138,6 +139,31 @@ class MtaStsDeliveryTest {
             assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
             assertThat(r.detail()).as(r.detail()).containsIgnoringCase("certificate");
             assertThat(mx.queued()).isEmpty();
+        }
+    }
+
+    @Test
+    void aTestingPolicyDeliversDespiteABadCertificateAndRecordsTheFailure() throws Exception {
+        policyHost.serve(TESTING);
+        try (DepescheMx mx = DepescheMx.start(dir.resolve("mx"), TestPki.selfSigned(MX)); TestDns dns = zone(MX)) {
+            Courier.Result r = only(out.deliver(courier(dns.validatingResolver(), mx.address().getPort()), out.toAlice()));
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+            assertThat(r.detail()).contains("MTA-STS policy in testing mode not met, RFC 8461 5.2: the certificate of "
+                    + "mx.example.org is not trusted");
+            assertThat(r.hop().authentication()).isEqualTo("none");
+            assertThat(mx.queued()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aTestingPolicyDeliversToAnUnlistedMxAndRecordsThat() throws Exception {
+        policyHost.serve(TESTING);
+        try (DepescheMx mx = DepescheMx.start(dir.resolve("mx"), TestPki.leaf(ca, "other.example.org"));
+             TestDns dns = zone("other.example.org")) {
+            Courier.Result r = only(out.deliver(courier(dns.validatingResolver(), mx.address().getPort()), out.toAlice()));
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+            assertThat(r.detail()).contains("other.example.org is not listed in the MTA-STS policy of example.org")
+                    .doesNotContain("not trusted");
         }
     }
 }

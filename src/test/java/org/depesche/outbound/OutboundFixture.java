@@ -23,6 +23,7 @@ import org.depesche.queue.FileQueue;
 import org.depesche.queue.Queue;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.TlsInfo;
 import org.depesche.smtp.client.ClientTimeouts;
@@ -72,18 +73,30 @@ final class OutboundFixture implements AutoCloseable {
                 ownNames);
     }
 
+    /** A courier with level dane that honours {@code TLS-Required: No} or not ([delivery] honor_tls_required_no). */
+    RemoteCourier courierHonoringTlsRequiredNo(DnsResolver dns, int port, boolean honor) {
+        Config.Delivery settings = new Config.Delivery("dane", port, null, null, null, null, null, List.of(), honor);
+        return new RemoteCourier(dns, client, new PolicyEngine(settings, memory), port, Clock.systemUTC(), new Random(7));
+    }
+
     RemoteCourier courier(DnsResolver dns, int port) {
         return courier(dns, port, "dane");
     }
 
     QueuedMessage queue(String sender, String... recipients) throws IOException {
+        return queue(TransportDemand.NONE, sender, recipients);
+    }
+
+    /** A message queued with what it demands of its transport, as the receiving side stores it. */
+    QueuedMessage queue(TransportDemand demand, String sender, String... recipients) throws IOException {
         try (Queue.Incoming in = queue.begin()) {
             try (OutputStream out = in.content()) {
                 out.write(BODY.getBytes(StandardCharsets.UTF_8));
             }
             List<Recipient> rcpts = Arrays.stream(recipients).map(MailAddress::parse).map(a -> new Recipient(a, a)).toList();
             return in.commit(new Envelope(Optional.ofNullable(sender).map(MailAddress::parse), rcpts, Instant.now(),
-                    "testcid00001", "127.0.0.1", TlsInfo.NONE, Optional.empty(), false, Envelope.BodyType.SEVEN_BIT));
+                    "testcid00001", "127.0.0.1", TlsInfo.NONE, Optional.empty(), false, Envelope.BodyType.SEVEN_BIT)
+                    .withDemand(demand));
         }
     }
 

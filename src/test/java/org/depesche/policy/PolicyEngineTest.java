@@ -11,6 +11,7 @@ import java.util.Set;
 import org.depesche.config.Config;
 import org.depesche.dns.DnsResult;
 import org.depesche.dns.DnssecStatus;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.client.TlsRequirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,5 +147,57 @@ class PolicyEngineTest {
         DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.get("../../etc/passwd"))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private MxDecision decide(PolicyEngine e, TransportDemand demand, PolicyEngine.MxFacts facts) throws Exception {
+        DomainPolicy p = e.forDomain("example.org", new DeliveryRequest(null));
+        return e.forMx(new DomainPolicy(p.domain(), p.level(), p.pins(), p.remembered(), p.mtaSts(), demand), facts);
+    }
+
+    private static final TransportDemand SECURE = TransportDemand.NONE.atLeast(TransportDemand.Floor.AUTHENTICATED, "secure");
+    private static final PolicyEngine.MxFacts UNSIGNED = new PolicyEngine.MxFacts(MX, false, null, Set.of(MX));
+
+    @Test
+    void anEncryptFloorMakesOpportunisticTlsMandatory() throws Exception {
+        TransportDemand encrypt = TransportDemand.NONE.atLeast(TransportDemand.Floor.ENCRYPTED, "encrypt");
+        assertThat(requirement(decide(engine("may"), encrypt, UNSIGNED))).isEqualTo(new TlsRequirement.Encrypted());
+        assertThat(requirement(decide(engine("none"), encrypt, UNSIGNED))).isEqualTo(new TlsRequirement.Encrypted());
+    }
+
+    @Test
+    void anAuthenticatedFloorUsesPkixOnTheNameOfADnssecSecureMx() throws Exception {
+        PolicyEngine.MxFacts signedNoTlsa = secure(tlsa(DnsResult.Outcome.NODATA, DnssecStatus.SECURE, 3));
+        assertThat(requirement(decide(engine("may"), SECURE, signedNoTlsa))).isEqualTo(new TlsRequirement.Pkix(Set.of(MX)));
+        assertThat(requirement(decide(engine("dane"), SECURE, signedNoTlsa))).isEqualTo(new TlsRequirement.Pkix(Set.of(MX)));
+    }
+
+    @Test
+    void anAuthenticatedFloorUsesDaneWhereTheDomainPublishesItWhateverTheLevel() throws Exception {
+        PolicyEngine.MxFacts withTlsa = secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3));
+        assertThat(requirement(decide(engine("may"), SECURE, withTlsa))).isInstanceOf(TlsRequirement.Dane.class);
+    }
+
+    @Test
+    void anAuthenticatedFloorRefusesAnUnsignedMxWithoutMtaStsInWords() throws Exception {
+        assertThat(decide(engine("dane"), SECURE, UNSIGNED)).isEqualTo(new MxDecision.Refuse("5.7.10",
+                "the MX records of example.org are not DNSSEC-signed and example.org publishes no MTA-STS policy,"
+                        + " so mx.example.org cannot be authenticated"));
+    }
+
+    @Test
+    void anAuthenticatedFloorAcceptsTheOperatorsStaticVerifyEntryButNotTheDefaultLevelAlone() throws Exception {
+        assertThat(requirement(decide(engine("dane", new Config.Policy("example.org", "verify", List.of())), SECURE, UNSIGNED)))
+                .isEqualTo(new TlsRequirement.Pkix(Set.of(MX)));
+        assertThat(decide(engine("verify"), SECURE, UNSIGNED)).isInstanceOf(MxDecision.Refuse.class);
+    }
+
+    @Test
+    void tlsRequiredNoLiftsDaneButNotAStaticEntryNorAnotherDemand() throws Exception {
+        TransportDemand no = TransportDemand.NONE.withTlsRequiredNo(true);
+        PolicyEngine.MxFacts withTlsa = secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3));
+        assertThat(requirement(decide(engine("dane-only"), no, withTlsa))).isEqualTo(new TlsRequirement.Opportunistic());
+        assertThat(requirement(decide(engine("dane", new Config.Policy("example.org", "encrypt", List.of())), no, withTlsa)))
+                .isEqualTo(new TlsRequirement.Encrypted());
+        assertThat(requirement(decide(engine("dane"), no.withRequireTls(true), withTlsa))).isInstanceOf(TlsRequirement.Dane.class);
     }
 }

@@ -23,7 +23,8 @@ import javax.net.ssl.SSLSocket;
  * A tiny SMTP server on loopback whose replies a test scripts: the EHLO
  * keywords, STARTTLS with a given identity (or none), a reply for any
  * command prefix (e.g. "RCPT TO:<bob@" -> "450 4.2.1 busy"), the reply to
- * the end of data, silence, and a mode that withholds MAIL and RCPT replies
+ * the end of data, keywords offered only inside TLS (REQUIRETLS), silence,
+ * and a mode that withholds MAIL and RCPT replies
  * until DATA arrives, which only a pipelining client survives. It records
  * every command line and every message it received.
  */
@@ -35,6 +36,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<String> serverNames = new CopyOnWriteArrayList<>();
     private final Map<String, String> replies = new LinkedHashMap<>();
     private volatile List<String> extensions = List.of("PIPELINING", "SIZE 10000000", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES");
+    private volatile List<String> tlsExtensions = List.of();
     private volatile String greeting = "220 scripted.test ESMTP";
     private volatile String endOfData = "250 2.0.0 Ok: queued";
     private volatile boolean holdUntilData;
@@ -54,6 +56,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     public ScriptedSmtpServer extensions(String... keywords) {
         extensions = List.of(keywords);
+        return this;
+    }
+
+    /** Keywords offered only in the EHLO reply inside TLS, as RFC 8689 2 has REQUIRETLS offered. */
+    public ScriptedSmtpServer afterTls(String... keywords) {
+        tlsExtensions = List.of(keywords);
         return this;
     }
 
@@ -194,6 +202,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             List<String> lines = new ArrayList<>();
             lines.add("scripted.test");
             lines.addAll(extensions);
+            if (inTls) lines.addAll(tlsExtensions);
             if (tls != null && !inTls) lines.add("STARTTLS");
             StringBuilder b = new StringBuilder();
             for (int i = 0; i < lines.size(); i++) {

@@ -12,16 +12,34 @@ import org.depesche.smtp.MailAddress;
  * What one connection delivers: the reverse path (empty for the null sender,
  * RFC 5321 4.5.5), the recipients (all at one destination), the size for the
  * SIZE parameter, the body type and SMTPUTF8 flag from the queued envelope,
- * and the content as queued (RFC 5322 with CRLF line ends, not dot-stuffed),
- * opened anew for each attempt.
+ * the content as queued (RFC 5322 with CRLF line ends, not dot-stuffed),
+ * opened anew for each attempt, and whether the REQUIRETLS MAIL parameter
+ * (RFC 8689 2) goes with it.
  */
 public record OutboundMessage(Optional<MailAddress> sender, List<MailAddress> recipients, long size,
-                              Envelope.BodyType bodyType, boolean smtpUtf8, Content content) {
+                              Envelope.BodyType bodyType, boolean smtpUtf8, Content content, RequireTls requireTls) {
 
     public OutboundMessage {
         recipients = List.copyOf(recipients);
         if (recipients.isEmpty()) throw new IllegalArgumentException("no recipient");
         if (bodyType == null) bodyType = Envelope.BodyType.SEVEN_BIT;
+        if (requireTls == null) requireTls = RequireTls.NO;
+    }
+
+    /** A message sent without the REQUIRETLS parameter. */
+    public OutboundMessage(Optional<MailAddress> sender, List<MailAddress> recipients, long size,
+                           Envelope.BodyType bodyType, boolean smtpUtf8, Content content) {
+        this(sender, recipients, size, bodyType, smtpUtf8, content, RequireTls.NO);
+    }
+
+    /** The REQUIRETLS MAIL parameter (RFC 8689 2, 4.2.1). */
+    public enum RequireTls {
+        /** Never sent. */
+        NO,
+        /** Sent when the server offers REQUIRETLS after STARTTLS; not required (mail from a secure sender). */
+        WHEN_OFFERED,
+        /** The server must offer REQUIRETLS after STARTTLS, else no MAIL FROM (RFC 8689 4.2.1 step 5). */
+        REQUIRED
     }
 
     /** Opens the message content; called at most once per attempt, only after DATA got 354. */

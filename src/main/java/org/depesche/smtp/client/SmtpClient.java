@@ -230,7 +230,15 @@ public final class SmtpClient implements AutoCloseable {
                 tls = TlsOutcome.failed(info, verdict.failure());
                 throw new Failure(Stage.TLS_AUTH, Reply.of(451, "4.7.5", verdict.reason()), verdict.reason(), true);
             }
-            tls = new TlsOutcome(info, verdict.ok() ? verdict.authentication() : Authentication.NONE, "");
+            tls = new TlsOutcome(info, verdict.ok() ? verdict.authentication() : Authentication.NONE, "", audit(chain, info));
+        }
+
+        /** RFC 8461 5.2: in MTA-STS testing mode the PKIX verdict is recorded, never enforced. */
+        private String audit(List<X509Certificate> chain, TlsInfo info) {
+            if (requirement.pkixAudit().isEmpty()) return "";
+            if (chain.isEmpty()) return mxHost + " presented no certificate";
+            ServerAuthenticator.Verdict v = authenticator.verify(new TlsRequirement.Pkix(requirement.pkixAudit()), mxHost, chain, info);
+            return v.ok() ? "" : v.reason();
         }
 
         /** RFC 7672 8.1: with DANE the SNI name is the TLSA base domain; otherwise the MX host name. */
@@ -252,6 +260,7 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         private DeliveryAttempt transaction() throws Failure {
+            requireTlsOffered();
             String mail = mailCommand();
             envelopeSent = true;
             EnvelopeReplies replies = extensions.containsKey("PIPELINING") ? pipelined(mail) : stepByStep(mail);
@@ -297,7 +306,24 @@ public final class SmtpClient implements AutoCloseable {
             return new EnvelopeReplies(mailReply, null);
         }
 
-        /** RFC 1870, RFC 6152, RFC 6531 parameters; refuses locally what the server already said it cannot take. */
+        /**
+         * RFC 8689 4.2.1 step 5: a REQUIRETLS message goes only to a server
+         * that offers REQUIRETLS in its EHLO reply inside TLS; otherwise QUIT
+         * before MAIL FROM, and the next MX host is tried.
+         */
+        private void requireTlsOffered() throws Failure {
+            if (message.requireTls() != OutboundMessage.RequireTls.REQUIRED || offersRequireTls()) return;
+            tls = new TlsOutcome(tls.tls(), tls.authentication(), "requiretls-not-offered");
+            throw new Failure(Stage.EHLO, Reply.of(550, "5.7.30", "REQUIRETLS support required, but not offered by " + where()),
+                    mxHost + " does not offer REQUIRETLS (RFC 8689), which this message requires", true);
+        }
+
+        /** Only an EHLO reply inside TLS counts (RFC 8689 2: REQUIRETLS is offered only after STARTTLS). */
+        private boolean offersRequireTls() {
+            return tls.tls().isEncrypted() && extensions.containsKey("REQUIRETLS");
+        }
+
+        /** RFC 1870, RFC 6152, RFC 6531, RFC 8689 parameters; refuses locally what the server already said it cannot take. */
         private String mailCommand() throws Failure {
             StringBuilder mail = new StringBuilder("MAIL FROM:<").append(message.sender().map(MailAddress::toString).orElse("")).append('>');
             String sizeLimit = extensions.get("SIZE");
@@ -318,6 +344,8 @@ public final class SmtpClient implements AutoCloseable {
                 }
                 mail.append(" SMTPUTF8");
             }
+            // Decision 3: mail from a secure sender carries REQUIRETLS wherever the next hop offers it.
+            if (message.requireTls() != OutboundMessage.RequireTls.NO && offersRequireTls()) mail.append(" REQUIRETLS");
             return mail.toString();
         }
 
@@ -451,13 +479,7 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         private void quit() {
-            try {
-                conn.send("QUIT");
-                conn.flush(timeouts.command());
-                conn.read(timeouts.command());
-            } catch (IOException | RuntimeException e) {
-                // the session is over either way; a missing 221 changes nothing (RFC 5321 4.1.1.10)
-            }
+            conn.quit(timeouts.command());
         }
 
         private DeliveryAttempt failed(Failure f) {

@@ -244,6 +244,17 @@ final class SmtpConnection implements Closeable {
         return tls;
     }
 
+    /** QUIT and its reply, ignoring failures: the session is over either way (RFC 5321 4.1.1.10). */
+    void quit(Duration timeout) {
+        try {
+            send("QUIT");
+            flush(timeout);
+            read(timeout);
+        } catch (IOException | RuntimeException e) {
+            // a missing 221 changes nothing
+        }
+    }
+
     private static String printable(String s) {
         String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
         return cut.replaceAll("[^\\x20-\\x7e]", "?");

@@ -25,12 +25,39 @@ public sealed interface TlsRequirement {
     record None() implements TlsRequirement {
     }
 
-    /** Policy "may" (RFC 7435): STARTTLS if offered, unauthenticated; plaintext if not offered or refused. */
-    record Opportunistic() implements TlsRequirement {
+    /**
+     * Policy "may" (RFC 7435): STARTTLS if offered, unauthenticated; plaintext
+     * if not offered or refused. {@code pkixAudit}: names to check the
+     * certificate against with PKIX without enforcing it (MTA-STS testing
+     * mode, RFC 8461 5.2); empty for none.
+     */
+    record Opportunistic(Set<String> pkixAudit) implements TlsRequirement {
+        public Opportunistic {
+            pkixAudit = audit(pkixAudit);
+        }
+
+        public Opportunistic() {
+            this(Set.of());
+        }
     }
 
-    /** Policy "encrypt", and DANE when every TLSA record is unusable (RFC 7672 2.2). */
-    record Encrypted() implements TlsRequirement {
+    /**
+     * Policy "encrypt", and DANE when every TLSA record is unusable (RFC 7672
+     * 2.2). {@code pkixAudit} as for {@link Opportunistic}.
+     */
+    record Encrypted(Set<String> pkixAudit) implements TlsRequirement {
+        public Encrypted {
+            pkixAudit = audit(pkixAudit);
+        }
+
+        public Encrypted() {
+            this(Set.of());
+        }
+    }
+
+    /** The names a PKIX check is made for without enforcing it; empty for none. */
+    default Set<String> pkixAudit() {
+        return Set.of();
     }
 
     /**
@@ -76,6 +103,10 @@ public sealed interface TlsRequirement {
             if (normalized.isEmpty()) throw new IllegalArgumentException("no fingerprint to pin");
             sha256Fingerprints = java.util.Collections.unmodifiableSet(normalized);
         }
+    }
+
+    private static Set<String> audit(Set<String> names) {
+        return names == null || names.isEmpty() ? Set.of() : names(names);
     }
 
     private static Set<String> names(Set<String> names) {

@@ -9,9 +9,15 @@
  * demands: DANE (RFC 7672 3.1, 3.2, 2.2.3; RFC 6698, RFC 7671, in
  * org.depesche.dane), PKIX with the MX name (RFC 6125 6.4 / RFC 9525 6.3) or
  * pinned fingerprints, and no MAIL FROM leaves before that requirement is met
- * (THREATS T1, T2). Not implemented: BDAT (RFC 3030; DATA is always used,
+ * (THREATS T1, T2). {@link org.depesche.smtp.client.ServerProbe} runs the
+ * same dialogue up to the point where MAIL FROM would follow, then QUITs.
+ * Not implemented: BDAT (RFC 3030; DATA is always used,
  * it is mandatory for every server), AUTH, DSN parameters (RFC 3461),
- * REQUIRETLS and MTA-STS (issue 4), reconnecting in plaintext after a failed
- * opportunistic handshake (the caller decides, as Postfix does).
+ * reconnecting in plaintext after a failed opportunistic handshake (the
+ * caller decides, as Postfix does). REQUIRETLS (RFC 8689 2, 4.2.1 step 5):
+ * the MAIL parameter is sent when the EHLO reply inside TLS offers it, and
+ * a message that requires it ends with QUIT before MAIL FROM where it is
+ * not offered. A PKIX check can be made without enforcing it (MTA-STS
+ * testing mode, RFC 8461 5.2).
  */
 package org.depesche.smtp.client;

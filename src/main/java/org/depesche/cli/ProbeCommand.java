@@ -1,0 +1,114 @@
+package org.depesche.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import javax.net.ssl.SSLContext;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import org.depesche.config.Config;
+import org.depesche.directory.FileDirectory;
+import org.depesche.dns.CachingDnsResolver;
+import org.depesche.dns.DnsResolvers;
+import org.depesche.mtasts.PolicyCache;
+import org.depesche.mtasts.PolicyFetcher;
+import org.depesche.mtasts.StsRecord;
+import org.depesche.outbound.Probe;
+import org.depesche.outbound.ProbeReport;
+import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.PolicyEngine;
+import org.depesche.queue.TransportDemand;
+import org.depesche.smtp.client.ClientTimeouts;
+import org.depesche.smtp.client.ServerProbe;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * `depesche probe ADDRESS|DOMAIN`: how mail there would travel, before
+ * anything is sent. Built from the config as `serve` builds delivery (the
+ * [dns] resolver, the [delivery] policy table, the downgrade memory and the
+ * MTA-STS cache under the data directory), so the answer is the one the
+ * running server would act on. The MTA-STS cache may be filled by the probe,
+ * as a delivery would fill it; the downgrade memory is only read.
+ */
+@Command(name = "probe", mixinStandardHelpOptions = true,
+        description = "Show how mail to ADDRESS or DOMAIN would travel, before sending: MX hosts, DNSSEC, TLSA, "
+                + "MTA-STS, the static policy and downgrade memory, and the resulting level (DANE-verified, "
+                + "MTA-STS-verified, encrypted but unverified, plaintext). Connects to each MX (EHLO, STARTTLS, "
+                + "certificate check, QUIT; never MAIL FROM) unless --no-connect.")
+final class ProbeCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "ADDRESS|DOMAIN", description = "A recipient address (its domain is probed) or a domain.")
+    String target;
+
+    @Option(names = "--json", description = "Print the report as JSON (stable field names, for scripts).")
+    boolean json;
+
+    @Option(names = "--no-connect", description = "Do not connect to the MX hosts: report from DNS and policy alone.")
+    boolean noConnect;
+
+    @Option(names = "--require-tls", description = "Probe for a message sent with REQUIRETLS (RFC 8689): "
+            + "the MX must be authenticated and offer REQUIRETLS.")
+    boolean requireTls;
+
+    @Option(names = "--secure-sender", description = "Probe for mail from a secure address: only authenticated TLS.")
+    boolean secureSender;
+
+    @Override
+    public Integer call() throws Exception {
+        Config c = config.load();
+        try {
+            Probe.recipient(target);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+        Logging.quiet();
+        Clock clock = Main.of(spec).clock;
+        Path data = c.dataDir();
+        FileDirectory directory = new FileDirectory(data.resolve("directory.json"));
+        Config.Delivery d = c.delivery();
+        try (CachingDnsResolver dns = DnsResolvers.fromConfig(c.dns(), clock);
+             ServerProbe server = noConnect ? null : new ServerProbe(c.heloName(), timeouts(d), null, clock)) {
+            PolicyFetcher fetcher = new PolicyFetcher(SSLContext.getDefault(), d.connectTimeout(), Duration.ofMinutes(1));
+            PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), fetcher, x -> StsRecord.lookup(dns, x), clock);
+            PolicyEngine engine = new PolicyEngine(d, new DowngradeMemory(data.resolve("policy")), cache);
+            Probe probe = new Probe(dns, engine, new Probe.MtaStsSource(cache, fetcher), server, d,
+                    new HashSet<>(List.of(c.hostname(), c.heloName())), directory::isLocalDomain, clock);
+            ProbeReport report = probe.probe(target, demand());
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            else ProbeText.print(report, out);
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** What the probed message demands, as the server would have stored it on receipt (decisions 2 and 3). */
+    private TransportDemand demand() {
+        TransportDemand d = TransportDemand.NONE.withRequireTls(requireTls);
+        return secureSender ? d.atLeast(TransportDemand.Floor.AUTHENTICATED, "the sender is a secure address") : d;
+    }
+
+    /** Connect as delivery does; a person waits for the answer, so no command waits more than a minute. */
+    private static ClientTimeouts timeouts(Config.Delivery d) {
+        Duration cmd = d.commandTimeout().compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : d.commandTimeout();
+        return new ClientTimeouts(d.connectTimeout(), cmd, cmd, cmd, cmd, cmd, cmd, cmd);
+    }
+}

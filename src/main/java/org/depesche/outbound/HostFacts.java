@@ -1,0 +1,85 @@
+package org.depesche.outbound;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.depesche.dns.Addresses;
+import org.depesche.dns.DnsResolver;
+import org.depesche.dns.DnsResult;
+import org.depesche.dns.DnssecStatus;
+import org.depesche.policy.DomainPolicy;
+import org.depesche.policy.PolicyEngine;
+import org.depesche.queue.TransportDemand;
+
+/**
+ * The DNS facts about one MX host that the policy engine decides on: whether
+ * its addresses can be used at all and, under DANE or for a message that
+ * must reach an authenticated server, its TLSA records. Shared
+ * by delivery ({@link RemoteCourier}) and {@link Probe}, so that a probe
+ * reports what a delivery would do.
+ */
+final class HostFacts {
+    private final DnsResolver dns;
+    private final int port;
+
+    HostFacts(DnsResolver dns, int port) {
+        this.dns = dns;
+        this.port = port;
+    }
+
+    /** Why a host's addresses cannot be used, or null if they can. */
+    static String unusable(DomainPolicy p, MxHost mx, Addresses addresses) {
+        // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one.
+        boolean incomplete = !addresses.answered() && (p.usesDane() || addresses.addresses().isEmpty());
+        if (addresses.status() == DnssecStatus.BOGUS || incomplete) {
+            return "the address lookup for " + mx.name() + " failed (" + addresses.status().name().toLowerCase(Locale.ROOT)
+                    + (addresses.reason().isEmpty() ? "" : ": " + addresses.reason()) + ")";
+        }
+        return addresses.addresses().isEmpty() ? mx.name() + " has no IPv6 or IPv4 address" : null;
+    }
+
+    /**
+     * RFC 7672 2.2: DNSSEC facts for the MX host, and the TLSA records when
+     * they may be used. The DANE-TA reference names (RFC 7672 3.2.2) are the
+     * TLSA base domain, the MX host name and, the MX RRset being secure, the
+     * next-hop domain.
+     */
+    PolicyEngine.MxFacts facts(DomainPolicy p, MxHost mx, Addresses addresses) {
+        boolean secure = mx.secure() && addresses.status() == DnssecStatus.SECURE;
+        if (!(p.usesDane() || authenticating(p.demand())) || !secure)
+            return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()), mx.secure());
+        String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
+                ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
+        String nextHop = aLabel(p.domain());
+        if (!canonical.equals(mx.name())) {
+            // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one;
+            // the expanded name is then the TLSA base domain, which goes first as the SNI name (RFC 7672 8.1).
+            DnsResult expanded = dns.tlsa(port, canonical);
+            if (!deniedSecurely(expanded))
+                return new PolicyEngine.MxFacts(mx.name(), true, expanded,
+                        new LinkedHashSet<>(List.of(canonical, mx.name(), nextHop)), true);
+        }
+        return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()),
+                new LinkedHashSet<>(List.of(mx.name(), nextHop)), true);
+    }
+
+    /** A message that must reach an authenticated server uses DANE wherever the domain publishes it. */
+    private static boolean authenticating(TransportDemand d) {
+        return d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED;
+    }
+
+    /** DNS knows only A-labels (RFC 5890); an SMTPUTF8 recipient's domain may come as U-labels (RFC 6531 3.2). */
+    static String aLabel(String domain) {
+        try {
+            return java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return domain;
+        }
+    }
+
+    private static boolean deniedSecurely(DnsResult r) {
+        return r.isSecure() && (r.outcome() == DnsResult.Outcome.NXDOMAIN || r.outcome() == DnsResult.Outcome.NODATA);
+    }
+}

@@ -1,0 +1,358 @@
+package org.depesche.outbound;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import org.depesche.config.Config;
+import org.depesche.dane.TlsaRecord;
+import org.depesche.dns.Addresses;
+import org.depesche.dns.DnsResolver;
+import org.depesche.dns.DnsResult;
+import org.depesche.mtasts.PolicyCache;
+import org.depesche.mtasts.PolicyException;
+import org.depesche.mtasts.PolicyFetcher;
+import org.depesche.mtasts.StsPolicy;
+import org.depesche.mtasts.StsRecord;
+import org.depesche.outbound.ProbeReport.Level;
+import org.depesche.policy.DeliveryRequest;
+import org.depesche.policy.DomainPolicy;
+import org.depesche.policy.MxDecision;
+import org.depesche.policy.PolicyEngine;
+import org.depesche.queue.Envelope;
+import org.depesche.queue.QueuedMessage;
+import org.depesche.queue.Recipient;
+import org.depesche.queue.TransportDemand;
+import org.depesche.smtp.MailAddress;
+import org.depesche.smtp.TlsInfo;
+import org.depesche.smtp.client.DeliveryAttempt;
+import org.depesche.smtp.client.ServerCheck;
+import org.depesche.smtp.client.ServerProbe;
+import org.depesche.smtp.client.TlsRequirement;
+import org.xbill.DNS.TLSARecord;
+
+/**
+ * Shows, before anything is sent, how mail to a domain would travel: the
+ * same MX lookup ({@link MxLookup}), host facts ({@link HostFacts}) and
+ * policy decisions ({@link PolicyEngine#forDomain}, {@link PolicyEngine#forMx})
+ * as {@link RemoteCourier}, and, unless built without a {@link ServerProbe},
+ * a check of each MX address that stops before MAIL FROM. The result is a
+ * {@link ProbeReport}; `depesche probe` prints it and the dashboard can
+ * show it. A probe for a message without demands of its own: a REQUIRETLS
+ * message or a secure sender may ask for more.
+ */
+public final class Probe {
+    private final DnsResolver dns;
+    private final PolicyEngine policy;
+    private final MtaStsSource mtaSts;
+    private final ServerProbe server;
+    private final Config.Delivery settings;
+    private final MxLookup mxLookup;
+    private final HostFacts hostFacts;
+    private final Predicate<String> isLocalDomain;
+    private final Clock clock;
+
+    /**
+     * Where the policy engine's MTA-STS policies come from: its cache, and
+     * the fetcher, asked once more for the reason when a fetch failed.
+     */
+    public record MtaStsSource(PolicyCache cache, PolicyFetcher fetcher) {
+    }
+
+    /**
+     * @param mtaSts        the source {@code policy} was built with; null when it ignores MTA-STS
+     * @param server        null to report from DNS and policy alone (--no-connect)
+     * @param settings      the [delivery] section {@code policy} was built from (the port, the static table)
+     * @param ownNames      this server's host names, as RemoteCourier has them (RFC 5321 5.1 loops)
+     * @param isLocalDomain true for domains this server delivers to itself
+     */
+    public Probe(DnsResolver dns, PolicyEngine policy, MtaStsSource mtaSts, ServerProbe server, Config.Delivery settings,
+                 Set<String> ownNames, Predicate<String> isLocalDomain, Clock clock) {
+        this.dns = dns;
+        this.policy = policy;
+        this.mtaSts = mtaSts;
+        this.server = server;
+        this.settings = settings;
+        this.mxLookup = new MxLookup(dns, new Random(0), ownNames); // equal preferences: any order will do
+        this.hostFacts = new HostFacts(dns, settings.smtpPort());
+        this.isLocalDomain = isLocalDomain;
+        this.clock = clock;
+    }
+
+    /** Probes an address (its domain) or a domain for a message without demands of its own. */
+    public ProbeReport probe(String query) {
+        return probe(query, TransportDemand.NONE);
+    }
+
+    /**
+     * Probes for a message with {@code demand} (REQUIRETLS, a secure
+     * sender's floor); IllegalArgumentException with one line for a query
+     * that is neither an address nor a domain.
+     */
+    public ProbeReport probe(String query, TransportDemand demand) {
+        MailAddress rcpt = recipient(query);
+        String domain = HostFacts.aLabel(rcpt.domain());
+        String at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        if (isLocalDomain.test(rcpt.domain()) || isLocalDomain.test(domain)) {
+            return new ProbeReport(query, domain, at, demandLabel(demand), false, Level.LOCAL, domain + " is a local domain: mail stays on this server.",
+                    new ProbeReport.Route("local", null, null), null, null, List.of(), List.of());
+        }
+        List<String> notes = new ArrayList<>();
+        DomainPolicy p;
+        ProbeReport.MtaSts sts;
+        try {
+            Optional<PolicyCache.Entry> before = mtaSts == null ? Optional.empty() : mtaSts.cache().cached(domain);
+            p = policy.forDomain(domain, new DeliveryRequest(probeMessage(rcpt, demand)));
+            sts = mtaStsFindings(domain, before, p, notes);
+        } catch (IOException e) {
+            return new ProbeReport(query, domain, at, demandLabel(demand), false, Level.UNKNOWN, "Cannot read the stored TLS policy state "
+                    + "(downgrade memory, MTA-STS cache) for " + domain + ": " + e.getMessage(), null, null, null, List.of(), List.of());
+        }
+        ProbeReport.Policy pol = policyFindings(p);
+        String mxStatus = dns.mx(domain).status().name().toLowerCase(Locale.ROOT);
+        Route route = mxLookup.route(domain);
+        if (route instanceof Route.Unroutable u) {
+            String kind = u.status().equals("5.1.10") ? "null-mx" : "no-route";
+            Level level = u.permanent() ? Level.UNDELIVERABLE : Level.UNKNOWN;
+            String summary = (u.permanent() ? "Mail to " + domain + " cannot be delivered: " : "Cannot tell how mail to "
+                    + domain + " would travel: ") + u.reason() + ".";
+            return new ProbeReport(query, domain, at, demandLabel(demand), connected(), level, summary,
+                    new ProbeReport.Route(kind, mxStatus, u.reason()), pol, sts, List.of(), notes);
+        }
+        List<MxHost> hosts = ((Route.Hosts) route).hosts();
+        String kind = hosts.size() == 1 && dns.mx(domain).outcome() == DnsResult.Outcome.NODATA ? "implicit-mx" : "mx";
+        List<ProbeReport.Mx> mx = new ArrayList<>();
+        int[] budget = {RemoteCourier.MAX_ADDRESSES};
+        for (MxHost h : hosts) mx.add(examine(p, h, budget, notes));
+        Level level = weakest(mx.stream().map(ProbeReport.Mx::level).toList());
+        addNotes(level, mx, notes);
+        return new ProbeReport(query, domain, at, demandLabel(demand), connected(), level, summary(domain, level, mx, demand),
+                new ProbeReport.Route(kind, mxStatus, null), pol, sts, mx, notes);
+    }
+
+    /** The hosts a delivery would pass over while others take the mail. */
+    private static void addNotes(Level level, List<ProbeReport.Mx> mx, List<String> notes) {
+        for (ProbeReport.Mx m : mx) {
+            if (level.deliverable() && !m.level().deliverable()) notes.add(m.host() + " would not be used: " + m.reason());
+        }
+    }
+
+    /** "none", "requiretls", "authenticated" or "encrypted": what the probed message demands (JSON field demand). */
+    private static String demandLabel(TransportDemand d) {
+        if (d.requireTls()) return "requiretls";
+        return d.floor().name().toLowerCase(Locale.ROOT);
+    }
+
+    private boolean connected() {
+        return server != null;
+    }
+
+    /**
+     * The recipient a probe stands for: the address given, or postmaster at
+     * the domain given; IllegalArgumentException with one line otherwise.
+     */
+    public static MailAddress recipient(String query) {
+        String q = query == null ? "" : query.strip();
+        if (q.isEmpty()) throw new IllegalArgumentException("give an address or a domain to probe");
+        MailAddress a = MailAddress.parse(q.contains("@") ? q : "postmaster@" + q);
+        String d = a.domain();
+        if (d.startsWith("["))
+            throw new IllegalArgumentException("mail to an address literal (" + d + ") is not delivered: there is no domain name to look up");
+        String ascii;
+        try {
+            ascii = java.net.IDN.toASCII(d, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a domain name: " + d);
+        }
+        if (ascii.length() > 253 || !ascii.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"))
+            throw new IllegalArgumentException("not a domain name: " + d);
+        return a;
+    }
+
+    /** The message the policy engine decides for: to the probed recipient, with the demand probed for. */
+    private QueuedMessage probeMessage(MailAddress rcpt, TransportDemand demand) {
+        Envelope e = new Envelope(Optional.empty(), List.of(new Recipient(rcpt, rcpt)), clock.instant(), "probe", "",
+                TlsInfo.NONE, Optional.empty(), false, Envelope.BodyType.SEVEN_BIT).withDemand(demand);
+        return new QueuedMessage("probe", e, 0);
+    }
+
+    private ProbeReport.Policy policyFindings(DomainPolicy p) {
+        ProbeReport.Remembered r = p.remembered().map(e -> new ProbeReport.Remembered(e.protection().label(), e.mx(),
+                e.at().toString())).orElse(null);
+        boolean inTable = settings.policy().stream().anyMatch(e -> MxLookup.name(e.domain()).equals(MxLookup.name(p.domain())));
+        return new ProbeReport.Policy(p.level().tomlName(), inTable, p.pins(), r);
+    }
+
+    /**
+     * RFC 8461 3.1, 5.1: the TXT record now, the policy in force and whether
+     * this probe fetched it. PolicyCache logs a failed fetch but keeps no
+     * reason, so the fetcher is asked once more for it.
+     */
+    private ProbeReport.MtaSts mtaStsFindings(String domain, Optional<PolicyCache.Entry> before, DomainPolicy p,
+                                              List<String> notes) throws IOException {
+        if (mtaSts == null) return null;
+        Optional<StsRecord> record = StsRecord.lookup(dns, domain);
+        Optional<PolicyCache.Entry> after = mtaSts.cache().cached(domain);
+        boolean fetchedNow = after.isPresent() && (before.isEmpty() || !after.get().fetched().equals(before.get().fetched()));
+        Instant now = clock.instant();
+        boolean current = after.filter(e -> e.validAt(now) && record.map(r -> r.id().equals(e.id())).orElse(true)).isPresent();
+        String error = null;
+        if (record.isPresent() && !fetchedNow && !current) {
+            error = fetchError(domain);
+            if (p.mtaSts().isPresent()) notes.add("the policy could not be fetched again; the cached one stays in force until it expires (RFC 8461 5.1)");
+        } else if (record.isEmpty() && p.mtaSts().isPresent()) {
+            notes.add("no _mta-sts TXT record now; the cached policy stays in force until it expires (RFC 8461 5.1)");
+        }
+        Optional<PolicyCache.Entry> inForce = p.mtaSts().isPresent() ? after : Optional.empty();
+        StsPolicy sp = p.mtaSts().orElse(null);
+        return new ProbeReport.MtaSts(record.map(StsRecord::id).orElse(null), sp == null ? null : sp.mode().label(),
+                sp == null ? List.of() : sp.mx(), sp == null ? null : sp.maxAge(), fetchedNow && inForce.isPresent(),
+                inForce.map(e -> e.fetched().toString()).orElse(null), inForce.map(e -> e.expires().toString()).orElse(null), error);
+    }
+
+    private String fetchError(String domain) {
+        try {
+            mtaSts.fetcher().fetch(domain);
+            return "the fetch failed, a second try just now succeeded: the next delivery will fetch it again";
+        } catch (PolicyException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** One MX host as delivery would see it, checked over the network when a ServerProbe is at hand. */
+    private ProbeReport.Mx examine(DomainPolicy p, MxHost mx, int[] budget, List<String> notes) {
+        Addresses addresses = dns.addresses(mx.name());
+        String addressStatus = addresses.status().name().toLowerCase(Locale.ROOT);
+        List<String> ips = addresses.addresses().stream().map(InetAddress::getHostAddress).toList();
+        String unusable = HostFacts.unusable(p, mx, addresses);
+        if (unusable != null) {
+            return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, null, "skip",
+                    addresses.answered() ? Level.UNDELIVERABLE : Level.UNKNOWN, unusable, List.of());
+        }
+        PolicyEngine.MxFacts facts = hostFacts.facts(p, mx, addresses);
+        ProbeReport.Tlsa tlsa = tlsa(facts.tlsa());
+        MxDecision.Connect connect;
+        switch (policy.forMx(p, facts)) {
+            case MxDecision.Defer defer -> {
+                return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, tlsa, "skip",
+                        Level.UNDELIVERABLE, defer.reason(), List.of());
+            }
+            case MxDecision.Refuse refuse -> {
+                return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, tlsa, "refuse",
+                        Level.UNDELIVERABLE, refuse.reason(), List.of());
+            }
+            case MxDecision.Connect c -> connect = c;
+        }
+        // RFC 8461 5.2: testing mode only reports; delivery records the mismatch and goes on.
+        if (!connect.testingFailure().isEmpty())
+            notes.add(connect.testingFailure() + " (MTA-STS mode testing: reported, not enforced)");
+        TlsRequirement req = connect.requirement();
+        String why = Requirements.describe(p, facts, connect);
+        if (server == null) {
+            return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, tlsa,
+                    Requirements.label(req), promised(p, mx.name(), req), why + " (not connected)", List.of());
+        }
+        List<ProbeReport.Connection> connections = new ArrayList<>();
+        for (InetAddress ip : addresses.addresses()) {
+            if (budget[0]-- <= 0) break; // RemoteCourier tries no more per round (THREATS T14)
+            ServerCheck c = server.check(new InetSocketAddress(ip, settings.smtpPort()), mx.name(), req);
+            connections.add(connection(c, achieved(p, mx.name(), req, c)));
+            if (!req.pkixAudit().isEmpty() && c.certificate() != null && !c.certificate().pkixValid())
+                notes.add(c.certificate().pkixProblem() + " (MTA-STS mode testing: reported, not enforced)");
+        }
+        Level level = weakest(connections.stream().map(ProbeReport.Connection::level).toList());
+        return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, tlsa,
+                Requirements.label(req), level, why, connections);
+    }
+
+    /** As RemoteCourier counts a host for a bounce: refused by the engine, or failing TLS the demand needed. */
+    private static boolean refusedForDemand(ProbeReport.Mx m) {
+        if (m.requirement().equals("refuse")) return true;
+        return !m.connections().isEmpty() && m.connections().stream().allMatch(c -> DEMAND_FAILURES.contains(c.failure()));
+    }
+
+    private static final Set<String> DEMAND_FAILURES = Set.of("starttls-not-supported", "dane-mismatch", "pkix-untrusted",
+            "pkix-name-mismatch", "pin-mismatch", Demands.REQUIRETLS_NOT_OFFERED);
+
+    private static ProbeReport.Tlsa tlsa(DnsResult t) {
+        if (t == null) return null;
+        List<ProbeReport.TlsaEntry> records = t.records(TLSARecord.class).stream()
+                .map(r -> new ProbeReport.TlsaEntry(r.rdataToString(), new TlsaRecord(r.getCertificateUsage(), r.getSelector(),
+                        r.getMatchingType(), r.getCertificateAssociationData()).isUsableForSmtp())).toList();
+        return new ProbeReport.Tlsa(t.qname(), t.outcome().name().toLowerCase(Locale.ROOT),
+                t.status().name().toLowerCase(Locale.ROOT), records);
+    }
+
+    /** What a requirement guarantees whatever the server does: opportunistic TLS guarantees nothing. */
+    private static Level promised(DomainPolicy p, String host, TlsRequirement r) {
+        return switch (r) {
+            case TlsRequirement.None n -> Level.PLAINTEXT;
+            case TlsRequirement.Opportunistic o -> Level.PLAINTEXT;
+            case TlsRequirement.Encrypted e -> Level.ENCRYPTED;
+            case TlsRequirement.Dane d -> d.hasUsableRecords() ? Level.DANE_VERIFIED : Level.ENCRYPTED;
+            case TlsRequirement.Pkix x -> Requirements.byMtaSts(p, host) ? Level.MTA_STS_VERIFIED : Level.VERIFIED;
+            case TlsRequirement.Pinned x -> Level.VERIFIED;
+        };
+    }
+
+    /** What the connection would give a message: as delivery would go on after this check. */
+    private static Level achieved(DomainPolicy p, String host, TlsRequirement r, ServerCheck c) {
+        if (c.requirementMet() && p.demand().requireTls() && !c.requireTlsOffered()) return Level.UNDELIVERABLE;
+        if (c.requirementMet()) {
+            if (!c.tls().tls().isEncrypted()) return Level.PLAINTEXT;
+            return switch (c.tls().authentication()) {
+                case DANE_EE, DANE_TA -> Level.DANE_VERIFIED;
+                case PKIX -> Requirements.byMtaSts(p, host) ? Level.MTA_STS_VERIFIED : Level.VERIFIED;
+                case PINNED -> Level.VERIFIED;
+                case NONE -> Level.ENCRYPTED;
+            };
+        }
+        DeliveryAttempt.Stage stage = c.failedStage();
+        // RemoteCourier: a failed opportunistic handshake is retried in plaintext (RFC 7435).
+        if (r instanceof TlsRequirement.Opportunistic && stage == DeliveryAttempt.Stage.STARTTLS) return Level.PLAINTEXT;
+        return stage == DeliveryAttempt.Stage.STARTTLS || stage == DeliveryAttempt.Stage.TLS_AUTH ? Level.UNDELIVERABLE : Level.UNKNOWN;
+    }
+
+    private static ProbeReport.Connection connection(ServerCheck c, Level level) {
+        ServerCheck.Certificate cert = c.certificate();
+        // RFC 8689 4.2.1 step 5, as SmtpClient refuses before MAIL FROM.
+        boolean noRequireTls = c.requirementMet() && level == Level.UNDELIVERABLE;
+        return new ProbeReport.Connection(c.ip(), c.starttlsOffered(), c.tls().tls().toString(),
+                c.tls().authentication().label(), noRequireTls ? Demands.REQUIRETLS_NOT_OFFERED : c.tls().failure(),
+                c.requireTlsOffered(), cert == null ? List.of() : cert.names(), cert == null ? null : cert.pkixValid(), level,
+                noRequireTls ? c.mxHost() + " does not offer REQUIRETLS (RFC 8689), which this message requires" : c.message());
+    }
+
+    /**
+     * The level mail gets at worst among the hosts that would take it;
+     * without any, unknown if a host could not be checked, else undeliverable.
+     */
+    static Level weakest(List<Level> levels) {
+        Optional<Level> usable = levels.stream().filter(Level::deliverable).min(Level::compareTo);
+        if (usable.isPresent()) return usable.get();
+        return levels.isEmpty() || levels.contains(Level.UNKNOWN) ? Level.UNKNOWN : Level.UNDELIVERABLE;
+    }
+
+    private String summary(String domain, Level level, List<ProbeReport.Mx> mx, TransportDemand demand) {
+        String how = connected() ? "" : " (from DNS and policy; the MX hosts were not connected to)";
+        if (level.deliverable()) {
+            String hosts = String.join(", ", mx.stream().filter(m -> m.level() == level).map(ProbeReport.Mx::host).toList());
+            String words = level == Level.PLAINTEXT ? "in plaintext" : level.words();
+            return "Mail to " + domain + " would travel " + words + " (" + hosts + ")" + how + ".";
+        }
+        if (level == Level.UNDELIVERABLE && demand.demandsAnything() && mx.stream().allMatch(Probe::refusedForDemand))
+            return "Mail to " + domain + " with this demand would bounce: no MX host meets it (RFC 8689 4.2.1)" + how + ".";
+        if (level == Level.UNDELIVERABLE)
+            return "Mail to " + domain + " would wait in the queue: no MX host can be used now" + how + ".";
+        return "Cannot tell how mail to " + domain + " would travel: no MX host could be checked" + how + ".";
+    }
+}

@@ -1,0 +1,64 @@
+package org.depesche.outbound;
+
+import org.depesche.dns.DnsResult;
+import org.depesche.mtasts.StsPolicy;
+import org.depesche.policy.DomainPolicy;
+import org.depesche.policy.MxDecision;
+import org.depesche.policy.PolicyEngine;
+import org.depesche.policy.TlsLevel;
+import org.depesche.smtp.client.TlsRequirement;
+
+/** What a requirement from the policy engine means, in the words `depesche probe` shows. */
+final class Requirements {
+    private Requirements() {
+    }
+
+    /** "none", "may", "encrypt", "dane", "pkix", "pinned". */
+    static String label(TlsRequirement r) {
+        return switch (r) {
+            case TlsRequirement.None n -> "none";
+            case TlsRequirement.Opportunistic o -> "may";
+            case TlsRequirement.Encrypted e -> "encrypt";
+            case TlsRequirement.Dane d -> "dane";
+            case TlsRequirement.Pkix x -> "pkix";
+            case TlsRequirement.Pinned x -> "pinned";
+        };
+    }
+
+    /** True when PKIX is asked for because the domain's MTA-STS policy enforces it for this host (RFC 8461 4.1). */
+    static boolean byMtaSts(DomainPolicy p, String host) {
+        return p.mtaSts().filter(s -> s.mode() == StsPolicy.Mode.ENFORCE && s.matches(host)).isPresent();
+    }
+
+    /** Why the engine asks what it asks of this host. */
+    static String describe(DomainPolicy p, PolicyEngine.MxFacts facts, MxDecision.Connect c) {
+        String host = facts.host();
+        String memory = c.raisedByMemory() ? " (raised by the downgrade memory: " + host + "'s domain was reached "
+                + p.remembered().map(e -> e.protection().words()).orElse("") + " before)" : "";
+        return switch (c.requirement()) {
+            case TlsRequirement.None n -> "level none: STARTTLS is not used";
+            case TlsRequirement.Opportunistic o -> whyNoDane(p, facts) + "TLS if offered, not authenticated (RFC 7435)";
+            case TlsRequirement.Encrypted e -> (p.usesDane() && facts.tlsa() != null
+                    ? "no TLSA record is usable for SMTP (RFC 7672 3.1.3), so " : "") + "TLS required, not authenticated"
+                    + (memory.isEmpty() ? byDemand(p) : memory);
+            case TlsRequirement.Dane d -> "the certificate must match the DNSSEC-signed TLSA records (RFC 7672 3)";
+            case TlsRequirement.Pkix x -> byMtaSts(p, host)
+                    ? "MTA-STS enforce: TLS with a PKIX-valid certificate for " + host + " (RFC 8461 4.1)"
+                    : "TLS with a PKIX-valid certificate for " + host + (!memory.isEmpty() ? memory
+                    : p.level() == TlsLevel.VERIFY ? " (level verify)"
+                    : " (the MX records are DNSSEC-signed, RFC 8689 4.2.1)" + byDemand(p));
+            case TlsRequirement.Pinned x -> "TLS with a certificate matching a pinned fingerprint ([[delivery.policy]] pins)";
+        };
+    }
+
+    private static String byDemand(DomainPolicy p) {
+        return p.demand().demandsAnything() ? " (this message demands it)" : "";
+    }
+
+    private static String whyNoDane(DomainPolicy p, PolicyEngine.MxFacts facts) {
+        if (!p.usesDane()) return "level " + p.level().tomlName() + ": ";
+        if (!facts.dnssecSecure()) return "not DNSSEC-signed, so no DANE: ";
+        DnsResult t = facts.tlsa();
+        return t == null || t.outcome() != DnsResult.Outcome.FOUND ? "no TLSA records, so no DANE: " : "";
+    }
+}
