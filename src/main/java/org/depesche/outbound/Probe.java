@@ -142,8 +142,14 @@ public final class Probe {
     /** The hosts a delivery would pass over while others take the mail. */
     private static void addNotes(Level level, List<ProbeReport.Mx> mx, List<String> notes) {
         for (ProbeReport.Mx m : mx) {
-            if (level.deliverable() && !m.level().deliverable()) notes.add(m.host() + " would not be used: " + m.reason());
+            if (level.deliverable() && !m.level().deliverable()) notes.add(m.host() + " would not be used: " + why(m));
         }
+    }
+
+    /** What went wrong with a host: its first failed connection, else what the policy said. */
+    private static String why(ProbeReport.Mx m) {
+        return m.connections().stream().map(ProbeReport.Connection::message).filter(t -> !t.isEmpty()).findFirst()
+                .orElse(m.reason());
     }
 
     /** "none", "requiretls", "authenticated" or "encrypted": what the probed message demands (JSON field demand). */
@@ -343,7 +349,7 @@ public final class Probe {
     }
 
     private String summary(String domain, Level level, List<ProbeReport.Mx> mx, TransportDemand demand) {
-        String how = connected() ? "" : " (from DNS and policy; the MX hosts were not connected to)";
+        String how = connected() ? "" : "; from DNS and policy alone, the MX hosts were not connected to";
         if (level.deliverable()) {
             String hosts = String.join(", ", mx.stream().filter(m -> m.level() == level).map(ProbeReport.Mx::host).toList());
             String words = level == Level.PLAINTEXT ? "in plaintext" : level.words();
