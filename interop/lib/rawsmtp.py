@@ -4,11 +4,15 @@ then for each STEP sends it and prints every reply line as "S: ...".
 
 A STEP is a command line (CRLF is appended), or "raw:TEXT" where TEXT is
 sent as is after Python escape decoding (\\r, \\n, \\x00 ...), or
-"drain" which waits 3 s and prints whatever the server still says.
+"drain" which waits 3 s and prints whatever the server still says,
+or "starttls" which sends STARTTLS and, after a 220, continues inside TLS
+(the certificate is not checked: this client tests the server's SMTP, not
+its certificate) and prints "T: <TLS version>".
 After a step the client reads one complete reply (multi-line aware); after
 a raw step it reads every reply that arrives within 3 s. Stops when the
 server closes the connection and prints "S: <closed>"."""
 import socket
+import ssl
 import sys
 
 host, port, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
@@ -58,6 +62,20 @@ for step in steps:
     try:
         if step == "drain":
             read_replies(3)
+            continue
+        if step == "starttls":
+            print("C: STARTTLS", flush=True)
+            sock.sendall(b"STARTTLS\r\n")
+            line = read_line(15)
+            print("S: " + str(line), flush=True)
+            if line is None or not line.startswith("220"):
+                continue
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            buf = b""  # RFC 3207 4.2: nothing from before the handshake counts
+            sock = context.wrap_socket(sock, server_hostname=host)
+            print("T: " + sock.version(), flush=True)
             continue
         if step.startswith("raw:"):
             data = step[4:].encode("latin-1").decode("unicode_escape").encode("latin-1")

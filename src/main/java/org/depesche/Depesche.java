@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 import org.depesche.config.Config;
-import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
 import org.depesche.dns.CachingDnsResolver;
@@ -29,6 +28,7 @@ import org.depesche.tls.PemTlsContextProvider;
 import org.depesche.mtasts.MtaStsServer;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.PolicyFetcher;
+import org.depesche.mtasts.PolicyRefresher;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.mtasts.PublishedPolicy;
 import org.depesche.config.HostPort;
@@ -53,6 +53,7 @@ public final class Depesche implements AutoCloseable {
     private final QueueRunner runner;
     private final SmtpServer server;
     private final MtaStsServer mtaSts;
+    private final PolicyRefresher mtaStsRefresher;
 
     /**
      * Reads the directory and the TLS files and opens the queue; nothing
@@ -62,7 +63,7 @@ public final class Depesche implements AutoCloseable {
     public Depesche(Config config, Clock clock) throws IOException, DirectoryException {
         this.config = config;
         Path data = config.dataDir();
-        this.directory = new FileDirectory(data.resolve("directory.json"), clock, new PasswordHasher());
+        this.directory = FileDirectory.of(config, clock);
         this.tls = new PemTlsContextProvider(config.tls().certificate(), config.tls().key(),
                 config.tls().reloadInterval(), clock);
         // Before the queue is opened: a bad trust anchor is an IllegalArgumentException with one clear line.
@@ -77,7 +78,9 @@ public final class Depesche implements AutoCloseable {
             queue.close();
             throw new IOException("cannot set up TLS for outbound delivery: " + e.getMessage(), e);
         }
-        PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")), mtaStsCache(data, clock));
+        PolicyCache stsCache = mtaStsCache(data, clock);
+        this.mtaStsRefresher = new PolicyRefresher(stsCache, PolicyRefresher.INTERVAL, PolicyRefresher.AHEAD);
+        PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")), stsCache);
         RemoteCourier remote = new RemoteCourier(dns, client, policy, out.smtpPort(), clock, new java.security.SecureRandom(),
                 new java.util.HashSet<>(java.util.List.of(config.hostname(), config.heloName())));
         this.runner = new QueueRunner(queue, new RoutingCourier(directory, new LocalCourier(store), remote),
@@ -113,6 +116,7 @@ public final class Depesche implements AutoCloseable {
     public void start() throws IOException {
         try {
             runner.start();
+            mtaStsRefresher.start();
             server.start();
             if (mtaSts != null) mtaSts.start();
         } catch (UncheckedIOException e) {
@@ -145,6 +149,7 @@ public final class Depesche implements AutoCloseable {
         if (mtaSts != null) mtaSts.close();
         server.close();
         runner.close();
+        mtaStsRefresher.close();
         client.close();
         dns.close();
         queue.close();

@@ -26,7 +26,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         Logging.quiet();
         Config c = config.load();
         new PemTlsContextProvider(c.tls().certificate(), c.tls().key(), c.tls().reloadInterval(), main.clock);
-        new FileDirectory(c.dataDir().resolve("directory.json"));
+        FileDirectory.of(c, main.clock);
         main.out.println("ok");
         return 0;
     }

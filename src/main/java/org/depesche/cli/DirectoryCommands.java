@@ -12,6 +12,7 @@ import org.depesche.crypto.PasswordGenerator;
 import org.depesche.directory.Directory;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
+import org.depesche.directory.SecureSettings;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,9 +30,15 @@ final class DirectoryCommands {
     private DirectoryCommands() {
     }
 
+    /** The directory with the [secure] entries of the config file laid over it, as the server sees it. */
     static FileDirectory open(ConfigOption config) throws ConfigException, DirectoryException {
         Logging.quiet();
-        return new FileDirectory(config.dataDir().resolve("directory.json"));
+        return FileDirectory.of(config.load(), java.time.Clock.systemUTC());
+    }
+
+    /** ", set in depesche.toml" for an address a [secure] table names. */
+    private static String inConfig(FileDirectory dir, String address) {
+        return dir.configuredTable(address).map(t -> ", set in " + SecureSettings.FILE).orElse("");
     }
 
     @Command(name = "user", description = "Adds, lists, changes the password of and deletes accounts.",
@@ -51,13 +58,14 @@ final class DirectoryCommands {
         @Command(name = "list", description = "Lists the accounts.")
         int list(@Mixin ConfigOption config) throws Exception {
             Main main = Main.of(spec);
-            for (FileDirectory.AccountInfo a : open(config).accounts()) {
+            FileDirectory dir = open(config);
+            for (FileDirectory.AccountInfo a : dir.accounts()) {
                 List<String> flags = new java.util.ArrayList<>();
                 if (!a.enabled()) flags.add("disabled");
                 a.secure().ifPresent(st -> flags.add("secure: " + st.label()));
                 if (a.receiveTlsOnly()) flags.add("receive-tls-only");
                 if (a.sendAuthenticatedOnly()) flags.add("send-authenticated-only");
-                main.out.println(a.address() + (flags.isEmpty() ? "" : " (" + String.join(", ", flags) + ")"));
+                main.out.println(a.address() + (flags.isEmpty() ? "" : " (" + String.join(", ", flags) + inConfig(dir, a.address()) + ")"));
             }
             return 0;
         }
@@ -74,6 +82,8 @@ final class DirectoryCommands {
             FileDirectory dir = open(config);
             Main main = Main.of(spec);
             if (off) {
+                // Refused before anything changes: the file's entry would keep the address secure anyway.
+                dir.requireNotConfigured(address);
                 dir.setSecure(address, null);
                 if (isAccount(dir, address)) dir.setAccountTls(address, false, false);
                 main.out.println(address + " is no longer secure");
@@ -84,8 +94,11 @@ final class DirectoryCommands {
                 throw new CliException("--receive-tls-only and --send-authenticated-only need an account, and " + address + " is none");
             dir.setSecure(address, st);
             if (receive || send) dir.setAccountTls(address, receive, send);
+            // A stricter [[secure.address]] in depesche.toml wins; say so rather than claim what does not apply.
+            Directory.Strictness effective = dir.secureAddresses().getOrDefault(address.strip().toLowerCase(java.util.Locale.ROOT), st);
             main.out.println(address + " is secure (" + st.label() + ")" + (receive ? ", receives only over TLS" : "")
-                    + (send ? ", sends only over authenticated TLS" : ""));
+                    + (send ? ", sends only over authenticated TLS" : "")
+                    + (effective == st ? "" : "; " + SecureSettings.FILE + " sets " + effective.label() + ", which wins"));
             return 0;
         }
 
@@ -152,7 +165,8 @@ final class DirectoryCommands {
             Map<String, Directory.Strictness> secure = dir.secureAddresses();
             for (Map.Entry<String, List<String>> e : dir.aliases().entrySet()) {
                 Directory.Strictness st = secure.get(e.getKey());
-                main.out.println(e.getKey() + " -> " + String.join(", ", e.getValue()) + (st == null ? "" : " (secure: " + st.label() + ")"));
+                main.out.println(e.getKey() + " -> " + String.join(", ", e.getValue())
+                        + (st == null ? "" : " (secure: " + st.label() + inConfig(dir, e.getKey()) + ")"));
             }
             return 0;
         }
@@ -182,9 +196,13 @@ final class DirectoryCommands {
         int list(@Mixin ConfigOption config) throws Exception {
             Main main = Main.of(spec);
             FileDirectory dir = open(config);
-            Map<String, String> secure = dir.secureDomains();
-            for (String d : dir.domains())
-                main.out.println(d + (secure.containsKey(d) ? " (secure alias domain: " + secure.get(d) + ")" : ""));
+            Map<String, List<String>> secure = dir.secureAliasDomains();
+            Map<String, String> configured = dir.configured().aliasToDomain();
+            for (String d : dir.domains()) {
+                List<String> aliases = secure.getOrDefault(d, List.of()).stream()
+                        .map(a -> a + (configured.containsKey(a) ? ", set in " + SecureSettings.FILE : "")).toList();
+                main.out.println(d + aliases.stream().map(a -> " (secure alias domain: " + a + ")").collect(java.util.stream.Collectors.joining()));
+            }
             return 0;
         }
 

@@ -44,7 +44,7 @@ public final class DnsCommand {
             Logging.quiet();
             String d = domain.toLowerCase(Locale.ROOT);
             if (d.endsWith(".")) d = d.substring(0, d.length() - 1);
-            if (!new FileDirectory(c.dataDir().resolve("directory.json")).isLocalDomain(d))
+            if (!FileDirectory.of(c, java.time.Clock.systemUTC()).isLocalDomain(d))
                 throw new CliException(d + " is not a local domain (add it with `depesche domain add " + d + "`)");
             PublishedPolicy p = PublishedPolicy.from(c);
             PrintWriter out = spec.commandLine().getOut();

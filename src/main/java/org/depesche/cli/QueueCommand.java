@@ -17,6 +17,7 @@ import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueueAdmin;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
 
 import picocli.CommandLine.Command;
@@ -113,6 +114,8 @@ public final class QueueCommand {
             head.add(new String[] {"Size", m.size() + " octets"});
             head.add(new String[] {"Body", (e.bodyType() == Envelope.BodyType.EIGHT_BIT_MIME ? "8BITMIME" : "7BIT")
                     + (e.smtpUtf8() ? ", SMTPUTF8" : "")});
+            List<String> demand = demand(e.demand());
+            for (int i = 0; i < demand.size(); i++) head.add(new String[] {i == 0 ? "Demand" : "", demand.get(i)});
             head.add(new String[] {"Next attempt", m.pending().isEmpty() ? "-"
                     : TIME.format(m.nextAttempt()) + " UTC" + (m.deferrals() == 0 ? ""
                     : " (after " + m.deferrals() + (m.deferrals() == 1 ? " failed attempt)" : " failed attempts)"))});
@@ -209,6 +212,23 @@ public final class QueueCommand {
     }
 
     /** Left-aligned columns, two spaces apart; the last column is not padded. */
+    /** What the message demands of its onward hops (decided on receipt), in words; empty for an ordinary one. */
+    static List<String> demand(TransportDemand d) {
+        List<String> lines = new ArrayList<>();
+        if (d.requireTls()) {
+            lines.add("REQUIRETLS: the sender asked for it; every hop must be authenticated TLS and offer REQUIRETLS");
+        }
+        switch (d.floor()) {
+            case AUTHENTICATED -> lines.add("authenticated TLS at every hop, because " + d.because());
+            case ENCRYPTED -> lines.add("TLS at every hop, because " + d.because());
+            case NONE -> { }
+        }
+        if (d.tlsRequiredNo()) {
+            lines.add("TLS-Required: No: the sender asks that DANE and MTA-STS failures not stop it (TLS is still tried)");
+        }
+        return lines;
+    }
+
     static void table(PrintWriter out, String indent, List<String[]> rows) {
         int columns = rows.getFirst().length;
         int[] width = new int[columns];

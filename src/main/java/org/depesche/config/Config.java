@@ -34,7 +34,9 @@ public record Config(
         @Doc("Outbound delivery to other domains' MX hosts: TLS policy and SMTP client settings.")
         Delivery delivery,
         @Doc("The MTA-STS policy this server publishes for its domains (RFC 8461).")
-        MtaSts mtaSts) {
+        MtaSts mtaSts,
+        @Doc("Secure alias domains, secure addresses and secure accounts set in this file.")
+        Secure secure) {
 
     public Config {
         if (hostname == null || hostname.isBlank()) hostname = "localhost";
@@ -48,6 +50,13 @@ public record Config(
         if (dns == null) dns = new Dns(null, null, null, null);
         if (delivery == null) delivery = new Delivery(null, null, null, null, null, null, null, null, null);
         if (mtaSts == null) mtaSts = new MtaSts(null, null, null, null);
+        if (secure == null) secure = new Secure(null, null, null);
+    }
+
+    /** The configuration without a [secure] section. */
+    public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
+                  Queue queue, Log log, Dns dns, Delivery delivery, MtaSts mtaSts) {
+        this(hostname, dataDir, listen, tls, limits, submission, queue, log, dns, delivery, mtaSts, null);
     }
 
     /** The configuration without an [mta_sts] section. */
@@ -226,6 +235,54 @@ public record Config(
         }
     }
 
+    @Doc("Secure addresses (THREATS T2b) set in this file; they count alongside those set with `depesche domain secure`, `user secure` and `alias add --secure` (kept in directory.json), and where both name the same address the stricter wins. The CLI lists them but cannot remove them: edit this file and restart.")
+    public record Secure(
+            @Doc("Secure alias domains: one [[secure.domain]] table each with domain = \"example.org\" (a local domain) and alias = \"secure.example.org\". user@alias reaches the mailbox of user@domain, but only over TLS; publish an MX record for the alias too.")
+            List<SecureDomain> domain,
+            @Doc("Secure addresses: one [[secure.address]] table each with address = \"alice@example.org\" (an account or alias; alice+tag@ is covered too) and strictness = \"verify\" (the default: mail from it leaves only over authenticated TLS) or \"encrypt\" (any TLS will do). Mail to it is accepted only over TLS.")
+            List<SecureAddress> address,
+            @Doc("Secure accounts: one [[secure.account]] table each with address = \"bob@example.org\" (an account), receive_tls_only (mail to any of its addresses only over TLS) and send_authenticated_only (its mail leaves only over authenticated TLS), both true unless set to false.")
+            List<SecureAccount> account) {
+        public Secure {
+            domain = domain == null ? List.of() : List.copyOf(domain);
+            address = address == null ? List.of() : List.copyOf(address);
+            account = account == null ? List.of() : List.copyOf(account);
+        }
+    }
+
+    @Doc("A secure alias domain.")
+    public record SecureDomain(
+            @Doc("The local domain, e.g. \"example.org\".")
+            String domain,
+            @Doc("Its secure alias domain, e.g. \"secure.example.org\"; a name of its own, not a local domain.")
+            String alias) {
+    }
+
+    @Doc("A secure address.")
+    public record SecureAddress(
+            @Doc("An account or alias address in a local domain.")
+            String address,
+            @Doc("encrypt or verify.")
+            String strictness) {
+        public SecureAddress {
+            if (strictness == null) strictness = "verify";
+        }
+    }
+
+    @Doc("A secure account.")
+    public record SecureAccount(
+            @Doc("The account's address (its login).")
+            String address,
+            @Doc("Mail to any of the account's addresses is accepted only over TLS.")
+            Boolean receiveTlsOnly,
+            @Doc("Mail the account submits leaves only over authenticated TLS.")
+            Boolean sendAuthenticatedOnly) {
+        public SecureAccount {
+            if (receiveTlsOnly == null) receiveTlsOnly = true;
+            if (sendAuthenticatedOnly == null) sendAuthenticatedOnly = true;
+        }
+    }
+
     /** The MX patterns the served MTA-STS policy lists: [mta_sts] mx, else the hostname. */
     public List<String> mtaStsMx() {
         return mtaSts.mx().isEmpty() ? List.of(hostname) : mtaSts.mx();
@@ -238,7 +295,7 @@ public record Config(
 
     /** Everything that would be configured by a file that does not mention a key. */
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Listener addresses in use (null entries are disabled listeners). */

@@ -141,7 +141,7 @@ public final class ConfigLoader {
         Config.Dns dns = c.dns().trustAnchor() == null ? c.dns() : new Config.Dns(c.dns().mode(), c.dns().servers(),
                 base.resolve(c.dns().trustAnchor()).normalize(), c.dns().timeout());
         return new Config(c.hostname(), base.resolve(c.dataDir()).normalize(), c.listen(), tls,
-                c.limits(), c.submission(), c.queue(), c.log(), dns, c.delivery(), c.mtaSts());
+                c.limits(), c.submission(), c.queue(), c.log(), dns, c.delivery(), c.mtaSts(), c.secure());
     }
 
     private static String valueError(List<String> path, MismatchedInputException e) {
@@ -258,9 +258,18 @@ public final class ConfigLoader {
             return new ConfigException(file, lineOf(path), message);
         }
 
-        /** The line defining {@code path} (table headers included), else its table's header, else 0. */
+        /**
+         * The line defining {@code path} (table headers included), else its table's header, else 0.
+         * A segment "[n]" names the n-th table of an array of tables ([[secure.address]]).
+         */
         int lineOf(List<String> path) {
             if (path.isEmpty()) return 0;
+            for (int i = 0; i < path.size(); i++) {
+                String segment = path.get(i);
+                if (!segment.matches("\\[\\d+]")) continue;
+                int index = Integer.parseInt(segment.substring(1, segment.length() - 1));
+                return lineOfEntry(path.subList(0, i), index, i + 1 < path.size() ? path.get(i + 1) : null);
+            }
             String table = String.join(".", path.subList(0, path.size() - 1));
             String whole = String.join(".", path);
             String key = path.get(path.size() - 1);
@@ -279,6 +288,24 @@ public final class ConfigLoader {
                 }
             }
             return tableLine;
+        }
+
+        /** The line of {@code key} in the {@code index}-th [[table]], else that header, else the table's first line. */
+        private int lineOfEntry(List<String> table, int index, String key) {
+            String name = String.join(".", table);
+            int seen = -1;
+            int header = -1;
+            for (int i = 0; i < lines.length; i++) {
+                String t = lines[i].strip();
+                if (!t.startsWith("[")) {
+                    if (header >= 0 && key != null && definesKey(t, key)) return i + 1;
+                } else if (header >= 0) {
+                    break; // the next table: the key is not in this entry
+                } else if (t.startsWith("[[") && t.replaceFirst("#.*", "").replaceAll("[\\[\\]\"' ]", "").equals(name) && ++seen == index) {
+                    header = i;
+                }
+            }
+            return header >= 0 ? header + 1 : lineOf(table);
         }
 
         private static boolean definesKey(String line, String key) {

@@ -2,8 +2,10 @@ package org.depesche.config;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Checks that go beyond types: a usable host name, at least one listener,
@@ -34,6 +36,69 @@ final class ConfigValidator {
         validateDns(c.dns(), at);
         validateDelivery(c.delivery(), at);
         validateMtaSts(c.mtaSts(), at);
+        validateSecure(c.secure(), at);
+    }
+
+    /**
+     * What can be checked without directory.json: names and strictness, no
+     * duplicates, and no alias domain that this file names as a local domain
+     * (the server checks it against directory.json when it starts).
+     */
+    private static void validateSecure(Config.Secure s, ConfigLoader.KeyLocator at) throws ConfigException {
+        Set<String> localDomains = new HashSet<>();
+        for (Config.SecureDomain d : s.domain()) if (d.domain() != null) localDomains.add(HostName.normalize(d.domain()));
+        Set<String> aliases = new HashSet<>();
+        for (int i = 0; i < s.domain().size(); i++) {
+            Config.SecureDomain d = s.domain().get(i);
+            domainName(d.domain(), "domain", "[[secure.domain]] needs domain = \"example.org\"", entry("domain", i, "domain"), at);
+            domainName(d.alias(), "alias", "[[secure.domain]] for " + d.domain() + " needs alias = \"secure." + d.domain() + "\"",
+                    entry("domain", i, "alias"), at);
+            String alias = HostName.normalize(d.alias());
+            if (localDomains.contains(alias))
+                throw at.error(entry("domain", i, "alias"), "alias '" + d.alias() + "' is a local domain ([[secure.domain]] domain); a secure alias domain must be a name of its own");
+            if (!aliases.add(alias))
+                throw at.error(entry("domain", i, "alias"), "alias '" + d.alias() + "' is named by two [[secure.domain]] entries");
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < s.address().size(); i++) {
+            Config.SecureAddress a = s.address().get(i);
+            String key = address(a.address(), "[[secure.address]]", entry("address", i, "address"), at);
+            if (!seen.add(key)) throw at.error(entry("address", i, "address"), "address '" + a.address() + "' has two [[secure.address]] entries");
+            if (org.depesche.directory.Directory.Strictness.parse(a.strictness()) == null)
+                throw at.error(entry("address", i, "strictness"), "strictness must be \"encrypt\" or \"verify\", not '" + a.strictness() + "'");
+        }
+        seen.clear();
+        for (int i = 0; i < s.account().size(); i++) {
+            Config.SecureAccount a = s.account().get(i);
+            String key = address(a.address(), "[[secure.account]]", entry("account", i, "address"), at);
+            if (key.substring(0, key.lastIndexOf('@')).contains("+"))
+                throw at.error(entry("account", i, "address"), "'" + a.address() + "' is a subaddress, not an account");
+            if (!seen.add(key)) throw at.error(entry("account", i, "address"), "account '" + a.address() + "' has two [[secure.account]] entries");
+            if (!a.receiveTlsOnly() && !a.sendAuthenticatedOnly())
+                throw at.error(entry("account", i, "address"), "[[secure.account]] " + a.address()
+                        + " turns both receive_tls_only and send_authenticated_only off, which leaves nothing secure; remove the entry");
+        }
+    }
+
+    private static List<String> entry(String table, int index, String key) {
+        return List.of("secure", table, "[" + index + "]", key);
+    }
+
+    private static void domainName(String name, String key, String missing, List<String> where, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (name == null) throw at.error(where.subList(0, 3), missing);
+        if (!HostName.isValid(name)) throw at.error(where, key + " '" + name + "' is not a valid domain name");
+    }
+
+    /** The address as the directory keys it (local part folded), or a "file:line:" error. */
+    private static String address(String address, String table, List<String> where, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (address == null) throw at.error(where.subList(0, 3), table + " needs address = \"user@example.org\"");
+        try {
+            org.depesche.smtp.MailAddress a = org.depesche.smtp.MailAddress.parse(address.strip());
+            if (!HostName.isValid(a.domain())) throw new IllegalArgumentException("invalid domain");
+            return a.normalizedLocalPart() + "@" + a.domain();
+        } catch (IllegalArgumentException e) {
+            throw at.error(where, "address '" + address + "' is not a mail address (" + e.getMessage() + ")");
+        }
     }
 
     private static void validateDns(Config.Dns dns, ConfigLoader.KeyLocator at) throws ConfigException {

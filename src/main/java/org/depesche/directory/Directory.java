@@ -49,6 +49,22 @@ public interface Directory {
     }
 
     /**
+     * How strictly mail sent from this address must travel (issue 4,
+     * decision 2): empty unless the address is in a secure alias domain or
+     * is marked secure itself (also as {@code user+tag@}). Unlike
+     * {@link #requiredTls}, an account that only receives over TLS does not
+     * count: that switch is about mail to it, not from it.
+     */
+    default Optional<Strictness> secureSender(MailAddress address) {
+        return Optional.empty();
+    }
+
+    /** True if the account's switch "send only over authenticated TLS" is on. */
+    default boolean sendsOnlyAuthenticated(Account account) {
+        return false;
+    }
+
+    /**
      * How strictly a secure address wants its mail protected where Depesche
      * sends it on: {@code ENCRYPT} accepts any TLS, {@code VERIFY} (the
      * default) also an authenticated peer. Inbound, both mean "never in plaintext".

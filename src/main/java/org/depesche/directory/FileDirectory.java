@@ -44,6 +44,7 @@ public final class FileDirectory implements Directory {
     private final DirectoryFile file;
     private final Clock clock;
     private final PasswordHasher hasher;
+    private final SecureSettings configured;
     private final Object reloadLock = new Object();
 
     private volatile Snapshot snapshot;
@@ -56,12 +57,28 @@ public final class FileDirectory implements Directory {
 
     /** Reads the file now: a missing file is an empty directory, an unreadable one an error. */
     public FileDirectory(Path file, Clock clock, PasswordHasher hasher) throws DirectoryException {
+        this(file, clock, hasher, SecureSettings.NONE);
+    }
+
+    /**
+     * As above, with the [secure] entries of depesche.toml laid over the
+     * file; one that contradicts the file (an alias domain that is a local
+     * domain there) is an error.
+     */
+    public FileDirectory(Path file, Clock clock, PasswordHasher hasher, SecureSettings configured) throws DirectoryException {
         this.file = new DirectoryFile(file);
         this.clock = clock;
         this.hasher = hasher;
+        this.configured = configured;
         DirectoryFile.Read read = this.file.read();
-        this.snapshot = Snapshot.of(read, this.file.path());
+        this.snapshot = Snapshot.of(read, this.file.path(), configured);
         this.lastCheck = clock.millis();
+    }
+
+    /** An installation's directory: {@code <data>/directory.json} with the [secure] entries of its config laid over it. */
+    public static FileDirectory of(org.depesche.config.Config config, Clock clock) throws DirectoryException {
+        return new FileDirectory(config.dataDir().resolve("directory.json"), clock, new PasswordHasher(),
+                SecureSettings.from(config.secure()));
     }
 
     public Path path() {
@@ -75,7 +92,7 @@ public final class FileDirectory implements Directory {
         if (domain == null) return false;
         Snapshot s = snapshot();
         String d = HostName.normalize(domain);
-        return s.domains.contains(d) || s.secureToBase.containsKey(d);
+        return s.domains.contains(s.baseDomain(d));
     }
 
     @Override
@@ -98,6 +115,22 @@ public final class FileDirectory implements Directory {
     @Override
     public Optional<Strictness> requiredTls(MailAddress address) {
         Snapshot s = snapshot();
+        Optional<Strictness> secure = secureAddress(s, address);
+        if (secure.isPresent() || !s.domains.contains(s.baseDomain(address.domain()))) return secure;
+        for (MailAddress m : resolve(s, address)) {
+            String k = key(m);
+            if (s.accounts.get(k).receivesOnlyOverTls()) return Optional.of(s.secure.getOrDefault(k, Strictness.VERIFY));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<Strictness> secureSender(MailAddress address) {
+        return secureAddress(snapshot(), address);
+    }
+
+    /** The address is marked secure (itself or its +tag base), else in a secure alias domain (verify). */
+    private static Optional<Strictness> secureAddress(Snapshot s, MailAddress address) {
         String domain = s.baseDomain(address.domain());
         if (!s.domains.contains(domain)) return Optional.empty();
         String local = address.normalizedLocalPart();
@@ -105,11 +138,13 @@ public final class FileDirectory implements Directory {
         if (marked == null) marked = s.secure.get(baseOf(local) + "@" + domain);
         if (marked != null) return Optional.of(marked);
         if (!domain.equals(address.domain())) return Optional.of(Strictness.VERIFY);
-        for (MailAddress m : resolve(s, address)) {
-            String k = key(m);
-            if (s.accounts.get(k).receivesOnlyOverTls()) return Optional.of(s.secure.getOrDefault(k, Strictness.VERIFY));
-        }
         return Optional.empty();
+    }
+
+    @Override
+    public boolean sendsOnlyAuthenticated(Account account) {
+        AccountEntry entry = snapshot().accounts.get(key(account.address()));
+        return entry != null && entry.sendsOnlyAuthenticated();
     }
 
     @Override
@@ -170,6 +205,39 @@ public final class FileDirectory implements Directory {
         return new TreeMap<>(snapshot().baseToSecure());
     }
 
+    /** Local domains mapped to all their secure alias domains, from directory.json and depesche.toml. */
+    public Map<String, List<String>> secureAliasDomains() {
+        Map<String, List<String>> out = new TreeMap<>();
+        snapshot().secureToBase.forEach((alias, base) -> out.computeIfAbsent(base, b -> new ArrayList<>()).add(alias));
+        return out;
+    }
+
+    /** The [secure] entries of depesche.toml laid over the file. */
+    public SecureSettings configured() {
+        return configured;
+    }
+
+    /** The depesche.toml table that makes {@code address} secure ("[[secure.address]]"), if any. */
+    public Optional<String> configuredTable(String address) {
+        try {
+            return configured.tableFor(normalizeAddress(address));
+        } catch (DirectoryException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Refuses to make {@code address} ordinary while a [secure] table of depesche.toml names it. */
+    public void requireNotConfigured(String address) throws DirectoryException {
+        String a = normalizeAddress(address);
+        Optional<String> table = configured.tableFor(a);
+        if (table.isPresent()) throw setInConfig(a, table.get());
+    }
+
+    private static DirectoryException setInConfig(String address, String table) {
+        return new DirectoryException(address + " is made secure by " + table + " in " + SecureSettings.FILE
+                + "; remove it there and restart to change that");
+    }
+
     /** Addresses (accounts and aliases) marked secure, sorted, with their strictness. */
     public Map<String, Strictness> secureAddresses() {
         return new TreeMap<>(snapshot().secure);
@@ -184,6 +252,9 @@ public final class FileDirectory implements Directory {
         String d = HostName.normalize(domain);
         String sd = HostName.normalize(secureDomain);
         if (!HostName.isValid(sd)) throw new DirectoryException("not a valid domain name: " + secureDomain);
+        String other = configured.aliasToDomain().get(sd);
+        if (other != null && !other.equals(d))
+            throw new DirectoryException(sd + " is already the secure alias domain of " + other + " in " + SecureSettings.FILE);
         update(data -> {
             if (!data.domains().contains(d)) throw new DirectoryException("no such domain: " + d + " (add it first: depesche domain add " + d + ")");
             if (data.domains().contains(sd)) throw new DirectoryException(sd + " is already a local domain; a secure alias domain must be a name of its own");
@@ -204,6 +275,7 @@ public final class FileDirectory implements Directory {
      */
     public void setSecure(String address, Strictness strictness) throws DirectoryException {
         String a = normalizeAddress(address);
+        if (strictness == null && configured.addresses().containsKey(a)) throw setInConfig(a, "[[secure.address]]");
         update(data -> {
             if (findAccount(data, a) < 0 && !data.aliases().containsKey(a))
                 throw new DirectoryException("no such account or alias: " + a);
@@ -217,6 +289,9 @@ public final class FileDirectory implements Directory {
     /** Sets the account's switches "receive only over TLS" and "send only over authenticated TLS". */
     public void setAccountTls(String address, boolean receiveTlsOnly, boolean sendAuthenticatedOnly) throws DirectoryException {
         String a = normalizeAddress(address);
+        SecureSettings.Switches fixed = configured.accounts().get(a);
+        if (fixed != null && (fixed.receiveTlsOnly() && !receiveTlsOnly || fixed.sendAuthenticatedOnly() && !sendAuthenticatedOnly))
+            throw setInConfig(a, "[[secure.account]]");
         update(data -> {
             int i = findAccount(data, a);
             if (i < 0) throw new DirectoryException("no such account: " + a);
@@ -234,6 +309,8 @@ public final class FileDirectory implements Directory {
     public void addDomain(String domain) throws DirectoryException {
         String d = HostName.normalize(domain);
         if (!HostName.isValid(d)) throw new DirectoryException("not a valid domain name: " + domain);
+        if (configured.aliasToDomain().containsKey(d))
+            throw new DirectoryException(d + " is the secure alias domain of " + configured.aliasToDomain().get(d) + " in " + SecureSettings.FILE);
         update(data -> {
             if (data.domains().contains(d)) throw new DirectoryException("domain " + d + " already exists");
             if (data.secureDomains().containsValue(d)) throw new DirectoryException(d + " is already a secure alias domain");
@@ -351,7 +428,7 @@ public final class FileDirectory implements Directory {
     private void update(DirectoryFile.Change change) throws DirectoryException {
         DirectoryFile.Read written = file.update(change);
         synchronized (reloadLock) {
-            snapshot = Snapshot.of(written, file.path());
+            snapshot = Snapshot.of(written, file.path(), configured);
             lastCheck = clock.millis();
         }
     }
@@ -364,7 +441,7 @@ public final class FileDirectory implements Directory {
             lastCheck = now;
             try {
                 if (file.stamp().equals(snapshot.stamp)) return snapshot;
-                Snapshot fresh = Snapshot.of(file.read(), file.path());
+                Snapshot fresh = Snapshot.of(file.read(), file.path(), configured);
                 snapshot = fresh;
                 log.info("directory=reloaded file={} domains={} accounts={} aliases={}",
                         file.path(), fresh.domains.size(), fresh.accounts.size(), fresh.aliases.size());
@@ -437,6 +514,33 @@ public final class FileDirectory implements Directory {
     private record Snapshot(DirectoryFile.Stamp stamp, Set<String> domains, Map<String, AccountEntry> accounts,
                             Map<String, List<String>> aliases, String firstDomain, Map<String, String> secureToBase,
                             Map<String, Strictness> secure) {
+
+        /** The file's content with the configured entries laid over it (THREATS T2b: either source makes an address secure). */
+        static Snapshot of(DirectoryFile.Read read, Path file, SecureSettings configured) throws DirectoryException {
+            Snapshot s = of(read, file);
+            if (configured.equals(SecureSettings.NONE)) return s;
+            Map<String, String> secureToBase = new LinkedHashMap<>(s.secureToBase);
+            for (var e : configured.aliasToDomain().entrySet()) {
+                String before = secureToBase.put(e.getKey(), e.getValue());
+                if (s.domains.contains(e.getKey()) || before != null && !before.equals(e.getValue()))
+                    throw new DirectoryException(SecureSettings.FILE + ": [[secure.domain]] alias " + e.getKey() + " is "
+                            + (before == null ? "a local domain" : "the secure alias domain of " + before) + " in " + file
+                            + "; a secure alias domain must be a name of its own");
+            }
+            Map<String, Strictness> secure = new LinkedHashMap<>(s.secure);
+            configured.addresses().forEach((k, st) -> secure.merge(inBaseDomain(k, secureToBase), st, SecureSettings::stricter));
+            Map<String, AccountEntry> accounts = new LinkedHashMap<>(s.accounts);
+            configured.accounts().forEach((k, sw) -> accounts.computeIfPresent(inBaseDomain(k, secureToBase), (key, a) -> a.withSwitches(
+                    a.receivesOnlyOverTls() || sw.receiveTlsOnly(), a.sendsOnlyAuthenticated() || sw.sendAuthenticatedOnly())));
+            return new Snapshot(s.stamp, s.domains, Collections.unmodifiableMap(accounts), s.aliases, s.firstDomain,
+                    Collections.unmodifiableMap(secureToBase), Collections.unmodifiableMap(secure));
+        }
+
+        /** alice@secure.example.org as alice@example.org: the directory keys addresses by their local domain. */
+        private static String inBaseDomain(String key, Map<String, String> secureToBase) {
+            int at = key.lastIndexOf('@');
+            return key.substring(0, at + 1) + secureToBase.getOrDefault(key.substring(at + 1), key.substring(at + 1));
+        }
 
         static Snapshot of(DirectoryFile.Read read, Path file) throws DirectoryException {
             DirectoryData d = read.data();

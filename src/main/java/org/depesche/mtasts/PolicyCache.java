@@ -81,18 +81,26 @@ public final class PolicyCache {
     }
 
     /**
-     * Refetches every cached policy that expires within {@code ahead} (RFC
-     * 8461 5.1 suggests refreshing before expiry, so a policy host that is
-     * briefly down never lets a policy lapse); the queue runner calls this
-     * periodically. Returns the domains refreshed.
+     * Refetches every cached policy that is still valid but expires within
+     * {@code ahead}, so that a policy host that is down for a while, or an
+     * attacker who blocks it or the TXT lookup, never lets a known policy
+     * lapse (RFC 8461 3.3, 10.2: refresh cached policies periodically rather
+     * than only on expiry). An expired policy is left to {@link #policyFor},
+     * which fetches it when mail for its domain needs it. A failed fetch
+     * leaves the cached policy in force. Returns the domains refreshed.
      */
-    public synchronized List<String> refreshExpiring(Duration ahead) throws IOException {
-        Instant limit = clock.instant().plus(ahead);
+    public List<String> refreshExpiring(Duration ahead) throws IOException {
+        Instant now = clock.instant();
         List<String> refreshed = new ArrayList<>();
         for (Entry e : all()) {
-            if (e.expires().isAfter(limit)) continue;
+            if (!e.validAt(now) || e.expires().isAfter(now.plus(ahead))) continue;
             String id = txt.apply(e.domain()).map(StsRecord::id).orElse(e.id());
-            if (fetchAndStore(e.domain(), id).isPresent()) refreshed.add(e.domain());
+            // Fetched without holding the cache: a slow policy host must not hold up deliveries.
+            Optional<StsPolicy> fresh = fetch(e.domain());
+            if (fresh.isPresent()) {
+                store(e.domain(), id, fresh.get());
+                refreshed.add(e.domain());
+            }
         }
         return refreshed;
     }
@@ -122,13 +130,21 @@ public final class PolicyCache {
     }
 
     private Optional<Entry> fetchAndStore(String domain, String id) throws IOException {
-        StsPolicy policy;
+        Optional<StsPolicy> policy = fetch(domain);
+        return policy.isEmpty() ? Optional.empty() : Optional.of(store(domain, id, policy.get()));
+    }
+
+    /** The policy from the policy host; empty (and logged) when it cannot be had. */
+    private Optional<StsPolicy> fetch(String domain) {
         try {
-            policy = fetcher.fetch(domain);
+            return Optional.of(fetcher.fetch(domain));
         } catch (PolicyException e) {
             log.warn("event=mta-sts-fetch-failed domain={} reason=\"{}\"", domain, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private synchronized Entry store(String domain, String id, StsPolicy policy) throws IOException {
         Instant now = clock.instant();
         Entry entry = new Entry(domain, id, policy, now, now.plusSeconds(policy.maxAge()));
         Durable.createDirectories(dir);
@@ -137,7 +153,7 @@ public final class PolicyCache {
         Files.move(tmp, file(domain), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Durable.syncDirectory(dir);
         log.info("event=mta-sts-policy domain={} id={} mode={} max_age={}", domain, id, policy.mode().label(), policy.maxAge());
-        return Optional.of(entry);
+        return entry;
     }
 
     private Entry decode(byte[] data) throws IOException, PolicyException {

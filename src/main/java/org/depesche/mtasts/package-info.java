@@ -5,6 +5,7 @@
  * its patterns with a wildcard standing for exactly one left-most label (3.4,
  * 4.1), and the per-domain cache that honours max_age, refetches when the TXT
  * id changes and keeps a cached policy when the policy host cannot be reached
- * (5.1, 10.3), persisted so it survives a restart.
+ * (5.1, 10.3), persisted so it survives a restart and refreshed in the
+ * background before a policy expires (3.3, 10.2).
  */
 package org.depesche.mtasts;

@@ -7,8 +7,9 @@ import java.util.Objects;
  * it is received and stored with it, so a later change of the directory does
  * not loosen mail already queued.
  *
- * @param requireTls    the sender asked for REQUIRETLS (RFC 8689 4.1), or
- *                      Depesche set it for mail submitted from a secure address
+ * @param requireTls    the client asked for REQUIRETLS (RFC 8689 4.1); mail
+ *                      from a secure sender gets the floor instead, and the
+ *                      parameter only where the next hop offers it
  * @param tlsRequiredNo the header {@code TLS-Required: No} was present
  *                      (RFC 8689 5); ignored when {@code requireTls} is set
  * @param floor         the least protection any next hop must give

@@ -201,6 +201,34 @@ class MainTest {
     }
 
     @Test
+    void secureEntriesOfTheConfigAreListedButTheCliRefusesToRemoveThem() throws Exception {
+        quickstart();
+        java.nio.file.Files.writeString(dir.resolve("depesche.toml"), """
+
+                [[secure.domain]]
+                domain = "example.test"
+                alias = "secure.example.test"
+
+                [[secure.address]]
+                address = "alice@example.test"
+                strictness = "encrypt"
+                """, java.nio.file.StandardOpenOption.APPEND);
+        String nl = System.lineSeparator();
+        assertThat(cli("domain", "list", "--config", config()).out())
+                .isEqualTo("example.test (secure alias domain: secure.example.test, set in depesche.toml)" + nl);
+        assertThat(cli("user", "list", "--config", config()).out())
+                .isEqualTo("alice@example.test (secure: encrypt, set in depesche.toml)" + nl);
+        assertThat(cli("user", "secure", "alice@example.test", "--strictness", "encrypt", "--config", config()).out())
+                .isEqualTo("alice@example.test is secure (encrypt)" + nl);
+        java.nio.file.Files.writeString(dir.resolve("depesche.toml"), java.nio.file.Files.readString(dir.resolve("depesche.toml"))
+                .replace("strictness = \"encrypt\"", "strictness = \"verify\""));
+        assertThat(cli("user", "secure", "alice@example.test", "--strictness", "encrypt", "--config", config()).out())
+                .isEqualTo("alice@example.test is secure (encrypt); depesche.toml sets verify, which wins" + nl);
+        assertOneLineError(cli("user", "secure", "alice@example.test", "--off", "--config", config()),
+                "depesche: alice@example.test is made secure by [[secure.address]] in depesche.toml; remove it there and restart to change that");
+    }
+
+    @Test
     void aDirectoryErrorIsOneLineWithExitCode2() throws Exception {
         quickstart();
         assertOneLineError(withStdin("pw\n", "user", "add", "eve@elsewhere.test", "--password-stdin", "--config", config()),

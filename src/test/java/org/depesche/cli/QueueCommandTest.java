@@ -23,6 +23,7 @@ import org.depesche.queue.Queue;
 import org.depesche.queue.QueueRunner;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.TlsInfo;
 import org.depesche.store.MaildirStore;
@@ -60,13 +61,17 @@ class QueueCommandTest {
     }
 
     private static QueuedMessage commit(Queue q, String sender, String... rcpts) throws IOException {
+        return commitWithDemand(q, TransportDemand.NONE, sender, rcpts);
+    }
+
+    private static QueuedMessage commitWithDemand(Queue q, TransportDemand demand, String sender, String... rcpts) throws IOException {
         Envelope env = new Envelope(Optional.ofNullable(sender).map(MailAddress::parse),
                 List.of(rcpts).stream().map(a -> new Recipient(MailAddress.parse(a), MailAddress.parse(a))).toList(),
                 T0, "cidcidcidcid", "192.0.2.7", new TlsInfo("TLSv1.3", "TLS_AES_256_GCM_SHA384"),
                 Optional.of("alice@example.org"), false, Envelope.BodyType.EIGHT_BIT_MIME);
         try (Queue.Incoming in = q.begin()) {
             in.content().write("Subject: hi\r\n\r\nhello\r\n".getBytes());
-            return in.commit(env);
+            return in.commit(env.withDemand(demand));
         }
     }
 
@@ -115,6 +120,27 @@ class QueueCommandTest {
         assertThat(shown.lines().filter(l -> l.startsWith("  pending")).toList()).singleElement()
                 .asString().contains("carol@example.com", "not writable");
         assertThat(shown).contains("Attempts:").contains("2026-11-28 12:00:05  bob@example.com    delivered");
+    }
+
+    @Test
+    void showSaysInWordsWhatTheMessageDemandsOfItsHopsAndNothingForAnOrdinaryOne() throws Exception {
+        String ordinary;
+        String secure;
+        String relaxed;
+        try (FileQueue q = queue()) {
+            ordinary = commit(q, "alice@example.org", "bob@example.com").id();
+            secure = commitWithDemand(q, new TransportDemand(true, false, TransportDemand.Floor.AUTHENTICATED,
+                    "the sender alice@secure.example.org is a secure address"), "alice@example.org", "bob@example.com").id();
+            relaxed = commitWithDemand(q, TransportDemand.NONE.withTlsRequiredNo(true), "alice@example.org", "bob@example.com").id();
+        }
+        assertThat(run("show", ordinary)).isZero();
+        assertThat(out.toString()).doesNotContain("Demand");
+        assertThat(run("show", secure)).isZero();
+        assertThat(out.toString().lines().toList()).contains(
+                "Demand         REQUIRETLS: the sender asked for it; every hop must be authenticated TLS and offer REQUIRETLS",
+                "               authenticated TLS at every hop, because the sender alice@secure.example.org is a secure address");
+        assertThat(run("show", relaxed)).isZero();
+        assertThat(out.toString()).contains("Demand         TLS-Required: No: the sender asks that DANE and MTA-STS failures not stop it");
     }
 
     @Test

@@ -156,4 +156,26 @@ class SecureDirectoryTest {
         assertThatThrownBy(this::open).isInstanceOf(DirectoryException.class)
                 .hasMessageContaining("strictness of a@example.org must be encrypt or verify");
     }
+
+    @Test
+    void aSecureSenderIsASecureAliasDomainOrAMarkedAddressButNotAnAccountThatOnlyReceivesOverTls() throws Exception {
+        dir.setSecureDomain("example.org", "secure.example.org");
+        dir.setSecure("sales@example.org", Strictness.ENCRYPT);
+        dir.setAccountTls("bob@example.org", true, false);
+        assertThat(dir.secureSender(a("alice@secure.example.org"))).contains(Strictness.VERIFY);
+        assertThat(dir.secureSender(a("sales+q4@example.org"))).contains(Strictness.ENCRYPT);
+        assertThat(dir.secureSender(a("sales@secure.example.org"))).contains(Strictness.ENCRYPT);
+        assertThat(dir.secureSender(a("alice@example.org"))).isEmpty();
+        assertThat(dir.secureSender(a("bob@example.org"))).isEmpty();
+        assertThat(required("bob@example.org")).contains(Strictness.VERIFY); // receiving is another matter
+        assertThat(dir.secureSender(a("someone@remote.test"))).isEmpty();
+    }
+
+    @Test
+    void theSendSwitchOfAnAccountIsReadBack() throws Exception {
+        dir.setAccountTls("bob@example.org", false, true);
+        assertThat(dir.sendsOnlyAuthenticated(new Account(a("bob@example.org")))).isTrue();
+        assertThat(dir.sendsOnlyAuthenticated(new Account(a("alice@example.org")))).isFalse();
+        assertThat(dir.sendsOnlyAuthenticated(new Account(a("gone@example.org")))).isFalse();
+    }
 }

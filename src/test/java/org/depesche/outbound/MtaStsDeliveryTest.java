@@ -18,6 +18,7 @@ import org.depesche.mtasts.StsRecord;
 import org.depesche.queue.Courier;
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.PolicyServer;
+import org.depesche.testsupport.SettableClock;
 import org.depesche.testsupport.TestPki;
 
 /**
@@ -51,14 +52,32 @@ class MtaStsDeliveryTest {
     }
 
     private RemoteCourier courier(DnsResolver dns, int port) throws Exception {
+        return courier(dns, port, Clock.systemUTC());
+    }
+
+    /** With {@code cacheClock} for the MTA-STS cache, so a test can let a cached policy expire. */
+    private RemoteCourier courier(DnsResolver dns, int port, Clock cacheClock) throws Exception {
         PolicyCache cache = new PolicyCache(dir.resolve("data/mta-sts"), policyHost.fetcher(PolicyServer.clientTrusting(ca)),
-                d -> StsRecord.lookup(dns, d), Clock.systemUTC());
+                d -> StsRecord.lookup(dns, d), cacheClock);
         return out.courier(dns, port, "dane", cache);
     }
 
     private static TestDns zone(String mxHost) {
+        return zone(mxHost, "20261128");
+    }
+
+    private static TestDns zone(String mxHost, String stsId) {
         return TestDns.builder().unsignedZone("example.org").mx(10, mxHost).a(mxHost, "127.0.0.1")
-                .txt("_mta-sts.example.org", "v=STSv1; id=20261128;").start();
+                .txt("_mta-sts.example.org", "v=STSv1; id=" + stsId + ";").start();
+    }
+
+    /** Delivers once to a listed MX, which caches the ENFORCE policy, then stops the policy host. */
+    private void cacheTheEnforcePolicyThenLoseThePolicyHost(Clock cacheClock) throws Exception {
+        try (DepescheMx mx = DepescheMx.start(dir.resolve("mx0"), TestPki.leaf(ca, MX)); TestDns dns = zone(MX)) {
+            Courier.Result r = only(out.deliver(courier(dns.validatingResolver(), mx.address().getPort(), cacheClock), out.toAlice()));
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+        }
+        policyHost.close();
     }
 
     private static Courier.Result only(List<Courier.Result> results) {
@@ -74,6 +93,31 @@ class MtaStsDeliveryTest {
             assertThat(r.hop().authentication()).isNotEqualTo("none");
             assertThat(mx.queued()).hasSize(1);
             assertThat(policyHost.requests()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCachedEnforcePolicyIsStillEnforcedWhenThePolicyHostIsUnreachableAndTheTxtIdChanged() throws Exception {
+        cacheTheEnforcePolicyThenLoseThePolicyHost(Clock.systemUTC());
+        try (DepescheMx mx = DepescheMx.start(dir.resolve("mx"), TestPki.leaf(ca, "evil.example.org"));
+             TestDns dns = zone("evil.example.org", "20261129")) {
+            Courier.Result r = only(out.deliver(courier(dns.validatingResolver(), mx.address().getPort()), out.toAlice()));
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
+            assertThat(r.detail()).contains("evil.example.org is not listed in the MTA-STS policy of example.org");
+            assertThat(mx.queued()).isEmpty();
+        }
+    }
+
+    @Test
+    void anExpiredCachedPolicyThatCannotBeRefetchedNoLongerApplies() throws Exception {
+        SettableClock cacheClock = new SettableClock(java.time.Instant.now());
+        cacheTheEnforcePolicyThenLoseThePolicyHost(cacheClock);
+        cacheClock.advance(java.time.Duration.ofSeconds(86_401)); // max_age is over: RFC 8461 5.1, as if no policy
+        try (DepescheMx mx = DepescheMx.start(dir.resolve("mx"), TestPki.leaf(ca, "other.example.org"));
+             TestDns dns = zone("other.example.org")) {
+            Courier.Result r = only(out.deliver(courier(dns.validatingResolver(), mx.address().getPort(), cacheClock), out.toAlice()));
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+            assertThat(mx.queued()).hasSize(1);
         }
     }
 

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * account's mailbox, the first at once and then at most one per
  * {@link #INTERVAL}. Digests are queued like any message, from the null
  * sender (RFC 5321 4.5.5) so nothing ever answers them, and marked
- * {@code Auto-Submitted: auto-generated} (RFC 3834 5). Pending refusals are
- * kept in memory only: a restart loses at most one interval's worth.
+ * {@code Auto-Submitted: auto-generated} (RFC 3834 5). Pending refusals and
+ * the time of each account's last digest are kept in {@link RefusalFiles},
+ * so a restart neither loses them nor sends a digest early.
  */
 final class RefusalDigest {
     private static final Logger log = LoggerFactory.getLogger(RefusalDigest.class);
@@ -50,6 +51,18 @@ final class RefusalDigest {
         final List<Refusal> pending = new ArrayList<>();
         int notListed;
         Instant lastSent;
+
+        RefusalFiles.State state() {
+            return new RefusalFiles.State(List.copyOf(pending), notListed, lastSent);
+        }
+
+        static Owner of(RefusalFiles.State s) {
+            Owner o = new Owner();
+            o.pending.addAll(s.pending().subList(0, Math.min(MAX_LISTED, s.pending().size())));
+            o.notListed = s.notListed() + s.pending().size() - o.pending.size();
+            o.lastSent = s.lastSent();
+            return o;
+        }
     }
 
     private final Queue queue;
@@ -57,11 +70,16 @@ final class RefusalDigest {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<MailAddress, Owner> owners = new LinkedHashMap<>(); // guarded by this
+    private final RefusalFiles files; // written under this, so the newest state is the one on disk
 
-    RefusalDigest(Queue queue, String hostname, Clock clock) {
+    /** {@code dir}: where pending refusals are kept, {@code <data>/refusals}; what an earlier run left there is loaded now. */
+    RefusalDigest(Queue queue, String hostname, Clock clock, java.nio.file.Path dir) {
         this.queue = queue;
         this.hostname = hostname;
         this.clock = clock;
+        this.files = new RefusalFiles(dir);
+        files.load(MAX_OWNERS).forEach((account, state) -> owners.put(account, Owner.of(state)));
+        if (!owners.isEmpty()) log.info("event=refusal-digest-loaded accounts={}", owners.size());
     }
 
     /** Notes a refusal for each account behind the address, then sends what is due. */
@@ -78,6 +96,7 @@ final class RefusalDigest {
                 }
                 if (o.pending.size() < MAX_LISTED) o.pending.add(refusal);
                 else o.notListed++;
+                files.save(account, o.state());
             }
         }
         flushDue();
@@ -96,6 +115,7 @@ final class RefusalDigest {
                 if (!quiet) continue;
                 if (o.pending.isEmpty()) {
                     it.remove(); // nothing to tell and the interval is over: forget the account
+                    files.delete(e.getKey());
                     continue;
                 }
                 Owner batch = new Owner();
@@ -104,6 +124,7 @@ final class RefusalDigest {
                 o.pending.clear();
                 o.notListed = 0;
                 o.lastSent = now;
+                files.save(e.getKey(), o.state());
                 due.put(e.getKey(), batch);
             }
         }

@@ -59,7 +59,7 @@ public final class SmtpServer implements AutoCloseable {
     SmtpServer(Config config, Directory directory, Queue queue, TlsContextProvider tls, Clock clock,
                Duration authFailureDelay) {
         this.ctx = new Context(config, directory, queue, tls, clock, authFailureDelay,
-                new RefusalDigest(queue, config.hostname(), clock));
+                new RefusalDigest(queue, config.hostname(), clock, config.dataDir().resolve("refusals")));
     }
 
     /** Binds every configured listener, then starts accepting on all of them. */

@@ -23,6 +23,7 @@ import org.depesche.directory.Directory;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.Queue;
 import org.depesche.queue.QueuedMessage;
+import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.Reply;
 import org.depesche.smtp.SmtpException;
@@ -232,6 +233,8 @@ final class SmtpSession implements Runnable {
         lines.add("ENHANCEDSTATUSCODES"); // RFC 2034
         lines.add("CHUNKING"); // RFC 3030
         if (!tls.isEncrypted()) lines.add("STARTTLS"); // RFC 3207 4.2: not offered again after the handshake
+        // RFC 8689 2: REQUIRETLS may only be used in a TLS session, so it is offered only inside one.
+        if (tls.isEncrypted()) lines.add("REQUIRETLS");
         // RFC 4954 4, THREATS T8: AUTH only inside TLS and never on the MX listener.
         if (tls.isEncrypted() && kind.isSubmission() && account == null) lines.add("AUTH PLAIN LOGIN");
         return Reply.of(250, "", String.join("\n", lines));
@@ -262,6 +265,7 @@ final class SmtpSession implements Runnable {
         if (kind.isSubmission() && account == null) throw new SmtpException(530, "5.7.0", "Authentication required");
         PathArgument path = PathArgument.parse(args, "FROM:", "5.1.7", true);
         boolean smtpUtf8 = false;
+        boolean requireTls = false;
         long declaredSize = 0;
         Envelope.BodyType body = Envelope.BodyType.SEVEN_BIT;
         for (var p : path.parameters().entrySet()) {
@@ -276,6 +280,7 @@ final class SmtpSession implements Runnable {
                     if (!p.getValue().isEmpty()) throw new SmtpException(501, "5.5.4", "SMTPUTF8 takes no value");
                     smtpUtf8 = true;
                 }
+                case "REQUIRETLS" -> requireTls = checkRequireTls(p.getValue()); // a repeat: 501 in PathArgument
                 default -> throw new SmtpException(555, "5.5.4", "Unsupported MAIL parameter " + p.getKey()); // RFC 5321 4.1.1.11
             }
         }
@@ -290,8 +295,23 @@ final class SmtpSession implements Runnable {
             }
         }
         checkStorage(declaredSize);
-        tx = new Transaction(sender, body, smtpUtf8);
+        tx = new Transaction(sender, body, smtpUtf8, requireTls);
         return Reply.of(250, "2.1.0", "Ok");
+    }
+
+    /**
+     * RFC 8689 2: the parameter has no value and "MUST only be specified"
+     * in a session that employs TLS. The RFC names no reply for a server
+     * that gets it in plaintext; 530 is RFC 3207 4's "Must issue a STARTTLS
+     * command first" and 5.7.10 "Encryption needed" (RFC 5248) is the code
+     * RFC 8689 4.2.1 gives for a session that could not be protected.
+     */
+    private boolean checkRequireTls(String value) throws SmtpException {
+        if (!value.isEmpty()) throw new SmtpException(501, "5.5.4", "REQUIRETLS takes no value");
+        if (!tls.isEncrypted()) {
+            throw new SmtpException(530, "5.7.10", "REQUIRETLS needs an encrypted session: issue STARTTLS first");
+        }
+        return true;
     }
 
     private long checkDeclaredSize(String value) throws SmtpException {
@@ -489,19 +509,24 @@ final class SmtpSession implements Runnable {
             sink.finish();
             Optional<Reply> problem = sink.problem();
             if (problem.isPresent()) throw new SmtpException(problem.get());
+            MessageHeader header = MessageHeader.parse(sink.headerSection());
             if (kind.isSubmission()) {
-                SenderCheck.checkFrom(sink.headerSection(), sink.headerTruncated(),
-                        a -> ctx.directory().mayUseAddress(account, a));
+                SenderCheck.checkFrom(header, sink.headerTruncated(), a -> ctx.directory().mayUseAddress(account, a));
             }
+            TransportDemand demand = DemandDecision.decide(tx.requireTls, account, tx.sender, header, ctx.directory());
             QueuedMessage queued;
             try {
-                queued = incoming.commit(envelope());
+                queued = incoming.commit(envelope().withDemand(demand));
             } catch (IOException e) {
                 log.warn("queue commit failed: {}", e.toString());
                 throw new SmtpException(MessageSink.storageReply(e));
             }
             committed = true;
             queueIds.add(queued.id());
+            if (demand.demandsAnything() || demand.tlsRequiredNo()) {
+                log.info("event=transport-demand queue_id={} requiretls={} tls_required_no={} floor={} because=\"{}\"",
+                        queued.id(), demand.requireTls(), demand.tlsRequiredNo(), demand.floor(), demand.because());
+            }
             return Reply.of(250, "2.0.0", "Ok: queued as " + queued.id());
         } finally {
             if (!committed) incoming.abort();

@@ -21,6 +21,8 @@ final class Transaction {
     final Optional<MailAddress> sender;
     final Envelope.BodyType bodyType;
     final boolean smtpUtf8;
+    /** MAIL FROM carried REQUIRETLS (RFC 8689 4.1: the message is tagged). */
+    final boolean requireTls;
     final List<Recipient> recipients = new ArrayList<>();
     private final Set<MailAddress> mailboxes = new HashSet<>();
     private final Set<MailAddress> acceptedAddresses = new HashSet<>();
@@ -30,10 +32,11 @@ final class Transaction {
     Queue.Incoming incoming;
     MessageSink sink;
 
-    Transaction(Optional<MailAddress> sender, Envelope.BodyType bodyType, boolean smtpUtf8) {
+    Transaction(Optional<MailAddress> sender, Envelope.BodyType bodyType, boolean smtpUtf8, boolean requireTls) {
         this.sender = sender;
         this.bodyType = bodyType;
         this.smtpUtf8 = smtpUtf8;
+        this.requireTls = requireTls;
     }
 
     /** Number of distinct RCPT addresses accepted, the count the recipient limit applies to. */

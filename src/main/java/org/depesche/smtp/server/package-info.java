@@ -5,11 +5,14 @@
  * (RFC 6531), ENHANCEDSTATUSCODES (RFC 2034, RFC 3463), CHUNKING/BDAT
  * (RFC 3030), STARTTLS (RFC 3207, discarding pipelined plaintext, THREATS
  * T11) and AUTH PLAIN/LOGIN (RFC 4954, RFC 4616) only inside TLS (T8).
+ * REQUIRETLS (RFC 8689 2, 4.1) is offered and accepted only inside TLS;
+ * it, a {@code TLS-Required: No} field (RFC 8689 3) and, on submission,
+ * the floor a secure sender asks for are stored with the message.
  * DATA ends only at CRLF.CRLF and bare CR or LF is refused (RFC 5321 4.5.2,
  * T12); nothing is relayed and submitters may only use their own addresses
  * in MAIL FROM and From (T13); every limit of RFC 5321 4.5.3 is enforced
  * (T14). A Received header records TLS version and cipher (RFC 5321 4.4,
  * RFC 3848, RFC 8314 4.3). Not implemented: DSN (RFC 3461), BINARYMIME,
- * REQUIRETLS, SPF/DKIM checks on the MX listener.
+ * SPF/DKIM checks on the MX listener.
  */
 package org.depesche.smtp.server;

@@ -31,7 +31,7 @@ class RefusalDigestTest {
     @BeforeEach
     void setUp() throws Exception {
         queue = new FileQueue(dir.resolve("queue"), 0, clock);
-        digest = new RefusalDigest(queue, "mx.example.org", clock);
+        digest = new RefusalDigest(queue, "mx.example.org", clock, dir.resolve("refusals"));
     }
 
     @AfterEach
@@ -114,5 +114,30 @@ class RefusalDigestTest {
         String flood = digestMentioning("s0@");
         assertThat(flood).contains("Subject: 57 messages were refused", "and 7 more not listed.")
                 .contains("from <s49@remote.test>").doesNotContain("from <s50@remote.test>");
+    }
+
+    @Test
+    void refusalsPendingAtARestartAreSentByTheNextRunWhenTheirHourIsOver() throws Exception {
+        digest.record(List.of(ALICE), refusal("carol@remote.test")); // sent at once
+        clock.advance(Duration.ofMinutes(5));
+        digest.record(List.of(ALICE), refusal("dave@remote.test")); // held back by the rate limit
+        digest.record(List.of(BOB), refusal("erin@remote.test"));
+        assertThat(to(ALICE)).hasSize(1);
+
+        RefusalDigest restarted = new RefusalDigest(queue, "mx.example.org", clock, dir.resolve("refusals"));
+        restarted.flushDue();
+        assertThat(to(ALICE)).as("the hour since the last digest is not over yet").hasSize(1);
+        clock.advance(Duration.ofMinutes(55));
+        restarted.flushDue();
+        assertThat(to(ALICE)).hasSize(2);
+        assertThat(digestMentioning("dave@")).contains("Subject: 1 message was refused",
+                "- 2026-01-01 00:05:00 UTC: from <dave@remote.test> to <alice@secure.example.org>\r\n"
+                        + "  server relay.remote.test [192.0.2.7]: it did not use STARTTLS (no encryption)\r\n");
+
+        clock.advance(Duration.ofHours(1));
+        restarted.flushDue(); // nothing left to tell: the accounts are forgotten, on disk too
+        try (var left = java.nio.file.Files.list(dir.resolve("refusals"))) {
+            assertThat(left.toList()).isEmpty();
+        }
     }
 }

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.smtp.server.ServerTestSupport.assertReply;
 import static org.depesche.smtp.server.ServerTestSupport.connect;
 import static org.depesche.smtp.server.ServerTestSupport.expect;
+import static org.depesche.smtp.server.ServerTestSupport.plaintextRelay;
+import static org.depesche.smtp.server.ServerTestSupport.tlsRelay;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.List;
 
-import org.depesche.crypto.PasswordHasher;
-import org.depesche.directory.Directory.Strictness;
 import org.depesche.directory.FileDirectory;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
@@ -37,14 +34,7 @@ class SecureAddressTest {
 
     @BeforeEach
     void start() throws Exception {
-        PasswordHasher hasher = new PasswordHasher(64, 1, 1, 2, new SecureRandom());
-        FileDirectory directory = new FileDirectory(dir.resolve("directory.json"), Clock.systemUTC(), hasher);
-        directory.addDomain("example.org");
-        directory.addUser("alice@example.org", "a".toCharArray());
-        directory.addUser("bob@example.org", "b".toCharArray());
-        directory.addAlias("sales@example.org", List.of("alice@example.org"));
-        directory.setSecureDomain("example.org", "secure.example.org");
-        directory.setSecure("sales@example.org", Strictness.ENCRYPT);
+        FileDirectory directory = TestServer.secureDirectory(dir);
         directory.setAccountTls("bob@example.org", true, false);
         server = TestServer.start(dir, directory);
     }
@@ -54,23 +44,9 @@ class SecureAddressTest {
         server.close();
     }
 
-    private SmtpTestClient plaintext() throws IOException {
-        SmtpTestClient client = connect(server.mx());
-        expect(client, "EHLO relay.remote.test", 250, "");
-        return client;
-    }
-
-    private SmtpTestClient overTls() throws IOException {
-        SmtpTestClient client = plaintext();
-        expect(client, "STARTTLS", 220, "2.0.0");
-        client.startTls(server.tls.clientContext());
-        expect(client, "EHLO relay.remote.test", 250, "");
-        return client;
-    }
-
     @Test
     void plaintextMailToAnAddressInTheSecureAliasDomainIsRefusedWith5710BeforeDataAndNothingIsQueued() throws Exception {
-        try (SmtpTestClient client = plaintext()) {
+        try (SmtpTestClient client = plaintextRelay(server.mx())) {
             expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
             TestReply refused = expect(client, "RCPT TO:<alice@secure.example.org>", 550, "5.7.10");
             assertThat(refused.text()).startsWith("alice@secure.example.org accepts mail only over TLS; your server did not use STARTTLS");
@@ -88,7 +64,7 @@ class SecureAddressTest {
 
     @Test
     void afterStarttlsTheSecureAliasDomainDeliversToTheSameMailboxAndTheMessageRecordsItsTls() throws Exception {
-        try (SmtpTestClient client = overTls()) {
+        try (SmtpTestClient client = tlsRelay(server)) {
             assertReply(ServerTestSupport.send(client, "carol@remote.test", "Alice@secure.example.org", MESSAGE), 250, "2.0.0");
         }
         QueuedMessage m = server.queued().getFirst();
@@ -101,7 +77,7 @@ class SecureAddressTest {
 
     @Test
     void anOrdinaryAddressIsStillAcceptedInPlaintextAndTheEnvelopeSaysSo() throws Exception {
-        try (SmtpTestClient client = plaintext()) {
+        try (SmtpTestClient client = plaintextRelay(server.mx())) {
             assertReply(ServerTestSupport.send(client, "carol@remote.test", "alice@example.org", MESSAGE), 250, "2.0.0");
         }
         QueuedMessage m = server.queued().getFirst();
@@ -111,7 +87,7 @@ class SecureAddressTest {
 
     @Test
     void aSecureAliasAndAnAccountThatReceivesOnlyOverTlsAreRefusedInPlaintextWhileOtherRecipientsGetTheMessage() throws Exception {
-        try (SmtpTestClient client = plaintext()) {
+        try (SmtpTestClient client = plaintextRelay(server.mx())) {
             expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
             expect(client, "RCPT TO:<alice@example.org>", 250, "2.1.5");
             expect(client, "RCPT TO:<sales@example.org>", 550, "5.7.10");
@@ -126,7 +102,7 @@ class SecureAddressTest {
 
     @Test
     void overTlsTheSecureAliasAndTheTlsOnlyAccountAcceptMail() throws Exception {
-        try (SmtpTestClient client = overTls()) {
+        try (SmtpTestClient client = tlsRelay(server)) {
             expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
             expect(client, "RCPT TO:<sales@example.org>", 250, "2.1.5");
             expect(client, "RCPT TO:<bob@example.org>", 250, "2.1.5");

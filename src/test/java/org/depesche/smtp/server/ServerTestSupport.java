@@ -53,6 +53,22 @@ abstract class ServerTestSupport {
         return client;
     }
 
+    /** Connects to the listener and says EHLO as a relay would, in plaintext. */
+    static SmtpTestClient plaintextRelay(InetSocketAddress address) throws IOException {
+        SmtpTestClient client = connect(address);
+        expect(client, "EHLO relay.remote.test", 250, "");
+        return client;
+    }
+
+    /** Like {@link #plaintextRelay}, then STARTTLS with a real handshake and EHLO again. */
+    static SmtpTestClient tlsRelay(TestServer server) throws IOException {
+        SmtpTestClient client = plaintextRelay(server.mx());
+        expect(client, "STARTTLS", 220, "2.0.0");
+        client.startTls(server.tls.clientContext());
+        expect(client, "EHLO relay.remote.test", 250, "");
+        return client;
+    }
+
     /** Connects to the MX listener and says EHLO. */
     SmtpTestClient mxAfterEhlo() throws IOException {
         SmtpTestClient client = connect(server.mx());

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +14,10 @@ import java.util.function.UnaryOperator;
 import org.depesche.config.Config;
 import org.depesche.config.HostPort;
 import org.depesche.config.Limits;
+import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.Directory;
+import org.depesche.directory.DirectoryException;
+import org.depesche.directory.FileDirectory;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueuedMessage;
 
@@ -53,6 +57,24 @@ final class TestServer implements AutoCloseable {
     /** With another directory (e.g. the real FileDirectory) instead of the in-memory one. */
     static TestServer start(Path dir, Directory directory) throws Exception {
         return new TestServer(dir, DEFAULT_LIMITS, false, directory);
+    }
+
+    /**
+     * The real file directory in {@code dir} with the secure-address fixture:
+     * domain example.org with the secure alias domain secure.example.org,
+     * accounts alice and bob, and the alias sales@ (to alice) marked secure
+     * with strictness encrypt. Tests add their own switches.
+     */
+    static FileDirectory secureDirectory(Path dir) throws DirectoryException {
+        PasswordHasher hasher = new PasswordHasher(64, 1, 1, 2, new SecureRandom());
+        FileDirectory directory = new FileDirectory(dir.resolve("directory.json"), Clock.systemUTC(), hasher);
+        directory.addDomain("example.org");
+        directory.addUser("alice@example.org", "a".toCharArray());
+        directory.addUser("bob@example.org", "b".toCharArray());
+        directory.addAlias("sales@example.org", List.of("alice@example.org"));
+        directory.setSecureDomain("example.org", "secure.example.org");
+        directory.setSecure("sales@example.org", Directory.Strictness.ENCRYPT);
+        return directory;
     }
 
     /** With a queue that keeps more free disk in reserve than any disk has: it is always full. */
