@@ -47,8 +47,9 @@ import org.xbill.DNS.TLSARecord;
  * as {@link RemoteCourier}, and, unless built without a {@link ServerProbe},
  * a check of each MX address that stops before MAIL FROM. The result is a
  * {@link ProbeReport}; `depesche probe` prints it and the dashboard can
- * show it. A probe for a message without demands of its own: a REQUIRETLS
- * message or a secure sender may ask for more.
+ * show it, for a message without demands of its own or, with
+ * {@link #probe(String, TransportDemand)}, for one with REQUIRETLS or from
+ * a secure sender.
  */
 public final class Probe {
     private final DnsResolver dns;
