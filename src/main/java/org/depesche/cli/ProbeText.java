@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.depesche.outbound.ProbeReport;
+import org.depesche.policy.Protection;
 
 /** `depesche probe` for a mail administrator: one aligned block, the level first. */
 final class ProbeText {
@@ -15,11 +16,12 @@ final class ProbeText {
         out.println(r.domain() + (r.query().equalsIgnoreCase(r.domain()) ? "" : " (for " + r.query() + ")")
                 + ", checked " + r.checkedAt());
         row(out, "", "Level:", r.level().words());
-        if (!r.demand().equals("none")) row(out, "", "For:", demand(r.demand()));
         row(out, "", "", r.summary());
+        if (!r.demand().equals("none")) row(out, "", "For:", demand(r.demand()));
         if (r.route() != null) row(out, "", "Route:", route(r.route()));
         if (r.policy() != null) row(out, "", "Policy:", policy(r.policy()));
-        if (r.policy() != null && r.policy().remembered() != null) row(out, "", "Memory:", remembered(r.policy().remembered()));
+        if (r.policy() != null && r.policy().remembered() != null)
+            row(out, "", "Memory:", remembered(r.domain(), r.policy().remembered()));
         if (r.mtaSts() != null) row(out, "", "MTA-STS:", mtaSts(r.mtaSts()));
         for (ProbeReport.Mx mx : r.mx()) mx(out, mx);
         if (!r.notes().isEmpty()) {
@@ -58,8 +60,9 @@ final class ProbeText {
                 + (p.remembered() == null ? "; downgrade memory: nothing remembered" : "");
     }
 
-    private static String remembered(ProbeReport.Remembered m) {
-        return "reached with " + m.protection() + " via " + m.mx() + " at " + m.at() + "; less is refused until `depesche policy reset`";
+    private static String remembered(String domain, ProbeReport.Remembered m) {
+        return "reached " + Protection.parse(m.protection()).words() + " via " + m.mx() + " at " + m.at()
+                + "; less is refused until `depesche policy reset " + domain + "`";
     }
 
     private static String mtaSts(ProbeReport.MtaSts s) {

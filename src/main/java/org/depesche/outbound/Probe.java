@@ -47,8 +47,9 @@ import org.xbill.DNS.TLSARecord;
  * as {@link RemoteCourier}, and, unless built without a {@link ServerProbe},
  * a check of each MX address that stops before MAIL FROM. The result is a
  * {@link ProbeReport}; `depesche probe` prints it and the dashboard can
- * show it. A probe for a message without demands of its own: a REQUIRETLS
- * message or a secure sender may ask for more.
+ * show it, for a message without demands of its own or, with
+ * {@link #probe(String, TransportDemand)}, for one with REQUIRETLS or from
+ * a secure sender.
  */
 public final class Probe {
     private final DnsResolver dns;
@@ -142,8 +143,14 @@ public final class Probe {
     /** The hosts a delivery would pass over while others take the mail. */
     private static void addNotes(Level level, List<ProbeReport.Mx> mx, List<String> notes) {
         for (ProbeReport.Mx m : mx) {
-            if (level.deliverable() && !m.level().deliverable()) notes.add(m.host() + " would not be used: " + m.reason());
+            if (level.deliverable() && !m.level().deliverable()) notes.add(m.host() + " would not be used: " + why(m));
         }
+    }
+
+    /** What went wrong with a host: its first failed connection, else what the policy said. */
+    private static String why(ProbeReport.Mx m) {
+        return m.connections().stream().map(ProbeReport.Connection::message).filter(t -> !t.isEmpty()).findFirst()
+                .orElse(m.reason());
     }
 
     /** "none", "requiretls", "authenticated" or "encrypted": what the probed message demands (JSON field demand). */
@@ -343,7 +350,7 @@ public final class Probe {
     }
 
     private String summary(String domain, Level level, List<ProbeReport.Mx> mx, TransportDemand demand) {
-        String how = connected() ? "" : " (from DNS and policy; the MX hosts were not connected to)";
+        String how = connected() ? "" : "; from DNS and policy alone, the MX hosts were not connected to";
         if (level.deliverable()) {
             String hosts = String.join(", ", mx.stream().filter(m -> m.level() == level).map(ProbeReport.Mx::host).toList());
             String words = level == Level.PLAINTEXT ? "in plaintext" : level.words();

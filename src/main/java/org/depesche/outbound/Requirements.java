@@ -33,12 +33,13 @@ final class Requirements {
     /** Why the engine asks what it asks of this host. */
     static String describe(DomainPolicy p, PolicyEngine.MxFacts facts, MxDecision.Connect c) {
         String host = facts.host();
-        String memory = c.raisedByMemory() ? " (raised by the downgrade memory: " + host + "'s domain was reached "
-                + p.remembered().map(e -> e.protection().words()).orElse("") + " before)" : "";
+        String memory = c.raisedByMemory() && !p.demand().demandsAnything() ? " (raised by the downgrade memory: "
+                + p.domain() + " was reached " + p.remembered().map(e -> e.protection().words()).orElse("") + " before)" : "";
         return switch (c.requirement()) {
             case TlsRequirement.None n -> "level none: STARTTLS is not used";
             case TlsRequirement.Opportunistic o -> whyNoDane(p, facts) + "TLS if offered, not authenticated (RFC 7435)";
-            case TlsRequirement.Encrypted e -> (p.usesDane() && facts.tlsa() != null
+            case TlsRequirement.Encrypted e -> (memory.isEmpty() && p.usesDane() && facts.tlsa() != null
+                    && facts.tlsa().outcome() == DnsResult.Outcome.FOUND
                     ? "no TLSA record is usable for SMTP (RFC 7672 3.1.3), so " : "") + "TLS required, not authenticated"
                     + (memory.isEmpty() ? byDemand(p) : memory);
             case TlsRequirement.Dane d -> "the certificate must match the DNSSEC-signed TLSA records (RFC 7672 3)";
@@ -46,7 +47,7 @@ final class Requirements {
                     ? "MTA-STS enforce: TLS with a PKIX-valid certificate for " + host + " (RFC 8461 4.1)"
                     : "TLS with a PKIX-valid certificate for " + host + (!memory.isEmpty() ? memory
                     : p.level() == TlsLevel.VERIFY ? " (level verify)"
-                    : " (the MX records are DNSSEC-signed, RFC 8689 4.2.1)" + byDemand(p));
+                    : " (this message demands an authenticated server; the MX records are DNSSEC-signed, RFC 8689 4.2.1)");
             case TlsRequirement.Pinned x -> "TLS with a certificate matching a pinned fingerprint ([[delivery.policy]] pins)";
         };
     }

@@ -80,6 +80,21 @@ class ProbeCommandTest {
     }
 
     @Test
+    void forASecureSenderAnUnsignedDomainWithoutMtaStsIsUndeliverableAndNotConnectedTo() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(null);
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            CliRun r = run("probe", "--secure-sender", "--json", "--config", config(dns, server.address().getPort()),
+                    "example.org");
+            assertThat(r.code()).as(r.err()).isZero();
+            JsonNode json = new ObjectMapper().readTree(r.out());
+            assertThat(json.get("demand").asText()).isEqualTo("authenticated");
+            assertThat(json.get("level").asText()).isEqualTo("undeliverable");
+            assertThat(json.at("/mx/0/requirement").asText()).isEqualTo("refuse");
+            assertThat(server.commands()).isEmpty();
+        }
+    }
+
+    @Test
     void withoutConnectingANullMxIsUndeliverable() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(null);
              TestDns dns = TestDns.builder().signedZone("example.org").mx(0, ".").start()) {
