@@ -274,6 +274,26 @@ first_received() {
     grep -i -m 1 '^Received:'
 }
 
+# wait_until SECONDS COMMAND... - polls COMMAND every 0.2 s.
+wait_until() {
+  local secs=$1 i; shift
+  for i in $(seq 1 $((secs * 5))); do "$@" && return 0; sleep 0.2; done
+  return 1
+}
+
+# grep_count REGEX FILE - lines of FILE matching REGEX (0 when none or no file).
+grep_count() { grep -Ec -- "$1" "$2" 2>/dev/null || true; }
+
+# more_than N REGEX FILE - FILE has more than N lines matching REGEX (now).
+more_than() { [ "$(grep_count "$2" "$3")" -gt "$1" ]; }
+
+# log_mark FILE - its line count now; since_mark FILE MARK - the lines after it.
+log_mark() { wc -l <"$1" 2>/dev/null || echo 0; }
+since_mark() { tail -n +"$(($2 + 1))" "$1" 2>/dev/null; }
+
+# Ids of the messages `depesche queue list` shows.
+queue_ids() { depesche_cli queue list 2>/dev/null | grep -Eo '\b[0-9a-hjkmnp-tv-z]{16}\b' | sort -u; }
+
 # ehlo_has NAME TLS REGEX - an EHLO keyword line (TLS 0 before, 1 after STARTTLS).
 ehlo_has() { ehlo_keywords "$1" "$2" | grep -Eq -- "$3"; }
 

@@ -8,13 +8,20 @@
 #   zone_head ZONE                SOA, NS and the name server's A, to start a zone file
 #   dns_sign ZONE FILE            keys + ldns-signzone -> $DNS_DIR/ZONE.signed, $DNS_DIR/ZONE.ds
 #   dns_forge ZONE OWNER TYPE A B rewrites a signed record (its RRSIG then fails: bogus)
-#   nsd_start ZONE                serves $DNS_DIR/ZONE.signed on 127.0.0.1:$NSD_PORT
-#   unbound_start ZONE            validating resolver on $UNBOUND_ADDR:53 (and :$UNBOUND_PORT)
-#   dns_start ZONE                both, stopping the scenario if one does not answer
+#   dns_unsigned ZONE FILE        an unsigned zone to serve too (-> $DNS_DIR/ZONE.zone)
+#   nsd_start ZONE [UNSIGNED...]  serves $DNS_DIR/ZONE.signed (and each $DNS_DIR/UNSIGNED.zone)
+#                                 on 127.0.0.1:$NSD_PORT
+#   unbound_start ZONE [UNSIGNED...]  validating resolver on $UNBOUND_ADDR:53 (and :$UNBOUND_PORT)
+#   dns_start ZONE [UNSIGNED...]  both, stopping the scenario if one does not answer
 #   validated NAME TYPE           Unbound answers with the AD bit
+#   answered_insecure NAME TYPE   Unbound answers without it (an unsigned zone)
 #   unbound_mark, unbound_asked NAME TYPE   a client asked Unbound for it since the mark
 #   tlsa_311 CERT.pem             prints the SHA-256 of the certificate's SubjectPublicKeyInfo
 #   other_key_311                 the same for a fresh key nobody serves
+#
+# An unsigned zone below the signed one (delegated by NS records without a
+# DS, which the signed NSEC chain then proves absent) is provably insecure,
+# as RFC 4035 5.2 has it: what a domain that never enabled DNSSEC looks like.
 #
 # Unbound listens on port 53 of an address of its own in 127/8, because
 # libc resolvers (Postfix) cannot be told another port; it also listens on a
@@ -62,6 +69,8 @@ dns_forge() {
   grep -Eq "^$owner[[:space:]].*[[:space:]]$type[[:space:]].*$5" "$file"
 }
 
+dns_unsigned() { cp "$2" "$DNS_DIR/$1.zone"; }
+
 # Waits until a DNS server answers a query for ZONE's SOA at ADDR PORT.
 dns_wait() {
   local addr=$1 port=$2 zone=$3 i
@@ -73,7 +82,8 @@ dns_wait() {
 }
 
 nsd_start() {
-  local zone=$1
+  local zone=$1 extra
+  shift
   cat >"$DNS_DIR/nsd.conf" <<EOF
 # Private NSD for the Depesche interop suite.
 server:
@@ -96,6 +106,9 @@ zone:
   name: "$zone"
   zonefile: "$zone.signed"
 EOF
+  for extra in "$@"; do
+    printf 'zone:\n  name: "%s"\n  zonefile: "%s.zone"\n' "$extra" "$extra" >>"$DNS_DIR/nsd.conf"
+  done
   nsd-checkconf "$DNS_DIR/nsd.conf" || return 1
   nsd -d -c "$DNS_DIR/nsd.conf" >"$DNS_DIR/nsd.out" 2>&1 </dev/null &
   NSD_PID=$!
@@ -105,8 +118,8 @@ EOF
 
 # dns_start ZONE - NSD and Unbound for the signed ZONE, or the scenario stops.
 dns_start() {
-  nsd_start "$1" || abort "NSD did not answer on 127.0.0.1:$NSD_PORT (see $DNS_DIR/nsd.log)"
-  unbound_start "$1" || abort "Unbound did not answer on $UNBOUND_ADDR:53 (see $DNS_DIR/unbound.log)"
+  nsd_start "$@" || abort "NSD did not answer on 127.0.0.1:$NSD_PORT (see $DNS_DIR/nsd.log)"
+  unbound_start "$@" || abort "Unbound did not answer on $UNBOUND_ADDR:53 (see $DNS_DIR/unbound.log)"
 }
 
 nsd_stop() {
@@ -117,7 +130,8 @@ nsd_stop() {
 }
 
 unbound_start() {
-  local zone=$1
+  local zone=$1 extra
+  shift
   cat >"$DNS_DIR/unbound.conf" <<EOF
 # Private validating Unbound for the Depesche interop suite: the only
 # trust anchor is the test zone's DS; the zone is asked from NSD.
@@ -148,6 +162,10 @@ stub-zone:
   name: "$zone."
   stub-addr: 127.0.0.1@$NSD_PORT
 EOF
+  # The delegation's NS (port 53) is not where NSD listens: a stub each.
+  for extra in "$@"; do
+    printf 'stub-zone:\n  name: "%s."\n  stub-addr: 127.0.0.1@%s\n' "$extra" "$NSD_PORT" >>"$DNS_DIR/unbound.conf"
+  done
   unbound-checkconf "$DNS_DIR/unbound.conf" >/dev/null || return 1
   unbound -d -c "$DNS_DIR/unbound.conf" >"$DNS_DIR/unbound.out" 2>&1 </dev/null &
   UNBOUND_PID=$!
@@ -165,6 +183,14 @@ unbound_stop() {
 # validated NAME TYPE - Unbound answers NAME/TYPE with the AD bit (secure).
 validated() {
   drill -D @"$UNBOUND_ADDR" "$2" "$1" 2>/dev/null | grep -Eq '^;; flags:.* ad[ ;]'
+}
+
+# answered_insecure NAME TYPE - Unbound answers NAME/TYPE, NOERROR, without the AD bit.
+answered_insecure() {
+  local out
+  out=$(drill -D @"$UNBOUND_ADDR" "$2" "$1" 2>/dev/null)
+  grep -q 'rcode: NOERROR' <<<"$out" && grep -q 'ANSWER: [1-9]' <<<"$out" &&
+    ! grep -Eq '^;; flags:.* ad[ ;]' <<<"$out"
 }
 
 # unbound_rcode NAME TYPE - the rcode Unbound gives (NOERROR, SERVFAIL, ...).

@@ -8,6 +8,12 @@
 #   postfix_start                      starts it with /etc/resolv.conf -> Unbound
 #   postfix_log                        the instance's log file
 #   postfix_queue_ids                  ids of the messages in its queue
+#   postfix_cert CN                    a self-signed key and certificate: $WORK/postfix-{cert,key}.pem
+#   postfix_tls_setup CN [LINES...]    both: Postfix receiving with STARTTLS offered, or the scenario stops
+#   postfix_selftest NAME RCPT MARKER  swaks hands Postfix a message over STARTTLS ($WORK/NAME.swaks)
+#   depesche_to_postfix ZONE           Depesche asks Unbound, validates from ZONE's DS, sends to $PF_PORT
+#   pf_maildir ADDR, pf_count ADDR MARKER, pf_wait ADDR MARKER [SECONDS]
+#                                      Postfix's virtual Maildir for ADDR, messages there with MARKER
 #
 # Postfix asks the system resolver, which takes no port and whose AD bit
 # glibc only passes on with "options trust-ad": the instance runs in a
@@ -142,4 +148,63 @@ postfix_send() {
   swaks --server "$PF_ADDR" --port "$PF_PORT" --helo client.interop.test --timeout 30 \
     --from "$2" --to "$3" --header "Subject: $4" --body "$4" \
     >"$WORK/$1.swaks" 2>&1 </dev/null
+}
+
+# postfix_cert CN - a P-256 key and a self-signed certificate for CN, for
+# smtpd_tls_cert_file/smtpd_tls_key_file.
+postfix_cert() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+    -subj "/CN=$1" -keyout "$WORK/postfix-key.pem" -out "$WORK/postfix-cert.pem" \
+    >/dev/null 2>&1 || return 1
+  chmod 600 "$WORK/postfix-key.pem"
+}
+
+# postfix_tls_setup CN [MAIN.CF LINES...] - a Postfix that receives with a
+# certificate for CN, STARTTLS offered (not required) and TLS in its
+# Received headers; $PFLOG is its log file. Stops the scenario on failure.
+postfix_tls_setup() {
+  local cn=$1; shift
+  postfix_cert "$cn" || abort "openssl req (Postfix's certificate) failed"
+  postfix_setup \
+    "smtpd_tls_cert_file = $WORK/postfix-cert.pem" \
+    "smtpd_tls_key_file = $WORK/postfix-key.pem" \
+    "smtpd_tls_security_level = may" \
+    "smtpd_tls_received_header = yes" \
+    "$@" >"$WORK/postfix-check.out" 2>&1 ||
+    { sed 's/^/  | /' "$WORK/postfix-check.out"; abort "postfix check failed"; }
+  PFLOG=$(postfix_log)
+}
+
+# postfix_selftest NAME RCPT MARKER - the receiving side alone first, so that
+# a failure later points at Depesche: swaks --tls to Postfix; then waits for
+# the message in RCPT's Maildir.
+postfix_selftest() {
+  swaks --server "$PF_ADDR" --port "$PF_PORT" --tls --helo client.interop.test --timeout 30 \
+    --from probe@client.interop.test --to "$2" --header "Subject: $3" --body "$3" \
+    >"$WORK/$1.swaks" 2>&1 </dev/null
+  pf_wait "$2" "$3" 30
+}
+
+# depesche_to_postfix ZONE - Depesche's [dns] asks Unbound (lib/dnssec.sh)
+# and validates itself from ZONE's DS (mode "validate"); outbound SMTP goes
+# to Postfix's port. Stops the scenario when check-config refuses that.
+depesche_to_postfix() {
+  toml_set servers "[\"127.0.0.1:$UNBOUND_PORT\"]" dns
+  toml_set trust_anchor "\"$DNS_DIR/$1.ds\"" dns
+  toml_set mode '"validate"' dns
+  toml_set smtp_port "$PF_PORT" delivery
+  depesche_cli check-config >"$WORK/check-config.out" 2>&1 ||
+    { sed 's/^/  | /' "$WORK/check-config.out"; abort "depesche check-config refuses the [dns]/[delivery] settings"; }
+}
+
+# The Maildir of ADDR under virtual_mailbox_base (maps give DOMAIN/LOCAL/).
+pf_maildir() { echo "$PF_DIR/mail/${1#*@}/${1%@*}"; }
+pf_count() { grep -lF -- "$2" "$(pf_maildir "$1")"/new/* "$(pf_maildir "$1")"/cur/* 2>/dev/null | grep -c . || true; }
+pf_wait() {
+  local i
+  for i in $(seq 1 $(( ${3:-60} * 10 ))); do
+    [ "$(pf_count "$1" "$2")" -ge 1 ] && return 0
+    sleep 0.1
+  done
+  return 1
 }

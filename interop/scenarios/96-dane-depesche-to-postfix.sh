@@ -23,29 +23,9 @@ depesche_setup alice@example.test
 GOOD=user@pf.example.test WRONG=user@pfwrong.example.test BOGUS=user@pfbogus.example.test
 
 # --- Postfix: receives for pf.example.test and pfwrong.example.test, with its own certificate.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-  -subj /CN=mx.pf.example.test -keyout "$WORK/postfix-key.pem" -out "$WORK/postfix-cert.pem" \
-  >/dev/null 2>&1 || abort "openssl req (Postfix's certificate) failed"
-chmod 600 "$WORK/postfix-key.pem"
-postfix_setup \
-  "smtpd_tls_cert_file = $WORK/postfix-cert.pem" \
-  "smtpd_tls_key_file = $WORK/postfix-key.pem" \
-  "smtpd_tls_security_level = may" \
-  "smtpd_tls_received_header = yes" \
+postfix_tls_setup mx.pf.example.test \
   "virtual_mailbox_domains = pf.example.test, pfwrong.example.test, pfbogus.example.test" \
-  "virtual_mailbox_maps = inline:{ $GOOD=pf.example.test/user/, $WRONG=pfwrong.example.test/user/, $BOGUS=pfbogus.example.test/user/ }" \
-  >"$WORK/postfix-check.out" 2>&1 || { sed 's/^/  | /' "$WORK/postfix-check.out"; abort "postfix check failed"; }
-PFLOG=$(postfix_log)
-pf_maildir() { echo "$PF_DIR/mail/${1#*@}/${1%@*}"; }
-pf_count() { grep -lF -- "$2" "$(pf_maildir "$1")"/new/* "$(pf_maildir "$1")"/cur/* 2>/dev/null | grep -c . || true; }
-pf_wait() {
-  local i
-  for i in $(seq 1 $(( ${3:-60} * 10 ))); do
-    [ "$(pf_count "$1" "$2")" -ge 1 ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+  "virtual_mailbox_maps = inline:{ $GOOD=pf.example.test/user/, $WRONG=pfwrong.example.test/user/, $BOGUS=pfbogus.example.test/user/ }"
 
 # --- DNS.
 dns_init
@@ -82,18 +62,11 @@ check "Unbound validates _$PF_PORT._tcp.mx.pf.example.test TLSA (AD bit)" valida
 postfix_start || abort "Postfix did not listen on $PF_ADDR:$PF_PORT"
 # The receiving side alone first, so that a failure below points at Depesche.
 marker=$(new_marker)
-swaks --server "$PF_ADDR" --port "$PF_PORT" --tls --helo client.interop.test --timeout 30 \
-  --from probe@client.interop.test --to "$GOOD" --header "Subject: $marker" --body "$marker" \
-  >"$WORK/postfix-probe.swaks" 2>&1 </dev/null
-check "Postfix itself takes a message for $GOOD over STARTTLS from swaks" pf_wait "$GOOD" "$marker" 30
-toml_set servers "[\"127.0.0.1:$UNBOUND_PORT\"]" dns
-toml_set trust_anchor "\"$DNS_DIR/example.test.ds\"" dns
-toml_set mode '"validate"' dns
-toml_set smtp_port "$PF_PORT" delivery
+check "Postfix itself takes a message for $GOOD over STARTTLS from swaks" \
+  postfix_selftest postfix-probe "$GOOD" "$marker"
 toml_set min_backoff '"2s"' queue
 toml_set max_backoff '"5s"' queue
-depesche_cli check-config >"$WORK/check-config.out" 2>&1 ||
-  { sed 's/^/  | /' "$WORK/check-config.out"; abort "depesche check-config refuses the [dns]/[delivery] settings"; }
+depesche_to_postfix example.test
 unbound_mark
 depesche_start
 say "Postfix $PF_ADDR:$PF_PORT ($(postconf -d -h mail_version)), NSD 127.0.0.1:$NSD_PORT, Unbound 127.0.0.1:$UNBOUND_PORT, Depesche submission 127.0.0.1:$SUB_PORT"
@@ -101,14 +74,6 @@ say "Postfix $PF_ADDR:$PF_PORT ($(postconf -d -h mail_version)), NSD 127.0.0.1:$
 submit() {  # NAME TO MARKER
   swaks_run "$1" --port "$SUB_PORT" --tls --auth PLAIN --auth-user "$USER_ADDR" --auth-password "$USER_PASS" \
     --from "$USER_ADDR" --to "$2" --header "Subject: $3" --body "body $3"
-}
-queue_ids() { depesche_cli queue list 2>/dev/null | grep -Eo '\b[0-9a-hjkmnp-tv-z]{16}\b' | sort -u; }
-
-# wait_until SECONDS COMMAND... - polls COMMAND every 0.2 s.
-wait_until() {
-  local secs=$1 i; shift
-  for i in $(seq 1 $((secs * 5))); do "$@" && return 0; sleep 0.2; done
-  return 1
 }
 # attempts_at_least RCPT REGEX N FILE - `queue show` of the queued message
 # for RCPT, written to FILE, has at least N lines matching REGEX.
@@ -123,9 +88,6 @@ attempts_at_least() {
   done
   return 1
 }
-grep_count() { grep -Ec -- "$1" "$2" 2>/dev/null || true; }
-# more_than N REGEX FILE - FILE has more than N lines matching REGEX (now).
-more_than() { [ "$(grep_count "$2" "$3")" -gt "$1" ]; }
 DELIVERED_DANE="rcpt=$GOOD outcome=delivered detail=\"delivered to mx\.pf\.example\.test \[127\.0\.0\.1\] TLSv1\.[23] [^ ]+ auth=dane-ee: 250 "
 PF_TLS_IN="TLS connection established from [^ ]*\[127\.0\.0\.1\]: TLSv1\.[23]"
 

@@ -94,9 +94,15 @@ final class ProbeText {
                 : c.tls() + ", auth " + c.authentication() + (c.requireTls() ? ", REQUIRETLS offered" : ", no REQUIRETLS");
         row(out, "  ", c.ip() + ":", tls + " -> " + c.level().words());
         if (!c.certificateNames().isEmpty() || c.pkixValid() != null)
-            row(out, "  ", "", "certificate for " + String.join(", ", c.certificateNames())
+            row(out, "  ", "", certificate(c.certificateNames())
                     + (Boolean.TRUE.equals(c.pkixValid()) ? " (PKIX-valid)" : " (not PKIX-valid)"));
         if (!c.message().isEmpty()) row(out, "  ", "", c.message());
+    }
+
+    /** Many self-signed MX certificates name their host only in the subject CN, which RFC 9525 6.3 ignores. */
+    private static String certificate(List<String> dnsNames) {
+        return dnsNames.isEmpty() ? "certificate without a DNS name in subjectAltName"
+                : "certificate for " + String.join(", ", dnsNames);
     }
 
     /** TLSA data can be 64 bytes of hex; the start and end identify it. */

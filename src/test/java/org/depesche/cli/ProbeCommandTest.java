@@ -80,6 +80,19 @@ class ProbeCommandTest {
     }
 
     @Test
+    void aCertificateNamingItsHostOnlyInTheCommonNameIsReportedAsHavingNoDnsName() throws Exception {
+        TestPki.Identity id = TestPki.leafWithCommonNameOnly(TestPki.ca("Probe Test CA"), MX);
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            CliRun r = run("probe", "--config", config(dns, server.address().getPort()), "example.org");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).contains("Level:       encrypted but unverified")
+                    .contains("certificate without a DNS name in subjectAltName (not PKIX-valid)")
+                    .doesNotContain("certificate for ");
+        }
+    }
+
+    @Test
     void forASecureSenderAnUnsignedDomainWithoutMtaStsIsUndeliverableAndNotConnectedTo() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(null);
              TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
