@@ -215,6 +215,32 @@ class SecureSenderDeliveryTest {
         }
     }
 
+    /** RFC 8689 5: a bounce (null reverse path) that came with REQUIRETLS is not discarded for a hop without it. */
+    @Test
+    void aRequireTlsBounceWithTheNullSenderGoesToAnAuthenticatedHopThatDoesNotOfferRequireTls() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
+             TestDns dns = signedWithTlsa(server.address().getPort(), id)) {
+            QueuedMessage m = out.queue(REQUIRETLS, null, "alice@example.org");
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), server.address().getPort()), m).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+            assertThat(r.hop().authentication()).isEqualTo("dane-ee");
+            assertThat(mailCommand(server)).startsWith("MAIL FROM:<>").doesNotContain("REQUIRETLS");
+        }
+    }
+
+    /** The null reverse path keeps the rest of the demand: an unauthenticated hop gets nothing (RFC 8689 5). */
+    @Test
+    void aRequireTlsBounceWithTheNullSenderStillNeedsAnAuthenticatedHop() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id)).afterTls("REQUIRETLS");
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            QueuedMessage m = out.queue(REQUIRETLS, null, "alice@example.org");
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), server.address().getPort()), m).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.FAILED);
+            assertThat(r.detail()).startsWith("5.7.10 ");
+            assertThat(server.received("MAIL")).isFalse();
+        }
+    }
+
     /** A TLS-Required: No message to a server whose certificate the signed TLSA records do not match. */
     private Courier.Result tlsRequiredNoToADaneMismatch(ScriptedSmtpServer server, boolean honor) throws Exception {
         try (TestDns dns = signedWithTlsa(server.address().getPort(), TestPki.selfSigned(MX))) {
