@@ -168,9 +168,14 @@ public final class PolicyCache {
     }
 
     /** Lower case without a trailing dot, and never anything that could name another path. */
+    /** The A-label form (RFC 5890): an SMTPUTF8 recipient's domain may come in U-labels (RFC 6531 3.2). */
     private static String normalize(String domain) {
-        String d = domain.toLowerCase(Locale.ROOT);
-        if (d.endsWith(".")) d = d.substring(0, d.length() - 1);
+        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+        try {
+            d = java.net.IDN.toASCII(d, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a domain name: " + domain);
+        }
         if (!d.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"))
             throw new IllegalArgumentException("not a domain name: " + domain);
         return d;

@@ -60,6 +60,18 @@ class PolicyCacheTest {
         }
     }
 
+    /** An SMTPUTF8 recipient's domain may come in U-labels (RFC 6531 3.2); DNS and the cache know the A-label. */
+    @Test
+    void aDomainWrittenInUnicodeIsLookedUpAndCachedUnderItsALabel() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
+            txt.put("xn--bcher-kva.example", new StsRecord("id1"));
+            PolicyCache cache = cache(server);
+            assertThat(cache.policyFor("b\u00fccher.example")).get().extracting(PolicyCache.Entry::id).isEqualTo("id1");
+            assertThat(cache.policyFor("xn--bcher-kva.example")).get().extracting(PolicyCache.Entry::id).isEqualTo("id1");
+            assertThat(server.requests()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aDomainWithoutTxtRecordAndNothingCachedHasNoPolicy() throws Exception {
         try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
