@@ -165,7 +165,7 @@ public final class RemoteCourier implements Courier {
     /** Files an attempt that did not reach MAIL FROM: a failure of the message's demand, or one that passes. */
     private static void failed(QueuedMessage m, DomainPolicy p, MxDecision.Connect connect, DeliveryAttempt a,
                                Problems problems) {
-        String demanded = p.demand().demandsAnything() ? Demands.failure(a) : null;
+        String demanded = p.demand().demandsAnything() ? Demands.failure(a, p.demand()) : null;
         if (demanded != null) {
             log.warn("event=mx-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), p.domain(), a.mxHost(), demanded);
             problems.demanded(a.tls().failure().equals(Demands.REQUIRETLS_NOT_OFFERED)

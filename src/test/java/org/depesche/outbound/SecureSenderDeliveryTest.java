@@ -188,6 +188,19 @@ class SecureSenderDeliveryTest {
         }
     }
 
+    /** The encrypt floor asks for TLS only: the domain's own DANE failing is no reason to bounce, it waits as usual. */
+    @Test
+    void anEncryptFloorMessageWaitsLikeAnyOtherWhenTheDomainsDaneRecordsDoNotMatch() throws Exception {
+        TransportDemand encrypt = TransportDemand.NONE.atLeast(TransportDemand.Floor.ENCRYPTED, "encrypt");
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
+             TestDns dns = signedWithTlsa(server.address().getPort(), TestPki.selfSigned(MX))) {
+            Courier.Result r = send(dns, server.address().getPort(), encrypt);
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
+            assertThat(r.detail()).contains("do not match the certificate it presented").doesNotContain("Nothing was sent");
+            assertThat(server.received("MAIL")).isFalse();
+        }
+    }
+
     @Test
     void aRequireTlsMessageToAnAuthenticatedHopWithoutRequireTlsFailsWith5730BeforeMailFrom() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
