@@ -69,8 +69,12 @@ public final class PolicyCache {
      * The policy that applies to mail for {@code domain} now, if any: the
      * cached one while its id is current, otherwise a fresh fetch; a failed
      * fetch or a missing TXT record leaves an unexpired cached policy in force.
+     * Not synchronized: the TXT lookup and the fetch may take their whole
+     * timeouts, and a slow domain must not hold up every other delivery
+     * (THREATS T14); two fetches of one domain at once are harmless, the
+     * writes are serialized in {@link #store}.
      */
-    public synchronized Optional<Entry> policyFor(String domain) throws IOException {
+    public Optional<Entry> policyFor(String domain) throws IOException {
         String name = normalize(domain);
         Instant now = clock.instant();
         Optional<Entry> cached = cached(name).filter(e -> e.validAt(now));
