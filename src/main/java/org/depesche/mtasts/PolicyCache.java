@@ -171,8 +171,11 @@ public final class PolicyCache {
         return dir.resolve(domain + ".json");
     }
 
-    /** Lower case without a trailing dot, and never anything that could name another path. */
-    /** The A-label form (RFC 5890): an SMTPUTF8 recipient's domain may come in U-labels (RFC 6531 3.2). */
+    /**
+     * Lower case A-labels (RFC 5890: an SMTPUTF8 recipient's domain may come
+     * in U-labels, RFC 6531 3.2) without a trailing dot, and never anything
+     * that could name another path.
+     */
     private static String normalize(String domain) {
         String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
         try {
