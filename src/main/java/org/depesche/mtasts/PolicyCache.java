@@ -69,8 +69,12 @@ public final class PolicyCache {
      * The policy that applies to mail for {@code domain} now, if any: the
      * cached one while its id is current, otherwise a fresh fetch; a failed
      * fetch or a missing TXT record leaves an unexpired cached policy in force.
+     * Not synchronized: the TXT lookup and the fetch may take their whole
+     * timeouts, and a slow domain must not hold up every other delivery
+     * (THREATS T14); two fetches of one domain at once are harmless, the
+     * writes are serialized in {@link #store}.
      */
-    public synchronized Optional<Entry> policyFor(String domain) throws IOException {
+    public Optional<Entry> policyFor(String domain) throws IOException {
         String name = normalize(domain);
         Instant now = clock.instant();
         Optional<Entry> cached = cached(name).filter(e -> e.validAt(now));
@@ -167,10 +171,18 @@ public final class PolicyCache {
         return dir.resolve(domain + ".json");
     }
 
-    /** Lower case without a trailing dot, and never anything that could name another path. */
+    /**
+     * Lower case A-labels (RFC 5890: an SMTPUTF8 recipient's domain may come
+     * in U-labels, RFC 6531 3.2) without a trailing dot, and never anything
+     * that could name another path.
+     */
     private static String normalize(String domain) {
-        String d = domain.toLowerCase(Locale.ROOT);
-        if (d.endsWith(".")) d = d.substring(0, d.length() - 1);
+        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+        try {
+            d = java.net.IDN.toASCII(d, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a domain name: " + domain);
+        }
         if (!d.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"))
             throw new IllegalArgumentException("not a domain name: " + domain);
         return d;

@@ -20,7 +20,11 @@ final class Demands {
      * it failed for a reason that passes (connection, timeout, a 4xx reply,
      * a failed handshake).
      */
-    static String failure(DeliveryAttempt a) {
+    static String failure(DeliveryAttempt a, TransportDemand d) {
+        // The encrypt floor asks for TLS only: a certificate the domain's own policy (DANE, MTA-STS) or the
+        // downgrade memory wanted verified is that policy's failure, which waits like any other message's.
+        boolean authenticating = d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED;
+        if (!authenticating && !a.tls().failure().equals("starttls-not-supported")) return null;
         return switch (a.tls().failure()) {
             case "starttls-not-supported" -> a.mxHost() + " offers no encryption (STARTTLS)";
             case "dane-mismatch", "pkix-untrusted", "pkix-name-mismatch", "pin-mismatch" ->

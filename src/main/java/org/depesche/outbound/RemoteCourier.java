@@ -113,7 +113,7 @@ public final class RemoteCourier implements Courier {
         List<MailAddress> rcpts = indexes.stream().map(m::mailbox).toList();
         TransportDemand demand = p.demand();
         OutboundMessage out = new OutboundMessage(m.envelope().sender(), rcpts, m.size(), m.envelope().bodyType(),
-                m.envelope().smtpUtf8(), content::open, requireTls(demand));
+                m.envelope().smtpUtf8(), content::open, requireTls(demand, m.envelope().sender().isEmpty()));
         Problems problems = new Problems();
         DeliveryAttempt last = null;
         int tried = 0;
@@ -165,7 +165,7 @@ public final class RemoteCourier implements Courier {
     /** Files an attempt that did not reach MAIL FROM: a failure of the message's demand, or one that passes. */
     private static void failed(QueuedMessage m, DomainPolicy p, MxDecision.Connect connect, DeliveryAttempt a,
                                Problems problems) {
-        String demanded = p.demand().demandsAnything() ? Demands.failure(a) : null;
+        String demanded = p.demand().demandsAnything() ? Demands.failure(a, p.demand()) : null;
         if (demanded != null) {
             log.warn("event=mx-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), p.domain(), a.mxHost(), demanded);
             problems.demanded(a.tls().failure().equals(Demands.REQUIRETLS_NOT_OFFERED)
@@ -180,9 +180,14 @@ public final class RemoteCourier implements Courier {
         problems.passing(problem);
     }
 
-    /** Decisions 3 and 4: REQUIRETLS asked for by the sender is required; a secure sender's mail offers it. */
-    private static OutboundMessage.RequireTls requireTls(TransportDemand d) {
-        if (d.requireTls()) return OutboundMessage.RequireTls.REQUIRED;
+    /**
+     * Decisions 3 and 4: REQUIRETLS asked for by the sender is required; a secure sender's mail offers it.
+     * RFC 8689 5 (and 4.2.1, which is for a non-empty MAIL FROM only): a bounce with the null reverse
+     * path is not discarded because the next hop does not offer REQUIRETLS; it still carries the
+     * parameter where offered and still needs an authenticated hop ("protected in the same manner").
+     */
+    private static OutboundMessage.RequireTls requireTls(TransportDemand d, boolean nullSender) {
+        if (d.requireTls()) return nullSender ? OutboundMessage.RequireTls.WHEN_OFFERED : OutboundMessage.RequireTls.REQUIRED;
         return d.floor() == TransportDemand.Floor.AUTHENTICATED ? OutboundMessage.RequireTls.WHEN_OFFERED
                 : OutboundMessage.RequireTls.NO;
     }

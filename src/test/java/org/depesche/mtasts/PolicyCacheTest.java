@@ -60,6 +60,48 @@ class PolicyCacheTest {
         }
     }
 
+    /** An SMTPUTF8 recipient's domain may come in U-labels (RFC 6531 3.2); DNS and the cache know the A-label. */
+    @Test
+    void aDomainWrittenInUnicodeIsLookedUpAndCachedUnderItsALabel() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
+            txt.put("xn--bcher-kva.example", new StsRecord("id1"));
+            PolicyCache cache = cache(server);
+            assertThat(cache.policyFor("b\u00fccher.example")).get().extracting(PolicyCache.Entry::id).isEqualTo("id1");
+            assertThat(cache.policyFor("xn--bcher-kva.example")).get().extracting(PolicyCache.Entry::id).isEqualTo("id1");
+            assertThat(server.requests()).isEqualTo(1);
+        }
+    }
+
+    /** THREATS T14: a recipient domain whose DNS or policy host is slow must not hold up delivery to every other domain. */
+    @Test
+    void aSlowLookupForOneDomainDoesNotHoldUpThePolicyOfAnother() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE);
+             var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), server.fetcher(trust), d -> {
+                if (d.equals("slow.example")) {
+                    entered.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Optional.empty();
+            }, clock);
+            var slow = threads.submit(() -> cache.policyFor("slow.example"));
+            try {
+                entered.await();
+                var other = threads.submit(() -> cache.policyFor("example.org"));
+                assertThat(other.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+            } finally {
+                release.countDown();
+            }
+            assertThat(slow.get()).isEmpty();
+        }
+    }
+
     @Test
     void aDomainWithoutTxtRecordAndNothingCachedHasNoPolicy() throws Exception {
         try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {

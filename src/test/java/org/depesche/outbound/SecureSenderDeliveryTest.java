@@ -188,6 +188,19 @@ class SecureSenderDeliveryTest {
         }
     }
 
+    /** The encrypt floor asks for TLS only: the domain's own DANE failing is no reason to bounce, it waits as usual. */
+    @Test
+    void anEncryptFloorMessageWaitsLikeAnyOtherWhenTheDomainsDaneRecordsDoNotMatch() throws Exception {
+        TransportDemand encrypt = TransportDemand.NONE.atLeast(TransportDemand.Floor.ENCRYPTED, "encrypt");
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
+             TestDns dns = signedWithTlsa(server.address().getPort(), TestPki.selfSigned(MX))) {
+            Courier.Result r = send(dns, server.address().getPort(), encrypt);
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
+            assertThat(r.detail()).contains("do not match the certificate it presented").doesNotContain("Nothing was sent");
+            assertThat(server.received("MAIL")).isFalse();
+        }
+    }
+
     @Test
     void aRequireTlsMessageToAnAuthenticatedHopWithoutRequireTlsFailsWith5730BeforeMailFrom() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
@@ -212,6 +225,32 @@ class SecureSenderDeliveryTest {
             Courier.Result r = send(dns, server.address().getPort(), REQUIRETLS);
             assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
             assertThat(mailCommand(server)).endsWith(" REQUIRETLS");
+        }
+    }
+
+    /** RFC 8689 5: a bounce (null reverse path) that came with REQUIRETLS is not discarded for a hop without it. */
+    @Test
+    void aRequireTlsBounceWithTheNullSenderGoesToAnAuthenticatedHopThatDoesNotOfferRequireTls() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
+             TestDns dns = signedWithTlsa(server.address().getPort(), id)) {
+            QueuedMessage m = out.queue(REQUIRETLS, null, "alice@example.org");
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), server.address().getPort()), m).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+            assertThat(r.hop().authentication()).isEqualTo("dane-ee");
+            assertThat(mailCommand(server)).startsWith("MAIL FROM:<>").doesNotContain("REQUIRETLS");
+        }
+    }
+
+    /** The null reverse path keeps the rest of the demand: an unauthenticated hop gets nothing (RFC 8689 5). */
+    @Test
+    void aRequireTlsBounceWithTheNullSenderStillNeedsAnAuthenticatedHop() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id)).afterTls("REQUIRETLS");
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            QueuedMessage m = out.queue(REQUIRETLS, null, "alice@example.org");
+            Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), server.address().getPort()), m).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.FAILED);
+            assertThat(r.detail()).startsWith("5.7.10 ");
+            assertThat(server.received("MAIL")).isFalse();
         }
     }
 

@@ -39,10 +39,12 @@ final class DemandDecision {
      *                listener (mail from outside never gets a floor here)
      */
     static TransportDemand decide(boolean requireTls, Directory.Account account, Optional<MailAddress> sender,
-                                  MessageHeader header, Directory directory) {
+                                  MessageHeader header, boolean headerTruncated, Directory directory) {
         TransportDemand d = TransportDemand.NONE.withRequireTls(requireTls);
         if (account != null) d = senderFloor(d, account, sender, header, directory);
-        if (!requireTls && d.floor() == Floor.NONE && saysTlsNotRequired(header)) d = d.withTlsRequiredNo(true);
+        // A header section cut at its bound may hide a second TLS-Required field (RFC 8689 3: at most one).
+        if (!requireTls && d.floor() == Floor.NONE && !headerTruncated && saysTlsNotRequired(header))
+            d = d.withTlsRequiredNo(true);
         return d;
     }
 

@@ -513,7 +513,8 @@ final class SmtpSession implements Runnable {
             if (kind.isSubmission()) {
                 SenderCheck.checkFrom(header, sink.headerTruncated(), a -> ctx.directory().mayUseAddress(account, a));
             }
-            TransportDemand demand = DemandDecision.decide(tx.requireTls, account, tx.sender, header, ctx.directory());
+            TransportDemand demand = DemandDecision.decide(tx.requireTls, account, tx.sender, header, sink.headerTruncated(),
+                    ctx.directory());
             QueuedMessage queued;
             try {
                 queued = incoming.commit(envelope().withDemand(demand));

@@ -149,6 +149,18 @@ class TransportDemandReceiptTest {
         assertThat(server.queued()).hasSize(3).allSatisfy(m -> assertThat(m.envelope().demand()).isEqualTo(TransportDemand.NONE));
     }
 
+    /** RFC 8689 3: at most one field; past the bound of the kept header section a second one could hide. */
+    @Test
+    void tlsRequiredNoInAHeaderSectionTooLongToReadWhollyIsNotHonoured() throws Exception {
+        StringBuilder header = new StringBuilder("TLS-Required: No\r\n");
+        while (header.length() <= MessageSink.MAX_HEADER_SECTION) header.append("X-Pad: ").append("a".repeat(900)).append("\r\n");
+        header.append("TLS-Required: No\r\n\r\nhi\r\n");
+        try (SmtpTestClient client = plaintextRelay(server.mx())) {
+            assertReply(ServerTestSupport.send(client, "carol@remote.test", "alice@example.org", header.toString()), 250, "2.0.0");
+        }
+        assertThat(server.queued()).singleElement().satisfies(m -> assertThat(m.envelope().demand()).isEqualTo(TransportDemand.NONE));
+    }
+
     // ---- the floor of a secure sender on submission -----------------------------
 
     @Test
