@@ -218,7 +218,8 @@ public final class PolicyEngine {
     /**
      * RFC 8689 4.2.1: DANE (RFC 7672) or PKIX (RFC 6125) on a name the MX
      * lookup authenticated: DNSSEC, or an MTA-STS policy in enforce mode
-     * listing the host; or the operator's static verify entry or pins.
+     * listing the host; or the operator's static pins, which name the key
+     * itself, so a forged MX answer cannot pass them.
      */
     private MxDecision authenticated(DomainPolicy policy, MxFacts mx, MxDecision.Connect c) {
         if (authenticates(policy, mx, c.requirement())) return c;
@@ -230,8 +231,10 @@ public final class PolicyEngine {
         String sts = policy.mtaSts().map(p -> "the MTA-STS policy of " + policy.domain() + " is in "
                 + p.mode().name().toLowerCase(Locale.ROOT) + " mode, not enforce")
                 .orElse(policy.domain() + " publishes no MTA-STS policy");
+        String staticVerify = table.containsKey(key(policy.domain())) && policy.level() == TlsLevel.VERIFY
+                ? " (the [[delivery.policy]] entry verify without pins cannot prove the MX name itself)" : "";
         String reason = "the MX records of " + policy.domain() + " are not DNSSEC-signed and " + sts + ", so "
-                + mx.host() + " cannot be authenticated";
+                + mx.host() + " cannot be authenticated" + staticVerify;
         return new MxDecision.Refuse(TLS_NEEDED, reason);
     }
 
@@ -239,8 +242,9 @@ public final class PolicyEngine {
         return switch (r) {
             case TlsRequirement.Dane d -> d.hasUsableRecords();
             case TlsRequirement.Pinned p -> true;
-            case TlsRequirement.Pkix p -> mx.mxSecure() || enforcedBySts(policy, mx)
-                    || (table.containsKey(key(policy.domain())) && policy.level() == TlsLevel.VERIFY);
+            // Not a static verify entry alone: PKIX on an MX name from unsigned DNS passes any host a
+            // forged MX answer names, if it has a public certificate for its own name (RFC 8689 4.2.1).
+            case TlsRequirement.Pkix p -> mx.mxSecure() || enforcedBySts(policy, mx);
             default -> false;
         };
     }

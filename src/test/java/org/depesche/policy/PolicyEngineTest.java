@@ -185,10 +185,16 @@ class PolicyEngineTest {
     }
 
     @Test
-    void anAuthenticatedFloorAcceptsTheOperatorsStaticVerifyEntryButNotTheDefaultLevelAlone() throws Exception {
-        assertThat(requirement(decide(engine("dane", new Config.Policy("example.org", "verify", List.of())), SECURE, UNSIGNED)))
-                .isEqualTo(new TlsRequirement.Pkix(Set.of(MX)));
+    void anAuthenticatedFloorAcceptsStaticPinsButNotAStaticVerifyEntryOnAnUnsignedMx() throws Exception {
+        // A forged MX answer could name any host with a public certificate for its own name: PKIX alone proves nothing.
+        assertThat(decide(engine("dane", new Config.Policy("example.org", "verify", List.of())), SECURE, UNSIGNED))
+                .isEqualTo(new MxDecision.Refuse("5.7.10", "the MX records of example.org are not DNSSEC-signed and"
+                        + " example.org publishes no MTA-STS policy, so mx.example.org cannot be authenticated"
+                        + " (the [[delivery.policy]] entry verify without pins cannot prove the MX name itself)"));
         assertThat(decide(engine("verify"), SECURE, UNSIGNED)).isInstanceOf(MxDecision.Refuse.class);
+        String pin = "ab".repeat(32);
+        assertThat(requirement(decide(engine("dane", new Config.Policy("example.org", "verify", List.of(pin))), SECURE, UNSIGNED)))
+                .isEqualTo(new TlsRequirement.Pinned(Set.of(pin)));
     }
 
     @Test
