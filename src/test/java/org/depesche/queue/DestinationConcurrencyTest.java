@@ -112,6 +112,15 @@ class DestinationConcurrencyTest {
         return q.get(id).isEmpty();
     }
 
+    /** Opens the tarpit; then every message leaves the queue, each recipient got exactly one copy, and the limit held. */
+    private static void openAndAwaitEachDeliveredOnce(Tarpit tarpit, FileQueue q, List<String> ids, int recipients)
+            throws Exception {
+        tarpit.open();
+        for (String id : ids) await(() -> gone(q, id));
+        assertThat(tarpit.mostInTarpit).hasValue(2);
+        assertThat(tarpit.deliveries).hasSize(recipients).allSatisfy((k, n) -> assertThat(n).as(k).hasValue(1));
+    }
+
     @Test
     void sixMessagesToATarpitTakeTwoOfFourWorkersAndMailToAnotherDomainIsDeliveredMeanwhile() throws Exception {
         Map<String, AtomicInteger> deliveries = new ConcurrentHashMap<>();
@@ -127,10 +136,7 @@ class DestinationConcurrencyTest {
         assertThat(tarpit.inTarpit).hasValue(2);
         for (String id : slow) assertThat(q.get(id)).isPresent();
 
-        tarpit.open();
-        for (String id : slow) await(() -> gone(q, id));
-        assertThat(tarpit.mostInTarpit).hasValue(2);
-        assertThat(deliveries).hasSize(7).allSatisfy((k, n) -> assertThat(n).as(k).hasValue(1));
+        openAndAwaitEachDeliveredOnce(tarpit, q, slow, 7);
     }
 
     @Test
@@ -139,7 +145,7 @@ class DestinationConcurrencyTest {
         Tarpit tarpit = new Tarpit(deliveries);
         FileQueue q = queue();
         start(q, tarpit);
-        commitToSlow(q, 2);
+        List<String> ids = new ArrayList<>(commitToSlow(q, 2));
         tarpit.awaitEntered(2);
 
         String both = commit(q, envelope(T0, "alice@example.org", "dave@" + SLOW, "carol@fast.example"), BODY).id();
@@ -151,10 +157,8 @@ class DestinationConcurrencyTest {
         assertThat(waiting.deferrals()).isZero();
         assertThat(waiting.nextAttempt()).isEqualTo(T0);
 
-        tarpit.open();
-        await(() -> gone(q, both));
-        assertThat(tarpit.mostInTarpit).hasValue(2);
-        assertThat(deliveries).hasSize(4).allSatisfy((k, n) -> assertThat(n).as(k).hasValue(1));
+        ids.add(both);
+        openAndAwaitEachDeliveredOnce(tarpit, q, ids, 4);
     }
 
     @Test
@@ -170,9 +174,6 @@ class DestinationConcurrencyTest {
         await(() -> gone(q, other));
         assertThat(tarpit.inTarpit).hasValue(2);
 
-        tarpit.open();
-        for (String id : slow) await(() -> gone(q, id));
-        assertThat(tarpit.mostInTarpit).hasValue(2);
-        assertThat(deliveries).hasSize(7).allSatisfy((k, n) -> assertThat(n).as(k).hasValue(1));
+        openAndAwaitEachDeliveredOnce(tarpit, q, slow, 7);
     }
 }
