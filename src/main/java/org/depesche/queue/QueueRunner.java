@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -226,7 +227,7 @@ public final class QueueRunner implements AutoCloseable {
         List<Integer> go = new ArrayList<>();
         Set<String> taken = new LinkedHashSet<>();
         for (int i : pending) {
-            Optional<String> d = courier.destination(m, i);
+            Optional<String> d = destination(m, i);
             if (d.isPresent() && !taken.contains(d.get())) {
                 if (busy.getOrDefault(d.get(), 0) >= destinationLimit) continue;
                 taken.add(d.get());
@@ -239,6 +240,16 @@ public final class QueueRunner implements AutoCloseable {
         // A message with nothing pending still needs its round, to leave the queue.
         if (go.isEmpty() && !pending.isEmpty()) return Optional.empty();
         return Optional.of(new Round(go, List.copyOf(taken), go.size() < pending.size()));
+    }
+
+    /** A courier that cannot say counts the recipient against its domain rather than leaving it unlimited. */
+    private Optional<String> destination(QueuedMessage m, int recipient) {
+        try {
+            return courier.destination(m, recipient);
+        } catch (RuntimeException ex) {
+            log.error("event=destination-unknown queue_id={} rcpt={}", m.id(), m.mailbox(recipient), ex);
+            return Optional.of(m.mailbox(recipient).domain().toLowerCase(Locale.ROOT));
+        }
     }
 
     /** Gives back a round's destination slots and hands them to messages waiting for them. */
