@@ -45,7 +45,7 @@ public record Config(
         if (tls == null) tls = new Tls(null, null, null);
         if (limits == null) limits = Limits.defaults();
         if (submission == null) submission = new Submission(null);
-        if (queue == null) queue = new Queue(null, null, null, null);
+        if (queue == null) queue = new Queue(null, null, null, null, null);
         if (log == null) log = new Log(null, null);
         if (dns == null) dns = new Dns(null, null, null, null);
         if (delivery == null) delivery = new Delivery(null, null, null, null, null, null, null, null, null);
@@ -123,12 +123,20 @@ public record Config(
             @Doc("How long a message may stay in the queue before it is given up.")
             Duration maxLifetime,
             @Doc("Number of concurrent delivery workers.")
-            Integer workers) {
+            Integer workers,
+            @Doc("Most deliveries to one destination domain at once, so that a slow or tarpitting receiver cannot occupy every worker while mail to other domains waits. Messages over the limit wait for a free slot without counting as a failed attempt. Local mailboxes are not limited by it.")
+            Integer destinationConcurrency) {
         public Queue {
             if (minBackoff == null) minBackoff = Duration.ofMinutes(5); // Postfix minimal_backoff_time 300s
             if (maxBackoff == null) maxBackoff = Duration.ofHours(1);
             if (maxLifetime == null) maxLifetime = Duration.ofDays(5);
             if (workers == null) workers = 16;
+            if (destinationConcurrency == null) destinationConcurrency = 20; // Postfix default_destination_concurrency_limit
+        }
+
+        /** Settings with the default destination concurrency. */
+        public Queue(Duration minBackoff, Duration maxBackoff, Duration maxLifetime, Integer workers) {
+            this(minBackoff, maxBackoff, maxLifetime, workers, null);
         }
     }
 

@@ -28,6 +28,7 @@ final class ConfigValidator {
         positive(q.maxBackoff(), List.of("queue", "max_backoff"), at);
         positive(q.maxLifetime(), List.of("queue", "max_lifetime"), at);
         atLeast(q.workers(), 1, List.of("queue", "workers"), at);
+        atLeast(q.destinationConcurrency(), 1, List.of("queue", "destination_concurrency"), at);
         if (q.maxBackoff().compareTo(q.minBackoff()) < 0)
             throw at.error(List.of("queue", "max_backoff"), "max_backoff is shorter than min_backoff");
         positive(c.tls().reloadInterval(), List.of("tls", "reload_interval"), at);

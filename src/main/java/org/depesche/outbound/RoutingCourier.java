@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.depesche.directory.Directory;
 import org.depesche.queue.Courier;
@@ -40,6 +41,11 @@ public final class RoutingCourier implements Courier {
     @Override
     public boolean alreadyDelivered(QueuedMessage message, int recipient) throws IOException {
         return (isLocal(message, recipient) ? local : remote).alreadyDelivered(message, recipient);
+    }
+
+    @Override
+    public Optional<String> destination(QueuedMessage message, int recipient) {
+        return (isLocal(message, recipient) ? local : remote).destination(message, recipient);
     }
 
     private boolean isLocal(QueuedMessage message, int recipient) {

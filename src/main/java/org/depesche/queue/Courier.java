@@ -3,6 +3,8 @@ package org.depesche.queue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Delivers a queued message to some of its recipients and says, per
@@ -27,6 +29,16 @@ public interface Courier {
      */
     default boolean alreadyDelivered(QueuedMessage message, int recipient) throws IOException {
         return false;
+    }
+
+    /**
+     * The destination this recipient's delivery counts against for the
+     * runner's per-destination concurrency limit (the recipient's domain,
+     * lower case); empty for deliveries that are not limited, such as local
+     * mailboxes.
+     */
+    default Optional<String> destination(QueuedMessage message, int recipient) {
+        return Optional.of(message.mailbox(recipient).domain().toLowerCase(Locale.ROOT));
     }
 
     /** The message content as queued (CRLF line ends); each call opens a fresh stream. */

@@ -8,9 +8,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +35,14 @@ import org.slf4j.MDC;
  * exponential backoff from minBackoff up to maxBackoff (RFC 5321 4.5.4.1);
  * after maxLifetime the remaining recipients are given up (RFC 5321 4.5.4.1
  * "give-up time"; the bounce is made by a {@link #onDone} listener). At most
- * {@code workers} deliveries run at once, each on a virtual thread.
+ * {@code workers} deliveries run at once, each on a virtual thread, and at
+ * most {@code destinationConcurrency} to one destination (as the courier
+ * names it: the recipient's domain), so that a slow receiver cannot take
+ * every worker (Postfix's default_destination_concurrency_limit). A round
+ * takes one slot per destination it delivers to; recipients whose
+ * destination is full wait for a free slot: no attempt is recorded for them,
+ * the message keeps its schedule and backoff, and the oldest waiting message
+ * gets a freed slot first.
  * While running it holds the queue's runner lock and serves the retry and
  * delete requests that `depesche queue` leaves in control/.
  */
@@ -45,7 +56,11 @@ public final class QueueRunner implements AutoCloseable {
     private final Config.Queue settings;
     private final Clock clock;
     private final Semaphore workers;
-    private final Map<String, Entry> entries = new HashMap<>();
+    private final int destinationLimit;
+    /** Arrival order, so that a freed destination slot goes to the message waiting longest. */
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** Rounds running per destination; guarded by the runner's monitor. */
+    private final Map<String, Integer> busy = new HashMap<>();
     private final List<Consumer<QueuedMessage>> doneListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<QueuedMessage>> delayListeners = new CopyOnWriteArrayList<>();
     private volatile Duration delayNoticeAfter;
@@ -60,6 +75,7 @@ public final class QueueRunner implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.workers = new Semaphore(Math.max(1, settings.workers()));
+        this.destinationLimit = Math.max(1, settings.destinationConcurrency());
     }
 
     /** One message the runner knows; all fields guarded by the runner's monitor. */
@@ -74,6 +90,13 @@ public final class QueueRunner implements AutoCloseable {
             this.message = message;
             this.recovered = recovered;
         }
+    }
+
+    /**
+     * One delivery round: the recipients it delivers to, the destination
+     * slots it holds, and whether recipients were left waiting for a slot.
+     */
+    private record Round(List<Integer> recipients, List<String> destinations, boolean partial) {
     }
 
     public void start() {
@@ -185,25 +208,69 @@ public final class QueueRunner implements AutoCloseable {
         }
     }
 
-    /** Caller holds the monitor. */
+    /**
+     * Caller holds the monitor. Starts a round unless every pending recipient's
+     * destination is full; then the entry stays due and not running, and
+     * {@link #release} dispatches it when a slot frees.
+     */
     private void dispatch(Entry e) {
         if (closed || e.running) return;
+        Optional<Round> round = claim(e.message);
+        if (round.isEmpty()) return;
         e.running = true;
-        executor.execute(() -> work(e));
+        executor.execute(() -> work(e, round.get()));
     }
 
-    private void work(Entry e) {
+    /** Caller holds the monitor. Takes one slot per destination with room; empty if no recipient can go. */
+    private Optional<Round> claim(QueuedMessage m) {
+        List<Integer> pending = m.pending();
+        List<Integer> go = new ArrayList<>();
+        Set<String> taken = new LinkedHashSet<>();
+        for (int i : pending) {
+            Optional<String> d = destination(m, i);
+            if (d.isPresent() && !taken.contains(d.get())) {
+                if (busy.getOrDefault(d.get(), 0) >= destinationLimit) continue;
+                taken.add(d.get());
+                busy.merge(d.get(), 1, Integer::sum);
+            }
+            go.add(i);
+        }
+        if (go.size() < pending.size())
+            log.debug("event=destination-busy queue_id={} waiting={} going={}", m.id(), pending.size() - go.size(), go.size());
+        // A message with nothing pending still needs its round, to leave the queue.
+        if (go.isEmpty() && !pending.isEmpty()) return Optional.empty();
+        return Optional.of(new Round(go, List.copyOf(taken), go.size() < pending.size()));
+    }
+
+    /** A courier that cannot say counts the recipient against its domain rather than leaving it unlimited. */
+    private Optional<String> destination(QueuedMessage m, int recipient) {
+        try {
+            return courier.destination(m, recipient);
+        } catch (RuntimeException ex) {
+            log.error("event=destination-unknown queue_id={} rcpt={}", m.id(), m.mailbox(recipient), ex);
+            return Optional.of(m.mailbox(recipient).domain().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** Gives back a round's destination slots and hands them to messages waiting for them. */
+    private synchronized void release(Round round) {
+        for (String d : round.destinations()) busy.computeIfPresent(d, (k, n) -> n == 1 ? null : n - 1);
+        if (!round.destinations().isEmpty()) dispatchDue();
+    }
+
+    private void work(Entry e, Round round) {
         try {
             workers.acquire();
         } catch (InterruptedException ex) {
             synchronized (this) {
                 e.running = false;
             }
+            release(round);
             return;
         }
         // The connection id that brought the message in: one grep finds its whole path.
         try (MDC.MDCCloseable cid = MDC.putCloseable("cid", e.message.envelope().connectionId())) {
-            if (!closed) finish(e, attempt(e));
+            if (!closed) finish(e, attempt(e, round));
         } catch (RuntimeException ex) {
             log.error("event=delivery-crashed queue_id={}", e.message.id(), ex);
             synchronized (this) {
@@ -211,21 +278,26 @@ public final class QueueRunner implements AutoCloseable {
             }
         } finally {
             workers.release();
+            release(round);
         }
     }
 
-    /** One round for one message; runs without the monitor (the entry is ours while running). */
-    private QueuedMessage attempt(Entry e) {
+    /**
+     * One round for one message; runs without the monitor (the entry is ours
+     * while running, so its message is the one the round was claimed for).
+     */
+    private QueuedMessage attempt(Entry e, Round round) {
         QueuedMessage m;
         boolean recovered;
         synchronized (this) {
             m = e.message;
             recovered = e.recovered;
-            e.recovered = false;
+            // Recipients left waiting are checked in the round that takes them.
+            e.recovered = recovered && round.partial();
             if (e.deleteRequested) return m;
         }
         Instant at = clock.instant();
-        List<Integer> pending = m.pending();
+        List<Integer> pending = round.recipients();
         List<Courier.Result> results = new ArrayList<>(Collections.nCopies(pending.size(), (Courier.Result) null));
         if (recovered && !checkAlreadyDelivered(m, pending, results)) {
             synchronized (this) {
@@ -246,7 +318,11 @@ public final class QueueRunner implements AutoCloseable {
             log.info("event=delivery queue_id={} rcpt={} outcome={} detail=\"{}\"",
                     m.id(), m.mailbox(i), r.outcome().name().toLowerCase(), r.detail());
         }
-        return m.isDone() ? m : noticeDelay(deferOrExpire(m, at), at);
+        if (m.isDone()) return m;
+        // Only recipients left waiting for a slot: they go when it frees, not after a backoff.
+        if (round.partial() && results.stream().noneMatch(r -> r.outcome() == Courier.Outcome.DEFERRED))
+            return noticeDelay(m, at);
+        return noticeDelay(deferOrExpire(m, at), at);
     }
 
     private QueuedMessage noticeDelay(QueuedMessage m, Instant at) {

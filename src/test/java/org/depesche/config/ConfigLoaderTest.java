@@ -77,6 +77,7 @@ class ConfigLoaderTest {
                 max_backoff = "2h"
                 max_lifetime = "5d"
                 workers = 4
+                destination_concurrency = 5
 
                 [log]
                 level = "debug"
@@ -99,7 +100,7 @@ class ConfigLoaderTest {
         assertThat(c.limits().minFreeDisk()).isEqualTo(1L << 30);
         assertThat(c.limits().maxRecipients()).isEqualTo(100);
         assertThat(c.submission().receivedClientIp()).isTrue();
-        assertThat(c.queue()).isEqualTo(new Config.Queue(Duration.ofSeconds(30), Duration.ofHours(2), Duration.ofDays(5), 4));
+        assertThat(c.queue()).isEqualTo(new Config.Queue(Duration.ofSeconds(30), Duration.ofHours(2), Duration.ofDays(5), 4, 5));
         assertThat(c.log()).isEqualTo(new Config.Log("debug", true));
     }
 
@@ -190,6 +191,10 @@ class ConfigLoaderTest {
                 [limits]
                 max_command_line = 100
                 """, ":2: max_command_line must be at least 512, not 100");
+        assertError("""
+                [queue]
+                destination_concurrency = 0
+                """, ":2: destination_concurrency must be at least 1, not 0");
         assertError("""
                 [limits]
                 data_timeout = "0s"
