@@ -208,6 +208,9 @@ final class ConfigValidator {
         atLeast(l.maxAuthFailures(), 1, List.of("limits", "max_auth_failures"), at);
         if (l.minFreeDisk() < 0)
             throw at.error(List.of("limits", "min_free_disk"), "min_free_disk must not be negative");
+        atLeast(l.junkCommandLimit(), 1, List.of("limits", "junk_command_limit"), at);
+        atLeast(l.minDataRate(), 0, List.of("limits", "min_data_rate"), at);
+        positive(l.maxSessionTime(), List.of("limits", "max_session_time"), at);
     }
 
     private static void atLeast(int value, int min, List<String> key, ConfigLoader.KeyLocator at) throws ConfigException {

@@ -30,7 +30,13 @@ public record Limits(
         @Doc("Failed AUTH attempts on one connection before it is closed. Each failure is answered more slowly than the last.")
         Integer maxAuthFailures,
         @Doc("Free disk space the queue keeps in reserve: below it, new mail gets 452 4.3.1 rather than risking a truncated message.")
-        Long minFreeDisk) {
+        Long minFreeDisk,
+        @Doc("Commands that move no mail (NOOP, RSET, VRFY, EXPN, HELP, and EHLO or HELO after the first) allowed per connection; one more gets 421 4.7.0 and a disconnect. The count starts again after each accepted message (like Postfix smtpd_junk_command_limit).")
+        Integer junkCommandLimit,
+        @Doc("Slowest message data accepted, in octets per second: a message sent with DATA or BDAT must arrive within data_timeout plus its size at this rate, else 421 4.4.2, a disconnect and nothing queued (like Postfix smtpd_min_data_rate). Each read still has data_timeout. 0 turns the rate off.")
+        Integer minDataRate,
+        @Doc("Longest connection. Once it is over, the next command gets 421 4.4.2 and a disconnect; a message whose data is under way is received and answered first.")
+        Duration maxSessionTime) {
 
     public Limits {
         if (maxConnections == null) maxConnections = 1000;
@@ -44,9 +50,20 @@ public record Limits(
         if (maxErrors == null) maxErrors = 10;
         if (maxAuthFailures == null) maxAuthFailures = 3;
         if (minFreeDisk == null) minFreeDisk = 100L * 1024 * 1024;
+        if (junkCommandLimit == null) junkCommandLimit = 100;
+        if (minDataRate == null) minDataRate = 500;
+        if (maxSessionTime == null) maxSessionTime = Duration.ofMinutes(30);
+    }
+
+    /** The limits without the slow-client ones (junk commands, data rate, session time), which get their defaults. */
+    public Limits(Integer maxConnections, Integer maxConnectionsPerIp, Duration commandTimeout, Duration dataTimeout,
+                  Integer maxCommandLine, Integer maxDataLine, Long maxMessageSize, Integer maxRecipients,
+                  Integer maxErrors, Integer maxAuthFailures, Long minFreeDisk) {
+        this(maxConnections, maxConnectionsPerIp, commandTimeout, dataTimeout, maxCommandLine, maxDataLine,
+                maxMessageSize, maxRecipients, maxErrors, maxAuthFailures, minFreeDisk, null, null, null);
     }
 
     public static Limits defaults() {
-        return new Limits(null, null, null, null, null, null, null, null, null, null, null);
+        return new Limits(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -206,6 +206,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theSlowClientLimitsDefaultAsPostfixAndAreReadAndCheckedWithTheirLine() throws Exception {
+        Limits defaults = load("").limits();
+        assertThat(defaults.junkCommandLimit()).isEqualTo(100);
+        assertThat(defaults.minDataRate()).isEqualTo(500);
+        assertThat(defaults.maxSessionTime()).isEqualTo(Duration.ofMinutes(30));
+        Limits set = load("""
+                [limits]
+                junk_command_limit = 20
+                min_data_rate = 0
+                max_session_time = "2h"
+                """).limits();
+        assertThat(set.junkCommandLimit()).isEqualTo(20);
+        assertThat(set.minDataRate()).isZero(); // no minimum rate, only the per-read data timeout
+        assertThat(set.maxSessionTime()).isEqualTo(Duration.ofHours(2));
+        assertError("[limits]\njunk_command_limit = 0\n", ":2: junk_command_limit must be at least 1, not 0");
+        assertError("[limits]\n\nmin_data_rate = -1\n", ":3: min_data_rate must be at least 0, not -1");
+        assertError("[limits]\nmax_session_time = \"0s\"\n", ":2: max_session_time must be longer than zero");
+    }
+
+    @Test
     void numbersAreNotTakenForStringsAndPathsMustNotBeEmpty() throws Exception {
         assertError("hostname = 5\n", ":1: key 'hostname': expected a string");
         assertError("data_dir = \"\"\n", ":1: key 'data_dir': expected a path, got an empty string");

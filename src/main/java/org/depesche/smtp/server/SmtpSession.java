@@ -61,6 +61,10 @@ final class SmtpSession implements Runnable {
     private Directory.Account account;
     private int errors;
     private int authFailures;
+    /** Commands that move no mail, since the start or the last accepted message (THREATS T14). */
+    private int junkCommands;
+    /** System.nanoTime() after which no further command is read (limits.maxSessionTime). */
+    private long sessionDeadline;
     private boolean startTlsRequested;
     private final List<String> queueIds = new ArrayList<>();
     private String lastError = "";
@@ -108,6 +112,7 @@ final class SmtpSession implements Runnable {
     @Override
     public void run() {
         long start = System.nanoTime();
+        sessionDeadline = start + limits.maxSessionTime().toNanos();
         MDC.put("cid", cid);
         try {
             if (kind == ListenerKind.SUBMISSIONS) {
@@ -117,6 +122,12 @@ final class SmtpSession implements Runnable {
             }
             send(Reply.of(220, "", ctx.config().hostname() + " ESMTP Depesche ready [" + cid + "]"));
             commandLoop();
+        } catch (SmtpInput.TooSlowException e) {
+            result = "data-too-slow";
+            sendQuietly(Reply.of(421, "4.4.2", ctx.config().hostname() + " " + e.getMessage() + ", closing connection"));
+        } catch (SessionTimeOver e) {
+            result = "session-time-over";
+            sendQuietly(Reply.of(421, "4.4.2", ctx.config().hostname() + " session time limit reached, closing connection"));
         } catch (SocketTimeoutException e) {
             result = "timeout";
             sendQuietly(Reply.of(421, "4.4.2", ctx.config().hostname() + " timeout exceeded, closing connection"));
@@ -143,7 +154,7 @@ final class SmtpSession implements Runnable {
         while (true) {
             String line;
             try {
-                line = input.readLine(limits.maxCommandLine(), limits.commandTimeout());
+                line = readCommand();
             } catch (SmtpInput.LineTooLongException e) {
                 traceIn("<line too long>");
                 if (!answer(Reply.of(500, "5.5.2", "Line too long"), true)) return;
@@ -157,6 +168,12 @@ final class SmtpSession implements Runnable {
             String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
             String args = space < 0 ? "" : line.substring(space + 1).strip();
             traceIn(verb.equals("AUTH") ? redactAuth(args) : line);
+            if (isJunk(verb) && ++junkCommands > limits.junkCommandLimit()) {
+                send(Reply.of(421, "4.7.0", "Too many commands that send no mail, closing connection"));
+                flush();
+                result = "too-many-junk-commands";
+                return;
+            }
             Reply reply;
             boolean protocolError = false;
             try {
@@ -198,6 +215,45 @@ final class SmtpSession implements Runnable {
                 startTls();
             }
         }
+    }
+
+    /**
+     * Reads the next command line within the command timeout (RFC 5321
+     * 4.5.3.2.7) and, whichever comes first, the end of the session's time.
+     * Between the BDAT chunks of a message only the message's own pace
+     * applies, so that a message is never cut by the session's time.
+     */
+    private String readCommand() throws IOException {
+        long left = sessionDeadline - System.nanoTime();
+        boolean chunking = tx != null && tx.incoming != null;
+        if (chunking || left >= limits.commandTimeout().toNanos()) {
+            return input.readLine(limits.maxCommandLine(), limits.commandTimeout());
+        }
+        try {
+            return input.readLine(limits.maxCommandLine(), java.time.Duration.ofNanos(Math.max(left, 0)));
+        } catch (SocketTimeoutException e) {
+            throw new SessionTimeOver();
+        }
+    }
+
+    /** The session has lasted limits.maxSessionTime; checked only between commands, so no DATA is cut short. */
+    private static final class SessionTimeOver extends SocketTimeoutException {
+        SessionTimeOver() {
+            super("session time limit reached");
+        }
+    }
+
+    /**
+     * Commands that move no mail forward, as Postfix's smtpd_junk_command_limit
+     * counts them: a client repeating them forever would hold its slot
+     * although every single command is within the command timeout (T14).
+     */
+    private boolean isJunk(String verb) {
+        return switch (verb) {
+            case "NOOP", "RSET", "VRFY", "EXPN", "HELP" -> true;
+            case "EHLO", "HELO" -> helo != null; // the first greeting (and the one after STARTTLS) is needed
+            default -> false;
+        };
     }
 
     /** Sends a reply; after too many protocol errors also 421 and tells the loop to stop. */
@@ -386,7 +442,7 @@ final class SmtpSession implements Runnable {
         MessageSink sink = new MessageSink(incoming.content(), limits.maxMessageSize(), limits.maxDataLine());
         try {
             send(Reply.of(354, "", "End data with <CR><LF>.<CR><LF>"));
-            readDotStuffed(sink);
+            readDotStuffed(sink, newPace());
         } catch (IOException | RuntimeException e) {
             incoming.abort(); // the client left mid-DATA: nothing half-written stays
             tx = null;
@@ -401,14 +457,14 @@ final class SmtpSession implements Runnable {
      * "." after a bare LF or followed by a bare CR is content, and the sink
      * flags the message as smuggling.
      */
-    private void readDotStuffed(MessageSink sink) throws IOException {
+    private void readDotStuffed(MessageSink sink, SmtpInput.Pace pace) throws IOException {
         byte[] buf = new byte[8192];
         int len = 0;
         int previous = -1;
         boolean lineStart = true;
         boolean afterCrlf = true; // the 354 reply counts as the CRLF before the first line
         while (true) {
-            int b = input.readData(limits.dataTimeout());
+            int b = input.readData(pace);
             if (b < 0) throw new EOFException("connection closed during DATA");
             buf[len++] = (byte) b;
             if (b == '\n') {
@@ -445,15 +501,16 @@ final class SmtpSession implements Runnable {
             if (tx.incoming == null) {
                 tx.incoming = beginMessage();
                 tx.sink = new MessageSink(tx.incoming.content(), limits.maxMessageSize(), limits.maxDataLine());
+                tx.pace = newPace(); // the minimum rate applies to the message, across its chunks
             }
         } catch (SmtpException e) {
-            copyChunk(size, null);
+            copyChunk(size, null, newPace());
             // RFC 3030 4.2: the transaction has failed, so chunks still in the pipeline cannot start a
             // message that lacks this one (say after a 452 for a full disk that has since freed up).
             resetTransaction();
             throw e;
         }
-        copyChunk(size, tx.sink);
+        copyChunk(size, tx.sink, tx.pace);
         if (!last) {
             Optional<Reply> problem = tx.sink.problem();
             if (problem.isPresent()) { // RFC 3030 4.2: the transaction has failed; later BDATs get 503
@@ -466,15 +523,19 @@ final class SmtpSession implements Runnable {
     }
 
     /** Reads exactly {@code size} octets of a BDAT chunk into the sink, or discards them if it is null. */
-    private void copyChunk(long size, MessageSink sink) throws IOException {
+    private void copyChunk(long size, MessageSink sink, SmtpInput.Pace pace) throws IOException {
         byte[] buf = new byte[8192];
         long remaining = size;
         while (remaining > 0) {
-            int n = input.readChunk(buf, 0, (int) Math.min(buf.length, remaining), limits.dataTimeout());
+            int n = input.readChunk(buf, 0, (int) Math.min(buf.length, remaining), pace);
             if (n < 0) throw new EOFException("connection closed during BDAT");
             if (sink != null) sink.write(buf, 0, n);
             remaining -= n;
         }
+    }
+
+    private SmtpInput.Pace newPace() {
+        return new SmtpInput.Pace(limits.dataTimeout(), limits.minDataRate());
     }
 
     private void requireRecipients() throws SmtpException {
@@ -524,6 +585,7 @@ final class SmtpSession implements Runnable {
             }
             committed = true;
             queueIds.add(queued.id());
+            junkCommands = 0; // as Postfix: a client that delivers mail is not idling
             if (demand.demandsAnything() || demand.tlsRequiredNo()) {
                 log.info("event=transport-demand queue_id={} requiretls={} tls_required_no={} floor={} because=\"{}\"",
                         queued.id(), demand.requireTls(), demand.tlsRequiredNo(), demand.floor(), demand.because());

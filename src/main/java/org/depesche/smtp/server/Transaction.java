@@ -31,6 +31,8 @@ final class Transaction {
     /** Set while a BDAT sequence is in progress (RFC 3030 2). */
     Queue.Incoming incoming;
     MessageSink sink;
+    /** The time the BDAT chunks of this message may take together. */
+    SmtpInput.Pace pace;
 
     Transaction(Optional<MailAddress> sender, Envelope.BodyType bodyType, boolean smtpUtf8, boolean requireTls) {
         this.sender = sender;

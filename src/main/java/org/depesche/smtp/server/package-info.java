@@ -10,8 +10,10 @@
  * the floor a secure sender asks for are stored with the message.
  * DATA ends only at CRLF.CRLF and bare CR or LF is refused (RFC 5321 4.5.2,
  * T12); nothing is relayed and submitters may only use their own addresses
- * in MAIL FROM and From (T13); every limit of RFC 5321 4.5.3 is enforced
- * (T14). A Received header records TLS version and cipher (RFC 5321 4.4,
+ * in MAIL FROM and From (T13); every limit of RFC 5321 4.5.3 is enforced,
+ * and beyond its per-command timeouts (4.5.3.2) a junk-command limit, a
+ * minimum data rate and a session time limit keep slow clients from
+ * holding a connection forever (T14). A Received header records TLS version and cipher (RFC 5321 4.4,
  * RFC 3848, RFC 8314 4.3). Not implemented: DSN (RFC 3461), BINARYMIME,
  * SPF/DKIM checks on the MX listener.
  */

@@ -374,7 +374,7 @@ class SmtpAbuseTest extends ServerTestSupport {
         }
     }
 
-    private static long filesIn(Path dir) throws IOException {
+    static long filesIn(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.count();
         }

@@ -108,10 +108,14 @@ final class TestServer implements AutoCloseable {
         int maxErrors = 5;
         int maxAuthFailures = 3;
         long minFreeDisk = 0;
+        int junkCommandLimit = 100;
+        int minDataRate = 500;
+        Duration maxSessionTime = Duration.ofMinutes(10);
 
         Limits build() {
             return new Limits(maxConnections, maxConnectionsPerIp, commandTimeout, dataTimeout, maxCommandLine,
-                    maxDataLine, maxMessageSize, maxRecipients, maxErrors, maxAuthFailures, minFreeDisk);
+                    maxDataLine, maxMessageSize, maxRecipients, maxErrors, maxAuthFailures, minFreeDisk,
+                    junkCommandLimit, minDataRate, maxSessionTime);
         }
     }
 
