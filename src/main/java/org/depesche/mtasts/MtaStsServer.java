@@ -260,7 +260,8 @@ public final class MtaStsServer implements AutoCloseable {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+        String t = s.replace("\"", "%22"); // the target is visible ASCII; keep the log line's quoting intact
+        return t.length() <= 100 ? t : t.substring(0, 100) + "...";
     }
 
     @Override
