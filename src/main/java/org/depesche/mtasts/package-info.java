@@ -6,6 +6,10 @@
  * 4.1), and the per-domain cache that honours max_age, refetches when the TXT
  * id changes and keeps a cached policy when the policy host cannot be reached
  * (5.1, 10.3), persisted so it survives a restart and refreshed in the
- * background before a policy expires (3.3, 10.2).
+ * background before a policy expires (3.3, 10.2). Publishing this server's
+ * own policy (3.3) with a small HTTP/1.1 responder (RFC 9112: the request
+ * head, 2-5; Host, 3.2; Connection: close, 9.6) that answers GET and HEAD
+ * (RFC 9110 9.3.1, 9.3.2) of the one path and keeps every client within
+ * caps on connections, time and head size (THREATS T14).
  */
 package org.depesche.mtasts;

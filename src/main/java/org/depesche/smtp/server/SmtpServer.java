@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.depesche.config.Config;
 import org.depesche.config.HostPort;
 import org.depesche.directory.Directory;
+import org.depesche.net.ConnectionGate;
 import org.depesche.queue.Queue;
 import org.depesche.tls.TlsContextProvider;
 import org.slf4j.Logger;
@@ -46,8 +46,7 @@ public final class SmtpServer implements AutoCloseable {
     private final Map<ListenerKind, ServerSocket> listeners = new EnumMap<>(ListenerKind.class);
     private final List<Thread> acceptThreads = new ArrayList<>();
     private final Map<SmtpSession, Thread> sessions = new ConcurrentHashMap<>();
-    private final Map<InetAddress, Integer> perIp = new HashMap<>(); // guarded by this
-    private int total; // guarded by this
+    private final ConnectionGate gate;
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closed;
 
@@ -60,6 +59,7 @@ public final class SmtpServer implements AutoCloseable {
                Duration authFailureDelay) {
         this.ctx = new Context(config, directory, queue, tls, clock, authFailureDelay,
                 new RefusalDigest(queue, config.hostname(), clock, config.dataDir().resolve("refusals")));
+        this.gate = new ConnectionGate(config.limits().maxConnections(), config.limits().maxConnectionsPerIp());
     }
 
     /** Binds every configured listener, then starts accepting on all of them. */
@@ -83,14 +83,7 @@ public final class SmtpServer implements AutoCloseable {
 
     private void bind(ListenerKind kind, HostPort at) throws IOException {
         if (at == null) return;
-        ServerSocket server = new ServerSocket();
-        try {
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(at.host(), at.port()), 256);
-        } catch (IOException e) {
-            server.close();
-            throw new IOException("cannot listen on " + at + " for " + kind + ": " + e.getMessage(), e);
-        }
+        ServerSocket server = ConnectionGate.bind(at, kind.toString());
         listeners.put(kind, server);
     }
 
@@ -102,15 +95,8 @@ public final class SmtpServer implements AutoCloseable {
 
     private void acceptLoop(ListenerKind kind, ServerSocket server) {
         while (!closed) {
-            Socket socket;
-            try {
-                socket = server.accept();
-            } catch (IOException e) {
-                if (closed) return;
-                log.warn("accept failed listener={} error=\"{}\"", kind, e.getMessage());
-                pause(); // e.g. out of file descriptors: do not spin
-                continue;
-            }
+            Socket socket = ConnectionGate.accept(server, () -> closed, kind.toString());
+            if (socket == null) return;
             String cid = newConnectionId();
             InetAddress ip = socket.getInetAddress();
             try {
@@ -118,21 +104,12 @@ public final class SmtpServer implements AutoCloseable {
             } catch (IOException ignored) {
                 // not fatal: only latency
             }
-            if (!admit(ip)) {
+            if (!gate.admit(ip)) {
                 Thread.ofVirtual().start(() -> refuse(kind, socket, cid));
                 continue;
             }
             SmtpSession session = new SmtpSession(ctx, kind, socket, cid);
-            Thread thread = Thread.ofVirtual().name("smtp-" + cid).unstarted(() -> {
-                try {
-                    session.run();
-                } finally {
-                    sessions.remove(session);
-                    release(ip);
-                }
-            });
-            sessions.put(session, thread);
-            thread.start();
+            gate.start(sessions, session, ip, "smtp-" + cid, session::run);
             if (closed) session.closeConnection();
         }
     }
@@ -160,21 +137,6 @@ public final class SmtpServer implements AutoCloseable {
                 return;
             }
         }
-    }
-
-    private synchronized boolean admit(InetAddress ip) {
-        int fromIp = perIp.getOrDefault(ip, 0);
-        if (total >= ctx.config().limits().maxConnections() || fromIp >= ctx.config().limits().maxConnectionsPerIp()) {
-            return false;
-        }
-        total++;
-        perIp.put(ip, fromIp + 1);
-        return true;
-    }
-
-    private synchronized void release(InetAddress ip) {
-        total--;
-        perIp.computeIfPresent(ip, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     /** 421 to a client over the connection limits (RFC 5321 3.8); on implicit TLS there is nothing to say in clear. */
@@ -211,25 +173,9 @@ public final class SmtpServer implements AutoCloseable {
         }
         for (Thread t : acceptThreads) {
             t.interrupt(); // the watchdog sleeps; accept loops end with their sockets
-            join(t);
+            ConnectionGate.join(t);
         }
         sessions.keySet().forEach(SmtpSession::closeConnection);
-        for (Thread t : List.copyOf(sessions.values())) join(t);
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join(Duration.ofSeconds(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        for (Thread t : List.copyOf(sessions.values())) ConnectionGate.join(t);
     }
 }
