@@ -75,7 +75,9 @@ public final class PolicyCache {
      * writes are serialized in {@link #store}.
      */
     public Optional<Entry> policyFor(String domain) throws IOException {
-        String name = normalize(domain);
+        Optional<String> normalized = normalize(domain);
+        if (normalized.isEmpty()) return Optional.empty(); // RFC 8461 3.1: no TXT lookup, so no policy
+        String name = normalized.get();
         Instant now = clock.instant();
         Optional<Entry> cached = cached(name).filter(e -> e.validAt(now));
         Optional<StsRecord> record = txt.apply(name);
@@ -109,9 +111,11 @@ public final class PolicyCache {
         return refreshed;
     }
 
-    /** The stored entry for a domain, expired or not. */
+    /** The stored entry for a domain, expired or not; none for a name that cannot have a policy. */
     public Optional<Entry> cached(String domain) throws IOException {
-        Path file = file(normalize(domain));
+        Optional<String> name = normalize(domain);
+        if (name.isEmpty()) return Optional.empty();
+        Path file = file(name.get());
         try {
             return Optional.of(decode(Files.readAllBytes(file)));
         } catch (NoSuchFileException e) {
@@ -174,17 +178,18 @@ public final class PolicyCache {
     /**
      * Lower case A-labels (RFC 5890: an SMTPUTF8 recipient's domain may come
      * in U-labels, RFC 6531 3.2) without a trailing dot, and never anything
-     * that could name another path.
+     * that could name another path. Empty for anything else (an "_" in a
+     * label, say): such a domain has no usable policy, RFC 8461 3.1 needs a
+     * host name for the TXT lookup and the policy host, and its mail goes
+     * on under the other policies rather than failing.
      */
-    private static String normalize(String domain) {
+    private static Optional<String> normalize(String domain) {
         String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
         try {
             d = java.net.IDN.toASCII(d, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not a domain name: " + domain);
+            return Optional.empty();
         }
-        if (!d.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"))
-            throw new IllegalArgumentException("not a domain name: " + domain);
-        return d;
+        return d.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*") ? Optional.of(d) : Optional.empty();
     }
 }

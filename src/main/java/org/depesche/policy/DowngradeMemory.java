@@ -41,8 +41,14 @@ public final class DowngradeMemory {
         this.dir = dir;
     }
 
+    /** What is remembered; nothing for a name that cannot be stored, as {@link #remember} could not have. */
     public Optional<Entry> get(String domain) throws IOException {
-        Path file = file(domain);
+        Path file;
+        try {
+            file = file(domain);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
         try {
             Stored s = json.readValue(Files.readAllBytes(file), Stored.class);
             return Optional.of(new Entry(s.domain(), Protection.parse(s.protection()), s.mx(), Instant.parse(s.at())));
@@ -90,7 +96,8 @@ public final class DowngradeMemory {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not a domain name: " + domain);
         }
-        if (ascii.isEmpty() || !ascii.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?") || ascii.contains(".."))
+        // "_" is legal in a DNS name (RFC 2181 11) and harmless in a file name.
+        if (ascii.isEmpty() || !ascii.matches("[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?") || ascii.contains(".."))
             throw new IllegalArgumentException("not a domain name: " + domain);
         return ascii;
     }
