@@ -31,8 +31,11 @@ final class HostFacts {
 
     /** Why a host's addresses cannot be used, or null if they can. */
     static String unusable(DomainPolicy p, MxHost mx, Addresses addresses) {
-        // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one.
-        boolean incomplete = !addresses.answered() && (p.usesDane() || addresses.addresses().isEmpty());
+        // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one, nor
+        // make a message that demands an authenticated server bounce on a PKIX check in place of DANE:
+        // a DNS failure is transient, the message waits (RFC 7672 2.1, RFC 8689 4.2.1).
+        boolean incomplete = !addresses.answered()
+                && (p.usesDane() || authenticating(p.demand()) || addresses.addresses().isEmpty());
         if (addresses.status() == DnssecStatus.BOGUS || incomplete) {
             return "the address lookup for " + mx.name() + " failed (" + addresses.status().name().toLowerCase(Locale.ROOT)
                     + (addresses.reason().isEmpty() ? "" : ": " + addresses.reason()) + ")";

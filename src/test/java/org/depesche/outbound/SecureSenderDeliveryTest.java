@@ -282,4 +282,21 @@ class SecureSenderDeliveryTest {
             assertThat(server.received("MAIL")).isFalse();
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"may", "verify"})
+    void aSecureSendersMessageWaitsWhenTheMxAddressLookupHalfFailsRatherThanBouncingOnPkix(String level) throws Exception {
+        // The MX has DANE-EE with a self-signed certificate; an attacker SERVFAILs its AAAA lookup, so the
+        // address RRsets are not all secure and TLSA would not be used: that is a DNS failure, not a verdict.
+        try (DepescheMx mx = DepescheMx.start(dir.resolve("mx"), id);
+             TestDns dns = signedWithTlsa(mx.address().getPort(), id)) {
+            dns.attack(MX, org.xbill.DNS.Type.AAAA, TestDns.Attack.SERVFAIL);
+            QueuedMessage m = out.queue(SECURE, SENDER, "alice@example.org");
+            List<Courier.Result> results = out.deliver(out.courier(dns.validatingResolver(), mx.address().getPort(), level), m);
+            Courier.Result r = results.getFirst();
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(Courier.Outcome.DEFERRED);
+            assertThat(r.detail()).contains("the address lookup for mx.example.org failed");
+            assertThat(mx.queued()).isEmpty();
+        }
+    }
 }
