@@ -12,6 +12,7 @@ import org.depesche.dns.DnssecStatus;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.TransportDemand;
+import org.depesche.smtp.MailAddress;
 
 /**
  * The DNS facts about one MX host that the policy engine decides on: whether
@@ -55,7 +56,7 @@ final class HostFacts {
             return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()), mx.secure());
         String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
                 ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
-        String nextHop = aLabel(p.domain());
+        String nextHop = MailAddress.aLabel(p.domain());
         if (!canonical.equals(mx.name())) {
             // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one;
             // the expanded name is then the TLSA base domain, which goes first as the SNI name (RFC 7672 8.1).
@@ -71,15 +72,6 @@ final class HostFacts {
     /** A message that must reach an authenticated server uses DANE wherever the domain publishes it. */
     private static boolean authenticating(TransportDemand d) {
         return d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED;
-    }
-
-    /** DNS knows only A-labels (RFC 5890); an SMTPUTF8 recipient's domain may come as U-labels (RFC 6531 3.2). */
-    static String aLabel(String domain) {
-        try {
-            return java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return domain;
-        }
     }
 
     private static boolean deniedSecurely(DnsResult r) {

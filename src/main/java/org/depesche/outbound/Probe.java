@@ -101,7 +101,7 @@ public final class Probe {
      */
     public ProbeReport probe(String query, TransportDemand demand) {
         MailAddress rcpt = recipient(query);
-        String domain = HostFacts.aLabel(rcpt.domain());
+        String domain = MailAddress.aLabel(rcpt.domain());
         String at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         if (isLocalDomain.test(rcpt.domain()) || isLocalDomain.test(domain)) {
             return new ProbeReport(query, domain, at, demandLabel(demand), false, Level.LOCAL, domain + " is a local domain: mail stays on this server.",

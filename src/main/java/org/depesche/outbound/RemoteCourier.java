@@ -104,7 +104,7 @@ public final class RemoteCourier implements Courier {
         } catch (IOException e) {
             return all(indexes, Result.deferred("cannot read the stored TLS policy state (downgrade memory, MTA-STS cache) for " + domain + ": " + e.getMessage()));
         }
-        Route route = mxLookup.route(aLabel(domain));
+        Route route = mxLookup.route(MailAddress.aLabel(domain));
         if (route instanceof Route.Unroutable u) {
             log.warn("event=unroutable queue_id={} domain={} permanent={} reason=\"{}\"", m.id(), domain, u.permanent(), u.reason());
             String detail = u.status() + " " + u.reason();
@@ -210,10 +210,6 @@ public final class RemoteCourier implements Courier {
 
     private PolicyEngine.MxFacts facts(DomainPolicy p, MxHost mx, Addresses addresses) {
         return hostFacts.facts(p, mx, addresses);
-    }
-
-    private static String aLabel(String domain) {
-        return HostFacts.aLabel(domain);
     }
 
     private DeliveryAttempt attempt(InetAddress ip, String mx, TlsRequirement requirement, OutboundMessage out) {

@@ -3,8 +3,9 @@ package org.depesche.queue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
+
+import org.depesche.smtp.MailAddress;
 
 /**
  * Delivers a queued message to some of its recipients and says, per
@@ -33,12 +34,12 @@ public interface Courier {
 
     /**
      * The destination this recipient's delivery counts against for the
-     * runner's per-destination concurrency limit (the recipient's domain,
-     * lower case); empty for deliveries that are not limited, such as local
-     * mailboxes.
+     * runner's per-destination concurrency limit (the recipient's domain in
+     * lower-case A-labels, so a domain spelled in U-labels counts once);
+     * empty for deliveries that are not limited, such as local mailboxes.
      */
     default Optional<String> destination(QueuedMessage message, int recipient) {
-        return Optional.of(message.mailbox(recipient).domain().toLowerCase(Locale.ROOT));
+        return Optional.of(MailAddress.aLabel(message.mailbox(recipient).domain()));
     }
 
     /** The message content as queued (CRLF line ends); each call opens a fresh stream. */

@@ -47,6 +47,19 @@ public record MailAddress(String localPart, String domain) {
         return !toString().chars().allMatch(c -> c < 0x80);
     }
 
+    /**
+     * A domain in lower-case A-labels (RFC 5890 2.3.2.1): the one form DNS
+     * knows and the one key for a domain that an SMTPUTF8 recipient may spell
+     * in U-labels (RFC 6531 3.2); a name IDNA rejects is returned as given.
+     */
+    public static String aLabel(String domain) {
+        try {
+            return java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return domain.toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** The local part folded to lower case, as the directory compares it. */
     public String normalizedLocalPart() {
         return localPart.toLowerCase(Locale.ROOT);

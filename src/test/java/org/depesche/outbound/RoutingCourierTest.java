@@ -42,4 +42,17 @@ class RoutingCourierTest {
         assertThat(routing.destination(m, 0)).isEmpty();
         assertThat(routing.destination(m, 1)).contains("remote.example");
     }
+
+    @Test
+    void aDomainInUnicodeAndItsALabelFormAreOneDestinationForTheConcurrencyLimit() {
+        Courier remote = (message, recipients, content) -> List.of();
+        List<Recipient> to = List.of("anna@Bücher.example", "bernd@xn--bcher-kva.example").stream()
+                .map(MailAddress::parse).map(a -> new Recipient(a, a)).toList();
+        QueuedMessage m = new QueuedMessage("id1", new Envelope(Optional.empty(), to, Instant.EPOCH, "cid", "127.0.0.1",
+                TlsInfo.NONE, Optional.empty(), true, Envelope.BodyType.SEVEN_BIT), 10);
+
+        // RFC 5890 2.3.2.1: the same domain name; a receiver must not get twice its share of workers.
+        assertThat(remote.destination(m, 0)).contains("xn--bcher-kva.example");
+        assertThat(remote.destination(m, 1)).contains("xn--bcher-kva.example");
+    }
 }
