@@ -41,14 +41,8 @@ public final class DowngradeMemory {
         this.dir = dir;
     }
 
-    /** What is remembered; nothing for a name that cannot be stored, as {@link #remember} could not have. */
     public Optional<Entry> get(String domain) throws IOException {
-        Path file;
-        try {
-            file = file(domain);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        Path file = file(domain);
         try {
             Stored s = json.readValue(Files.readAllBytes(file), Stored.class);
             return Optional.of(new Entry(s.domain(), Protection.parse(s.protection()), s.mx(), Instant.parse(s.at())));

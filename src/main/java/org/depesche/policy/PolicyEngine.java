@@ -71,7 +71,16 @@ public final class PolicyEngine {
         TlsLevel level = entry == null ? defaultLevel : TlsLevel.parse(entry.level());
         List<String> pins = entry == null ? List.of() : entry.pins();
         Optional<StsPolicy> sts = mtaSts == null ? Optional.empty() : mtaSts.policyFor(domain).map(PolicyCache.Entry::policy);
-        return new DomainPolicy(domain, level, pins, memory.get(domain), sts, request.demand());
+        return new DomainPolicy(domain, level, pins, remembered(domain), sts, request.demand());
+    }
+
+    /** Nothing for a name the memory cannot store (it throws rather than make a path of it): none was remembered. */
+    private Optional<DowngradeMemory.Entry> remembered(String domain) throws IOException {
+        try {
+            return memory.get(domain);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /**

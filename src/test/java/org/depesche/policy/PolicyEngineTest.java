@@ -149,6 +149,13 @@ class PolicyEngineTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void aDomainTheMemoryCannotStoreHasNothingRememberedRatherThanFailingTheDelivery() throws Exception {
+        DomainPolicy p = engine("dane").forDomain("exa!mple.org", new DeliveryRequest(null));
+        assertThat(p.remembered()).isEmpty();
+        assertThat(p.level()).isEqualTo(TlsLevel.DANE);
+    }
+
     private MxDecision decide(PolicyEngine e, TransportDemand demand, PolicyEngine.MxFacts facts) throws Exception {
         DomainPolicy p = e.forDomain("example.org", new DeliveryRequest(null));
         return e.forMx(new DomainPolicy(p.domain(), p.level(), p.pins(), p.remembered(), p.mtaSts(), demand), facts);
