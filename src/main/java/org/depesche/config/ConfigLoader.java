@@ -65,6 +65,7 @@ public final class ConfigLoader {
             ObjectNode root = (ObjectNode) mapper.readTree(text);
             if (root == null) root = mapper.createObjectNode();
             applyListenerDefaults(root, locator);
+            emptyMeansDefault(root, "dns", "trust_anchor");
             return mapper.treeToValue(root, Config.class);
         } catch (UnrecognizedPropertyException e) {
             throw locator.error(path(e), "unknown key '" + e.getPropertyName() + "'" + in(path(e)) + suggestion(e));
@@ -127,6 +128,17 @@ public final class ConfigLoader {
             listen.put(key, value.toString());
         } else if (listen.get(key).isTextual() && listen.get(key).asText().isBlank()) {
             listen.putNull(key);
+        }
+    }
+
+    /**
+     * The reference shows an optional path's default as "", so writing it
+     * must mean the same as leaving the key out (the built-in trust anchor).
+     */
+    private static void emptyMeansDefault(ObjectNode root, String table, String key) {
+        if (root.get(table) instanceof ObjectNode t && t.has(key)
+                && t.get(key).isTextual() && t.get(key).asText().isEmpty()) {
+            t.remove(key);
         }
     }
 

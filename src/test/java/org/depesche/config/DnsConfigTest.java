@@ -32,6 +32,13 @@ class DnsConfigTest {
     }
 
     @Test
+    void anEmptyTrustAnchorAsTheReferenceShowsItMeansTheBuiltInRootAnchor() throws Exception {
+        Config.Dns dns = ConfigLoader.load(write("[dns]\ntrust_anchor = \"\"\n")).dns();
+
+        assertThat(dns.trustAnchor()).isNull();
+    }
+
+    @Test
     void theDnsSectionIsReadAndItsTrustAnchorResolvedBesideTheFile() throws Exception {
         Config.Dns dns = ConfigLoader.load(write("""
                 [dns]
