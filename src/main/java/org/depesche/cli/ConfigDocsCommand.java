@@ -29,8 +29,10 @@ final class ConfigDocsCommand implements Callable<Integer> {
         }
         try {
             ConfigDocs.writeInto(write);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CliException("cannot write the configuration reference into " + write + ": no such file");
         } catch (java.io.IOException e) {
-            throw new CliException(e.getMessage());
+            throw new CliException("cannot write the configuration reference into " + write + ": " + e.getMessage());
         }
         main.out.println("wrote the configuration reference into " + write);
         return 0;

@@ -53,7 +53,7 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Main main = Main.of(spec);
-        run(address, dir, hostname, main.clock, main.out);
+        run(address, dir, hostname, main.clock, main.out, false);
         return 0;
     }
 
@@ -61,7 +61,8 @@ final class QuickstartCommand implements Callable<Integer> {
     record Result(Path config, MailAddress account) {
     }
 
-    static Result run(String address, Path dir, String hostname, Clock clock, PrintWriter out)
+    /** {@code serving}: serve runs it and starts the server right after, so the output says so. */
+    static Result run(String address, Path dir, String hostname, Clock clock, PrintWriter out, boolean serving)
             throws CliException, DirectoryException, IOException, GeneralSecurityException {
         MailAddress account;
         try {
@@ -123,7 +124,7 @@ final class QuickstartCommand implements Callable<Integer> {
         out.println();
         out.println("Password for " + account + " (shown only this once): " + new String(password));
         out.println();
-        out.println("Start the server:");
+        out.println(serving ? "Starting the server now; next time start it with:" : "Start the server:");
         out.println("  ./depesche serve --config " + configFile);
         out.println("Listening will be SMTP (MX) " + config.listen().smtp() + ", submission " + config.listen().submission()
                 + " (STARTTLS), submissions " + config.listen().submissions() + " (implicit TLS).");

@@ -38,7 +38,7 @@ final class ServeCommand implements Callable<Integer> {
             main.out.println("No " + config.file() + " here: running 'depesche quickstart postmaster@localhost' in "
                     + Path.of("").toAbsolutePath() + " first.");
             main.out.println();
-            QuickstartCommand.run("postmaster@localhost", Path.of("."), null, main.clock, main.out);
+            QuickstartCommand.run("postmaster@localhost", Path.of("."), null, main.clock, main.out, true);
             main.out.println();
         }
         Config c = config.load();

@@ -291,6 +291,9 @@ class MainTest {
         Path none = dir.resolve("NOMARKERS.md");
         Files.writeString(none, "# nothing\n");
         assertThat(cli("config-docs", "--write", none.toString()).code()).isEqualTo(2);
+        Path missing = dir.resolve("MISSING.md");
+        assertOneLineError(cli("config-docs", "--write", missing.toString()),
+                "depesche: cannot write the configuration reference into " + missing + ": no such file");
     }
 
     @Test

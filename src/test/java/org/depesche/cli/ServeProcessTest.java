@@ -49,7 +49,8 @@ class ServeProcessTest {
         }
         String all = String.join("\n", output);
 
-        assertThat(all).contains("No depesche.toml here: running 'depesche quickstart postmaster@localhost'");
+        assertThat(all).contains("No depesche.toml here: running 'depesche quickstart postmaster@localhost'")
+                .contains("Starting the server now; next time start it with:").doesNotContain("Start the server:");
         assertThat(ConfigLoader.load(dir.resolve("depesche.toml")).listen().smtp().port()).isEqualTo(2525);
         assertThat(dir.resolve("tls/cert.pem")).exists();
         FileDirectory directory = new FileDirectory(dir.resolve("data/directory.json"));
