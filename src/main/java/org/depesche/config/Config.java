@@ -225,7 +225,7 @@ public record Config(
         }
     }
 
-    @Doc("MTA-STS (RFC 8461) for this server's own domains: an HTTPS listener answers https://mta-sts.<domain>/.well-known/mta-sts.txt for every local domain with one policy built from these keys, using the [tls] certificate (which must then also name mta-sts.<domain>). Publish the TXT record that `depesche dns records DOMAIN` prints; its id changes whenever the policy does.")
+    @Doc("MTA-STS (RFC 8461) for this server's own domains: an HTTPS listener answers https://mta-sts.<domain>/.well-known/mta-sts.txt for every local domain with one policy built from these keys, using the [tls] certificate, which must then also name mta-sts.<domain> and be valid under the public CAs (RFC 8461 3.3): the self-signed quickstart certificate will not do. Publish the TXT record that `depesche dns records DOMAIN` prints; its id changes whenever the policy does.")
     public record MtaSts(
             @Doc("HTTPS listener \"address:port\" for the policy; the standard port is 443. Empty: no policy is served.")
             String listen,
