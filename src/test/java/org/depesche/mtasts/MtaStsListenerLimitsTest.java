@@ -160,7 +160,9 @@ class MtaStsListenerLimitsTest {
 
     @Test
     void aClientSendingItsHeadOneBytePerSecondIsCutOffWhileAnotherIsServed() throws Exception {
-        start(new MtaStsServer.Limits(64, 8, Duration.ofSeconds(2), 8192, 50));
+        // 4 s for the TLS handshake and the head: ample for the other client on a busy machine, while the slow
+        // client's head (about 150 bytes at one a second) would take over half a minute.
+        start(new MtaStsServer.Limits(64, 8, Duration.ofSeconds(4), 8192, 50));
         try (SSLSocket slow = connect()) {
             AtomicBoolean cut = new AtomicBoolean();
             Thread trickle = Thread.ofVirtual().start(() -> {
@@ -178,7 +180,7 @@ class MtaStsListenerLimitsTest {
                 }
             });
             assertThat(request(GET)).startsWith("HTTP/1.1 200 ");
-            String r = readToEnd(slow.getInputStream()); // the client's own timeout is 30 s, the deadline 2 s
+            String r = readToEnd(slow.getInputStream()); // the client's own timeout is 30 s, the deadline 4 s
             assertThat(r).startsWith("HTTP/1.1 408 Request Timeout\r\n").doesNotContain("STSv1");
             trickle.interrupt();
             trickle.join();
@@ -187,7 +189,8 @@ class MtaStsListenerLimitsTest {
 
     @Test
     void aClientThatNeverStartsTheTlsHandshakeIsClosedAfterTheDeadline() throws Exception {
-        start(new MtaStsServer.Limits(64, 8, Duration.ofSeconds(1), 8192, 50));
+        // The deadline also bounds the well-behaved client's handshake and head: 3 s is room for them on a busy machine.
+        start(new MtaStsServer.Limits(64, 8, Duration.ofSeconds(3), 8192, 50));
         try (Socket raw = new Socket("127.0.0.1", server.address().getPort())) {
             raw.setSoTimeout(30_000);
             assertThat(readToEnd(raw.getInputStream())).isEmpty();
