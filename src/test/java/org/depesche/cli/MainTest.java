@@ -280,6 +280,20 @@ class MainTest {
     }
 
     @Test
+    void checkConfigNamesATrustAnchorFileTheResolverCannotUseAsServeWould() throws Exception {
+        quickstart();
+        Path anchor = dir.resolve("anchor.txt");
+        Files.writeString(anchor, "not a zone file\n");
+        Path file = Path.of(config());
+        String toml = Files.readString(file);
+        assertThat(toml).contains("# trust_anchor = \"\"");
+        Files.writeString(file, toml.replace("# trust_anchor = \"\"", "trust_anchor = \"anchor.txt\""));
+        String expected = "depesche: trust anchor file " + anchor + " holds no DS or DNSKEY record";
+        assertOneLineError(cli("check-config", "--config", config()), expected);
+        assertOneLineError(cli("serve", "--config", config()), expected);
+    }
+
+    @Test
     void configDocsPrintsTheReferenceAndWritesItBetweenTheMarkers() throws Exception {
         Run printed = cli("config-docs");
         assertThat(printed.code()).isZero();
