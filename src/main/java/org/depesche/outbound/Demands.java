@@ -21,16 +21,29 @@ final class Demands {
      * a failed handshake).
      */
     static String failure(DeliveryAttempt a, TransportDemand d) {
-        // The encrypt floor asks for TLS only: a certificate the domain's own policy (DANE, MTA-STS) or the
-        // downgrade memory wanted verified is that policy's failure, which waits like any other message's.
-        boolean authenticating = d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED;
-        if (!authenticating && !a.tls().failure().equals("starttls-not-supported")) return null;
+        if (!failsDemand(a.tls().failure(), d)) return null;
         return switch (a.tls().failure()) {
             case "starttls-not-supported" -> a.mxHost() + " offers no encryption (STARTTLS)";
             case "dane-mismatch", "pkix-untrusted", "pkix-name-mismatch", "pin-mismatch" ->
                     a.mxHost() + ": its certificate could not be verified: " + a.message();
             case REQUIRETLS_NOT_OFFERED -> a.mxHost() + " does not offer REQUIRETLS (RFC 8689), which the sender asked for";
             default -> null;
+        };
+    }
+
+    /**
+     * True if a client failure code ({@link org.depesche.smtp.client.TlsOutcome#failure()}) means the host
+     * cannot meet the demand, so it counts toward a bounce rather than a retry; delivery and the probe agree
+     * through this one rule.
+     */
+    static boolean failsDemand(String failureCode, TransportDemand d) {
+        // The encrypt floor asks for TLS only: a certificate the domain's own policy (DANE, MTA-STS) or the
+        // downgrade memory wanted verified is that policy's failure, which waits like any other message's.
+        boolean authenticating = d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED;
+        return switch (failureCode) {
+            case "starttls-not-supported" -> d.demandsAnything();
+            case "dane-mismatch", "pkix-untrusted", "pkix-name-mismatch", "pin-mismatch", REQUIRETLS_NOT_OFFERED -> authenticating;
+            default -> false;
         };
     }
 

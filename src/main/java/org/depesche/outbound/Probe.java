@@ -282,13 +282,10 @@ public final class Probe {
     }
 
     /** As RemoteCourier counts a host for a bounce: refused by the engine, or failing TLS the demand needed. */
-    private static boolean refusedForDemand(ProbeReport.Mx m) {
+    private static boolean refusedForDemand(ProbeReport.Mx m, TransportDemand demand) {
         if (m.requirement().equals("refuse")) return true;
-        return !m.connections().isEmpty() && m.connections().stream().allMatch(c -> DEMAND_FAILURES.contains(c.failure()));
+        return !m.connections().isEmpty() && m.connections().stream().allMatch(c -> Demands.failsDemand(c.failure(), demand));
     }
-
-    private static final Set<String> DEMAND_FAILURES = Set.of("starttls-not-supported", "dane-mismatch", "pkix-untrusted",
-            "pkix-name-mismatch", "pin-mismatch", Demands.REQUIRETLS_NOT_OFFERED);
 
     private static ProbeReport.Tlsa tlsa(DnsResult t) {
         if (t == null) return null;
@@ -356,7 +353,7 @@ public final class Probe {
             String words = level == Level.PLAINTEXT ? "in plaintext" : level.words();
             return "Mail to " + domain + " would travel " + words + " (" + hosts + ")" + how + ".";
         }
-        if (level == Level.UNDELIVERABLE && demand.demandsAnything() && mx.stream().allMatch(Probe::refusedForDemand))
+        if (level == Level.UNDELIVERABLE && demand.demandsAnything() && mx.stream().allMatch(m -> refusedForDemand(m, demand)))
             return "Mail to " + domain + " with this demand would bounce: no MX host meets it (RFC 8689 4.2.1)" + how + ".";
         if (level == Level.UNDELIVERABLE)
             return "Mail to " + domain + " would wait in the queue: no MX host can be used now" + how + ".";
