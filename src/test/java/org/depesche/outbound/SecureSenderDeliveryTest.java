@@ -101,6 +101,27 @@ class SecureSenderDeliveryTest {
     }
 
     @Test
+    void aForgedMxNamingAHostWithAValidCertificateGetsNoneOfASecureSendersMailDespiteAStaticVerifyEntry() throws Exception {
+        // THREATS T3: the zone is unsigned, so the attacker answers the MX query with a host of his own, which
+        // holds a certificate valid under the public CAs for its own name. PKIX on that name proves nothing.
+        String forgedHost = "mx.attacker.test";
+        try (ScriptedSmtpServer attacker = new ScriptedSmtpServer(TestPki.serverContext(TestPki.leaf(ca, forgedHost)));
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
+                     .unsignedZone("attacker.test").a(forgedHost, "127.0.0.1").start()) {
+            dns.forge("example.org", org.xbill.DNS.Type.MX, "10 " + forgedHost + ".");
+            QueuedMessage m = out.queue(SECURE, SENDER, "alice@example.org");
+            Courier courier = out.courier(dns.validatingResolver(), attacker.address().getPort(), "dane",
+                    new org.depesche.config.Config.Policy("example.org", "verify", List.of()));
+            Courier.Result r = out.deliver(courier, m).getFirst();
+            assertThat(r.outcome()).isEqualTo(Courier.Outcome.FAILED);
+            assertThat(r.detail()).startsWith("5.7.10 Nothing was sent to example.org")
+                    .contains(forgedHost + " cannot be authenticated")
+                    .contains("verify without pins cannot prove the MX name itself");
+            assertThat(attacker.commands()).isEmpty();
+        }
+    }
+
+    @Test
     void aStrippedStartTlsMakesASecureSendersMessageFailWithoutAnyOfItLeaving() throws Exception {
         try (DepescheMx mx = DepescheMx.start(dir.resolve("mx"), id); MitmProxy mitm = MitmProxy.stripStartTls(mx.address());
              TestDns dns = signedWithTlsa(mitm.address().getPort(), id)) {
