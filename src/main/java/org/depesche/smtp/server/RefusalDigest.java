@@ -94,9 +94,14 @@ final class RefusalDigest {
                     }
                     owners.put(account, o = new Owner());
                 }
-                if (o.pending.size() < MAX_LISTED) o.pending.add(refusal);
-                else o.notListed++;
-                files.save(account, o.state());
+                if (o.pending.size() < MAX_LISTED) {
+                    o.pending.add(refusal);
+                    files.save(account, o.state());
+                } else {
+                    // Past the list only a count grows: a flood of refused RCPTs (THREATS T14) costs no disk write,
+                    // and a restart at worst undercounts what was not listed anyway.
+                    o.notListed++;
+                }
             }
         }
         flushDue();

@@ -117,6 +117,24 @@ class RefusalDigestTest {
     }
 
     @Test
+    void refusalsPastTheListedFiftyCostNoDiskWriteButAreStillCounted() throws Exception {
+        digest.record(List.of(ALICE), refusal("first@remote.test")); // sent at once
+        for (int i = 0; i < RefusalDigest.MAX_LISTED; i++) digest.record(List.of(ALICE), refusal("s" + i + "@remote.test"));
+        java.nio.file.Path file;
+        try (var files = java.nio.file.Files.list(dir.resolve("refusals"))) {
+            file = files.toList().getFirst();
+        }
+        String full = java.nio.file.Files.readString(file);
+        java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(0));
+        for (int i = 0; i < 500; i++) digest.record(List.of(ALICE), refusal("flood" + i + "@remote.test"));
+        assertThat(java.nio.file.Files.readString(file)).isEqualTo(full);
+        assertThat(java.nio.file.Files.getLastModifiedTime(file).toMillis()).isZero();
+        clock.advance(RefusalDigest.INTERVAL);
+        digest.flushDue();
+        assertThat(digestMentioning("s0@")).contains("Subject: 550 messages were refused", "and 500 more not listed.");
+    }
+
+    @Test
     void refusalsPendingAtARestartAreSentByTheNextRunWhenTheirHourIsOver() throws Exception {
         digest.record(List.of(ALICE), refusal("carol@remote.test")); // sent at once
         clock.advance(Duration.ofMinutes(5));
