@@ -3,23 +3,12 @@ package org.depesche.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ConfigLoaderTest {
-    @TempDir
-    Path dir;
-
-    private Path write(String toml) throws Exception {
-        Path file = dir.resolve("depesche.toml");
-        Files.writeString(file, toml);
-        return file;
-    }
-
+class ConfigLoaderTest extends TomlFileTest {
     private Config load(String toml) throws Exception {
         return ConfigLoader.load(write(toml));
     }

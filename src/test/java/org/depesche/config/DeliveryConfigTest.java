@@ -3,24 +3,13 @@ package org.depesche.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DeliveryConfigTest {
-    @TempDir
-    Path dir;
-
-    private Path write(String toml) throws Exception {
-        Path file = dir.resolve("depesche.toml");
-        Files.writeString(file, toml);
-        return file;
-    }
-
+class DeliveryConfigTest extends TomlFileTest {
     @Test
     void withoutADeliverySectionDepescheUsesDaneOnPort25AndNoticesDelaysAfterFourHours() throws Exception {
         Config c = ConfigLoader.load(write("hostname = \"mx.sender.test\"\n"));

@@ -4,23 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DnsConfigTest {
-    @TempDir
-    Path dir;
-
-    private Path write(String toml) throws Exception {
-        Path file = dir.resolve("depesche.toml");
-        Files.writeString(file, toml);
-        return file;
-    }
-
+class DnsConfigTest extends TomlFileTest {
     @Test
     void withoutADnsSectionDepescheValidatesFromTheBuiltInRootAnchorOverTheSystemResolvers() throws Exception {
         Config.Dns dns = ConfigLoader.load(write("")).dns();

@@ -3,23 +3,12 @@ package org.depesche.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The [secure] section: secure alias domains, addresses and accounts, and the file:line of every mistake in them. */
-class SecureConfigTest {
-    @TempDir
-    Path dir;
-
-    private Path write(String toml) throws Exception {
-        Path file = dir.resolve("depesche.toml");
-        Files.writeString(file, toml);
-        return file;
-    }
-
+class SecureConfigTest extends TomlFileTest {
     private void assertError(String toml, String expected) throws Exception {
         Path file = write(toml);
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class).hasMessage(file + expected);
