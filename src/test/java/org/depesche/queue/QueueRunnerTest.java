@@ -95,7 +95,7 @@ class QueueRunnerTest {
         start(q);
         QueuedMessage m = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY);
         // The envelope goes first and the content file just after (a crash between leaves only a leftover).
-        await(() -> !quietlyIn(q, m.id()) && !Files.exists(data.resolve("queue/spool/" + m.id() + ".msg")));
+        await(() -> !quietlyIn(q, m.id()) && isEmpty(data.resolve("queue/spool")));
 
         List<Path> files = mailIn("example.com", "bob");
         assertThat(files).hasSize(1);
@@ -281,7 +281,8 @@ class QueueRunnerTest {
         Files.delete(obstacle);
 
         q.request(FileQueue.Action.DELETE, m.id());
-        await(() -> !q.isRequestPending(FileQueue.Action.DELETE, m.id()) && !quietlyIn(q, m.id()));
+        await(() -> !q.isRequestPending(FileQueue.Action.DELETE, m.id()) && !quietlyIn(q, m.id())
+                && isEmpty(data.resolve("queue/spool")));
         clock.advance(Duration.ofDays(1));
         assertThat(runner.retry(m.id())).isFalse();
         assertThat(data.resolve("queue/spool")).isEmptyDirectory();
