@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What {@link ServerProbe} learnt from one MX address without sending mail:
+ * What {@link SmtpClient#check} learnt from one MX address without sending mail:
  * the greeting, whether STARTTLS was offered, the TLS outcome under the
  * requirement it was given (as a delivery would have it), the EHLO keywords
  * of the last EHLO (after STARTTLS when TLS was used), whether REQUIRETLS was

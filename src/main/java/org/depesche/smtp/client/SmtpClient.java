@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -13,10 +14,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -24,6 +27,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
+import org.depesche.dane.CertificateNames;
 import org.depesche.queue.Envelope;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.Reply;
@@ -82,6 +86,18 @@ public final class SmtpClient implements AutoCloseable {
         return attempt;
     }
 
+    /**
+     * Checks {@code address} the way {@link #deliver} starts a session and
+     * stops where MAIL FROM would follow: greeting, EHLO, STARTTLS and the
+     * server's authentication under {@code requirement}, EHLO again inside
+     * TLS, then QUIT. No MAIL FROM is ever sent, so nothing is queued at the
+     * other end; `depesche probe` uses it to state what delivery would do.
+     * Never throws for the network.
+     */
+    public ServerCheck check(InetSocketAddress address, String mxHost, TlsRequirement requirement) {
+        return new Attempt(address, mxHost, requirement, null).check();
+    }
+
     @Override
     public void close() {
         watchdog.shutdownNow();
@@ -120,6 +136,9 @@ public final class SmtpClient implements AutoCloseable {
         private Map<String, String> extensions = Map.of();
         private boolean envelopeSent;
         private boolean contentSent;
+        private String greeting = "";
+        private boolean starttlsOffered;
+        private List<X509Certificate> chain = List.of();
 
         Attempt(InetSocketAddress address, String mxHost, TlsRequirement requirement, OutboundMessage message) {
             this.address = address;
@@ -142,6 +161,34 @@ public final class SmtpClient implements AutoCloseable {
             }
         }
 
+        /** {@link #check}: the session up to where MAIL FROM would follow, then QUIT. */
+        ServerCheck check() {
+            Stage failed = Stage.NONE;
+            String why = "";
+            try {
+                connect();
+                hello();
+                secure();
+                quit();
+            } catch (Failure f) {
+                if (f.sayQuit) quit();
+                failed = f.stage;
+                why = f.getMessage();
+            } finally {
+                if (conn != null) conn.close();
+            }
+            ServerCheck.Certificate certificate = null;
+            if (!chain.isEmpty()) {
+                ServerAuthenticator.Verdict pkix = authenticator.verify(new TlsRequirement.Pkix(Set.of(mxHost)), mxHost,
+                        chain, tls.tls());
+                certificate = new ServerCheck.Certificate(CertificateNames.presentedNames(chain.getFirst(), false),
+                        pkix.ok(), pkix.reason(), sha256(chain.getFirst()));
+            }
+            String ip = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+            return new ServerCheck(mxHost, ip, greeting, starttlsOffered, tls, extensions.keySet(), offersRequireTls(),
+                    certificate, failed, why);
+        }
+
         private String where() {
             return mxHost + " [" + (address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress()) + "]";
         }
@@ -154,6 +201,7 @@ public final class SmtpClient implements AutoCloseable {
                         "could not connect to " + where() + ": " + e.getMessage(), false);
             }
             Reply greeting = read(Stage.GREETING, timeouts.greeting());
+            this.greeting = greeting.toString();
             if (greeting.code() != 220) throw serverSaid(Stage.GREETING, greeting); // RFC 5321 3.1: 554 means no service
         }
 
@@ -183,9 +231,10 @@ public final class SmtpClient implements AutoCloseable {
 
         /** RFC 3207; THREATS T1 and T2: nothing of the message before the requirement holds. */
         private void secure() throws Failure {
+            starttlsOffered = extensions.containsKey("STARTTLS");
             if (requirement instanceof TlsRequirement.None) return;
             boolean mandatory = requirement.tlsMandatory();
-            if (!extensions.containsKey("STARTTLS")) {
+            if (!starttlsOffered) {
                 if (mandatory) throw notOffered("");
                 return;
             }
@@ -222,7 +271,7 @@ public final class SmtpClient implements AutoCloseable {
                         "the TLS handshake with " + where() + " failed: " + e.getMessage(), false);
             }
             TlsInfo info = new TlsInfo(session.getProtocol(), session.getCipherSuite());
-            List<X509Certificate> chain = peerChain(session);
+            chain = peerChain(session);
             ServerAuthenticator.Verdict verdict = chain.isEmpty()
                     ? new ServerAuthenticator.Verdict(Authentication.NONE, "handshake-failed", mxHost + " presented no certificate")
                     : authenticator.verify(requirement, mxHost, chain, info);
@@ -517,6 +566,14 @@ public final class SmtpClient implements AutoCloseable {
             out.put(keyword, space < 0 ? "" : line.substring(space + 1).trim());
         }
         return out;
+    }
+
+    private static String sha256(X509Certificate cert) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            return "";
+        }
     }
 
     private static long parseLong(String s) {

@@ -9,8 +9,9 @@
  * demands: DANE (RFC 7672 3.1, 3.2, 2.2.3; RFC 6698, RFC 7671, in
  * org.depesche.dane), PKIX with the MX name (RFC 6125 6.4 / RFC 9525 6.3) or
  * pinned fingerprints, and no MAIL FROM leaves before that requirement is met
- * (THREATS T1, T2). {@link org.depesche.smtp.client.ServerProbe} runs the
- * same dialogue up to the point where MAIL FROM would follow, then QUITs.
+ * (THREATS T1, T2). {@link org.depesche.smtp.client.SmtpClient#check} (behind
+ * {@link org.depesche.smtp.client.ServerProbe}) runs the same session code
+ * up to the point where MAIL FROM would follow, then QUITs.
  * Not implemented: BDAT (RFC 3030; DATA is always used,
  * it is mandatory for every server), AUTH, DSN parameters (RFC 3461),
  * reconnecting in plaintext after a failed opportunistic handshake (the
