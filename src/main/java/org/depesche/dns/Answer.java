@@ -37,9 +37,7 @@ record Answer(DnsResult result, Duration ttl) {
         List<DnsResult.CnameLink> chain = new ArrayList<>();
         long ttl = Long.MAX_VALUE;
         Name current = qname;
-        for (int i = 0; i < MAX_CNAMES && type != Type.CNAME; i++) {
-            CNAMERecord cname = cnameAt(answers, current);
-            if (cname == null) break;
+        for (CNAMERecord cname : cnameChain(qname, type, m)) {
             chain.add(new DnsResult.CnameLink(DnsNames.text(current), DnsNames.text(cname.getTarget()), status));
             ttl = Math.min(ttl, cname.getTTL());
             current = cname.getTarget();
@@ -61,6 +59,20 @@ record Answer(DnsResult result, Duration ttl) {
         }
         DnsResult result = new DnsResult(q, type, outcome, records, chain, status, reason);
         return new Answer(result, clamp(ttl, limits));
+    }
+
+    /** The CNAME records followed from qname through the answer section, in order (RFC 1034 3.6.2). */
+    static List<CNAMERecord> cnameChain(Name qname, int type, Message m) {
+        List<Record> answers = m.getSection(Section.ANSWER);
+        List<CNAMERecord> chain = new ArrayList<>();
+        Name current = qname;
+        for (int i = 0; i < MAX_CNAMES && type != Type.CNAME; i++) {
+            CNAMERecord cname = cnameAt(answers, current);
+            if (cname == null) break;
+            chain.add(cname);
+            current = cname.getTarget();
+        }
+        return chain;
     }
 
     private static CNAMERecord cnameAt(List<Record> answers, Name owner) {

@@ -29,24 +29,33 @@ abstract class Upstream implements AutoCloseable {
 
     /** Waits for a lookup at most the lookup budget; every failure becomes an indeterminate answer. */
     protected Answer await(Name name, int type, Future<Answer> pending) {
+        return await(name, type, pending, failure -> failure);
+    }
+
+    /**
+     * Waits for any query at most the lookup budget; a failure (timeout, an
+     * oversized answer, an upstream error) becomes a failed answer, handed to
+     * {@code onFailure} for the caller's own result type.
+     */
+    protected <T> T await(Name name, int type, Future<T> pending, java.util.function.Function<Answer, T> onFailure) {
         Duration budget = limits.lookupBudget();
         try {
             return pending.get(budget.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             pending.cancel(true);
-            return indeterminate(name, type, "no answer within " + budget.toSeconds() + "s");
+            return onFailure.apply(indeterminate(name, type, "no answer within " + budget.toSeconds() + "s"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return indeterminate(name, type, "lookup interrupted");
+            return onFailure.apply(indeterminate(name, type, "lookup interrupted"));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
                 cause = cause.getCause();
             }
             if (cause instanceof BoundedResolver.AnswerTooLargeException) {
-                return Answer.failed(name, type, DnssecStatus.BOGUS, cause.getMessage(), limits);
+                return onFailure.apply(Answer.failed(name, type, DnssecStatus.BOGUS, cause.getMessage(), limits));
             }
-            return indeterminate(name, type, describe(cause));
+            return onFailure.apply(indeterminate(name, type, describe(cause)));
         }
     }
 

@@ -1,0 +1,361 @@
+package org.depesche.dns;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.xbill.DNS.DNSKEYRecord;
+import org.xbill.DNS.DNSSEC;
+import org.xbill.DNS.DSRecord;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.NSEC3Record;
+import org.xbill.DNS.NSECRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.RRSIGRecord;
+import org.xbill.DNS.RRset;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+import org.xbill.DNS.utils.base32;
+
+/**
+ * Decides whether a name the validator did not call secure lies in unsigned
+ * space, and says so only on proof (RFC 4033 5, RFC 4035 4.3 and 5.2): a
+ * chain of validated DS answers from the trust anchor down to a zone cut
+ * that a signed record of the parent zone shows to be a delegation without
+ * DS, or whose DS records name only algorithms or digest types the
+ * validator cannot use (RFC 4035 5.2, RFC 6840 5.2). Everything short of
+ * that proof (a lookup that timed out, a key that could not be fetched, a
+ * denial whose signatures do not verify) is not proof, whatever status
+ * dnsjava's validator gave the answer: it reports a swallowed key-fetch
+ * failure as an unchecked answer without AD, which looks like an insecure
+ * one (docs/dnsjava-unchecked-denial.md).
+ *
+ * <p>The walk asks the validator for the DS RRset of every name between the
+ * trust anchor and the name, top down; the NSEC and NSEC3 records of a
+ * denial are verified here again against the parent's validated DNSKEY
+ * RRset, because an opt-out proof (RFC 5155 6, 8.6) comes back from the
+ * validator without AD by design (RFC 5155 9.2). What each name turned out to be
+ * (signed cut, unsigned cut, no cut) is kept for the TTL of what proved it.
+ */
+final class InsecurityProof {
+    /** One query through the validator, with AD set only where it validated the answer. */
+    interface Validator {
+        Reply ask(Name name, int type);
+    }
+
+    /** A response, or why there is none (status and reason of the failed lookup). */
+    record Reply(Message message, DnssecStatus failure, String reason) {
+        static Reply of(Message m) {
+            return new Reply(m, null, "");
+        }
+
+        static Reply failed(Answer a) {
+            return new Reply(null, a.result().status(), a.result().reason());
+        }
+
+        boolean validated() {
+            return message != null && message.getHeader().getFlag(Flags.AD);
+        }
+    }
+
+    /** What proved a name insecure. */
+    enum Basis { NO_TRUST_ANCHOR, NSEC, NSEC3, NSEC3_OPT_OUT, NSEC3_ITERATIONS, UNSUPPORTED_DS }
+
+    sealed interface Verdict permits Proven, NotProven { }
+
+    /** The name lies below {@code cut}, an unsigned delegation, for the reason given. */
+    record Proven(Name cut, Basis basis, String how) implements Verdict { }
+
+    /** Not proven: the status the answer gets instead (indeterminate or bogus) and why. */
+    record NotProven(DnssecStatus status, String reason) implements Verdict { }
+
+    /** RFC 8624 3.1: the algorithms dnsjava validates (DSA and RSAMD5 it refuses), GOST counted as usable to stay on the safe side. */
+    private static final Set<Integer> ALGORITHMS = Set.of(
+            DNSSEC.Algorithm.RSASHA1, DNSSEC.Algorithm.RSA_NSEC3_SHA1, DNSSEC.Algorithm.RSASHA256,
+            DNSSEC.Algorithm.RSASHA512, DNSSEC.Algorithm.ECC_GOST, DNSSEC.Algorithm.ECDSAP256SHA256,
+            DNSSEC.Algorithm.ECDSAP384SHA384, DNSSEC.Algorithm.ED25519, DNSSEC.Algorithm.ED448);
+    /** RFC 8624 3.3: SHA-1, SHA-256, GOST (counted as usable, as above) and SHA-384. */
+    private static final Set<Integer> DIGESTS = Set.of(
+            DNSSEC.Digest.SHA1, DNSSEC.Digest.SHA256, DNSSEC.Digest.GOST3411, DNSSEC.Digest.SHA384);
+    private static final base32 BASE32HEX = new base32(base32.Alphabet.BASE32HEX, false, false);
+
+    private final Validator validator;
+    private final List<Name> anchors;
+    private final DnsLimits limits;
+    private final Clock clock;
+    private final Map<Name, Kept<Level>> levels;
+    private final Map<Name, Kept<List<DNSKEYRecord>>> keys;
+
+    /** What one name between the trust anchor and the asked name is. */
+    private sealed interface Level permits SignedCut, UnsignedCut, NoCut { }
+
+    private record SignedCut() implements Level { }
+
+    private record UnsignedCut(Basis basis, String how) implements Level { }
+
+    private record NoCut() implements Level { }
+
+    private record Kept<T>(T value, Instant expires) { }
+
+    /** Why a level could not be decided: not kept, the next lookup asks again. */
+    private record Undecided(DnssecStatus status, String reason) { }
+
+    InsecurityProof(Validator validator, List<Name> anchors, DnsLimits limits, Clock clock) {
+        this.validator = validator;
+        this.anchors = List.copyOf(anchors);
+        this.limits = limits;
+        this.clock = clock;
+        this.levels = bounded(limits.keyCacheEntries());
+        this.keys = bounded(limits.keyCacheEntries());
+    }
+
+    private static <T> Map<Name, Kept<T>> bounded(int max) {
+        return new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Name, Kept<T>> eldest) {
+                return size() > max;
+            }
+        };
+    }
+
+    /**
+     * Is {@code name} proven to lie in unsigned space? For data of type DS
+     * ask for the parent: a DS RRset belongs to the zone above its owner.
+     */
+    Verdict prove(Name name) {
+        Name anchor = anchorFor(name);
+        if (anchor == null) {
+            return new Proven(Name.root, Basis.NO_TRUST_ANCHOR, "no configured trust anchor covers " + DnsNames.text(name));
+        }
+        Name zone = anchor;
+        for (int labels = anchor.labels() + 1; labels <= name.labels(); labels++) {
+            Name level = labels == name.labels() ? name : new Name(name, name.labels() - labels);
+            Object fact = level(zone, level);
+            if (fact instanceof Undecided u) return new NotProven(u.status(), u.reason());
+            if (fact instanceof UnsignedCut cut) return new Proven(level, cut.basis(), cut.how());
+            if (fact instanceof SignedCut) zone = level;
+        }
+        return new NotProven(DnssecStatus.INDETERMINATE, DnsNames.text(name) + " lies in the signed zone "
+                + DnsNames.text(zone) + ", yet its answer did not validate and nothing proves it unsigned");
+    }
+
+    private Name anchorFor(Name name) {
+        Name best = null;
+        for (Name a : anchors) {
+            if (name.subdomain(a) && (best == null || a.labels() > best.labels())) best = a;
+        }
+        return best;
+    }
+
+    /** A Level, or an Undecided. */
+    private Object level(Name zone, Name level) {
+        Level known = kept(levels, level);
+        if (known != null) return known;
+        Reply r = validator.ask(level, Type.DS);
+        if (r.message() == null) {
+            return new Undecided(r.failure(), "the DS lookup for " + DnsNames.text(level) + " failed: " + r.reason());
+        }
+        Message m = r.message();
+        if (m.getRcode() == Rcode.SERVFAIL) {
+            return new Undecided(DnssecStatus.BOGUS, Answer.bogusReason(level, Type.DS, m));
+        }
+        List<DSRecord> ds = dsRecords(m, level);
+        if (r.validated() && m.getRcode() == Rcode.NOERROR && !ds.isEmpty()) {
+            boolean usable = ds.stream().anyMatch(d -> ALGORITHMS.contains(d.getAlgorithm())
+                    && DIGESTS.contains(d.getDigestID()));
+            Level fact = usable ? new SignedCut() : new UnsignedCut(Basis.UNSUPPORTED_DS,
+                    "the DS records of " + DnsNames.text(level) + " name only algorithms or digest types that "
+                            + "cannot be validated (RFC 4035 5.2, RFC 6840 5.2)");
+            return keep(levels, level, fact, m);
+        }
+        UnsignedCut cut = unsignedDelegation(zone, level, m);
+        if (cut != null) return keep(levels, level, cut, m);
+        if (r.validated() && m.getRcode() == Rcode.NOERROR) return keep(levels, level, new NoCut(), m);
+        if (r.validated()) {
+            return new Undecided(DnssecStatus.INDETERMINATE, DnsNames.text(level) + " does not exist in the signed zone "
+                    + DnsNames.text(zone) + ", so nothing below it can be unsigned");
+        }
+        return new Undecided(DnssecStatus.INDETERMINATE, "the DS answer for " + DnsNames.text(level)
+                + " did not validate and proves no unsigned delegation"
+                + (Answer.validatorReason(m).isEmpty() ? "" : " (" + Answer.validatorReason(m) + ")"));
+    }
+
+    private static List<DSRecord> dsRecords(Message m, Name owner) {
+        List<DSRecord> out = new ArrayList<>();
+        for (Record r : m.getSection(Section.ANSWER)) {
+            if (r instanceof DSRecord d && d.getName().equals(owner)) out.add(d);
+        }
+        return out;
+    }
+
+    /**
+     * RFC 4035 5.2 and RFC 5155 8.6: a record of the parent zone, signed by
+     * its validated key, that shows {@code level} to be a delegation (NS, no
+     * SOA) without DS, or an opt-out span covering it; null if there is none.
+     */
+    private UnsignedCut unsignedDelegation(Name zone, Name level, Message m) {
+        List<RRset> nsec = new ArrayList<>();
+        List<RRset> nsec3 = new ArrayList<>();
+        for (RRset set : m.getSectionRRsets(Section.AUTHORITY)) {
+            if (set.getType() == Type.NSEC && set.getName().subdomain(zone)) nsec.add(set);
+            if (set.getType() == Type.NSEC3 && set.getName().labels() == zone.labels() + 1
+                    && set.getName().subdomain(zone)) nsec3.add(set);
+        }
+        if (nsec.isEmpty() && nsec3.isEmpty()) return null;
+        List<DNSKEYRecord> zoneKeys = zoneKeys(zone);
+        if (zoneKeys.isEmpty()) return null;
+        for (RRset set : nsec) {
+            NSECRecord r = (NSECRecord) set.first();
+            if (r.getName().equals(level) && delegationWithoutDs(r::hasType) && signedBy(set, zone, zoneKeys)) {
+                return new UnsignedCut(Basis.NSEC, DnsNames.text(zone) + " delegates " + DnsNames.text(level)
+                        + " without DS, shown by its signed NSEC record (RFC 4035 5.2)");
+            }
+        }
+        List<NSEC3Record> chain = new ArrayList<>();
+        for (RRset set : nsec3) {
+            NSEC3Record r = (NSEC3Record) set.first();
+            if (r.getHashAlgorithm() == NSEC3Record.Digest.SHA1 && signedBy(set, zone, zoneKeys)) chain.add(r);
+        }
+        if (chain.isEmpty()) return null;
+        NSEC3Record first = chain.getFirst();
+        if (first.getIterations() > limits.maxNsec3Iterations()) {
+            return new UnsignedCut(Basis.NSEC3_ITERATIONS, DnsNames.text(zone) + " denies with NSEC3 of "
+                    + first.getIterations() + " iterations, more than the " + limits.maxNsec3Iterations()
+                    + " trusted (RFC 9276 3.2)");
+        }
+        chain.removeIf(r -> r.getIterations() != first.getIterations() || !Arrays.equals(r.getSalt(), first.getSalt()));
+        NSEC3Record match = matching(chain, level);
+        if (match != null) {
+            return delegationWithoutDs(match::hasType) ? new UnsignedCut(Basis.NSEC3, DnsNames.text(zone)
+                    + " delegates " + DnsNames.text(level) + " without DS, shown by its signed NSEC3 record (RFC 5155 8.6)")
+                    : null;
+        }
+        // RFC 5155 8.3 and 8.6: the closest encloser matched, the next closer name covered by an opt-out span
+        for (Name encloser = new Name(level, 1); encloser.subdomain(zone); encloser = new Name(encloser, 1)) {
+            NSEC3Record ce = matching(chain, encloser);
+            if (ce == null) {
+                if (encloser.equals(zone)) break;
+                continue;
+            }
+            if (ce.hasType(Type.DNAME) || (ce.hasType(Type.NS) && !ce.hasType(Type.SOA))) return null;
+            Name nextCloser = new Name(level, level.labels() - encloser.labels() - 1);
+            NSEC3Record span = covering(chain, nextCloser);
+            if (span != null && (span.getFlags() & NSEC3Record.Flags.OPT_OUT) != 0) {
+                return new UnsignedCut(Basis.NSEC3_OPT_OUT, DnsNames.text(level) + " lies in an opt-out span of "
+                        + DnsNames.text(zone) + "'s signed NSEC3 chain, so it has no DS (RFC 5155 6)");
+            }
+            return null;
+        }
+        return null;
+    }
+
+    private static boolean delegationWithoutDs(java.util.function.IntPredicate has) {
+        return has.test(Type.NS) && !has.test(Type.SOA) && !has.test(Type.DS);
+    }
+
+    private static NSEC3Record matching(List<NSEC3Record> chain, Name name) {
+        for (NSEC3Record r : chain) {
+            byte[] owner = ownerHash(r);
+            if (owner != null && Arrays.equals(owner, hash(r, name))) return r;
+        }
+        return null;
+    }
+
+    /** RFC 5155 8.3: the record whose interval (owner hash, next hash) holds the name's hash, wrapping at the end. */
+    private static NSEC3Record covering(List<NSEC3Record> chain, Name name) {
+        for (NSEC3Record r : chain) {
+            byte[] owner = ownerHash(r);
+            byte[] h = hash(r, name);
+            if (owner == null || h == null) continue;
+            byte[] next = r.getNext();
+            boolean wraps = Arrays.compareUnsigned(owner, next) >= 0;
+            boolean after = Arrays.compareUnsigned(owner, h) < 0;
+            boolean before = Arrays.compareUnsigned(h, next) < 0;
+            if (wraps ? (after || before) : (after && before)) return r;
+        }
+        return null;
+    }
+
+    private static byte[] ownerHash(NSEC3Record r) {
+        try {
+            return BASE32HEX.fromString(r.getName().getLabelString(0).toUpperCase(Locale.ROOT));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static byte[] hash(NSEC3Record r, Name name) {
+        try {
+            return r.hashName(name);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return null;
+        }
+    }
+
+    /** RFC 4035 5.3: one RRSIG by the zone, made with one of its validated keys, verifies now. */
+    private boolean signedBy(RRset set, Name zone, List<DNSKEYRecord> zoneKeys) {
+        Instant now = clock.instant();
+        int tried = 0;
+        for (RRSIGRecord sig : set.sigs()) {
+            if (!sig.getSigner().equals(zone)) continue;
+            for (DNSKEYRecord key : zoneKeys) {
+                if (key.getFootprint() != sig.getFootprint() || key.getAlgorithm() != sig.getAlgorithm()) continue;
+                if (tried++ >= limits.maxValidateRrsigs()) return false;
+                try {
+                    DNSSEC.verify(set, sig, key, now);
+                    return true;
+                } catch (DNSSEC.DNSSECException e) {
+                    // another signature may verify
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The zone's DNSKEY RRset, only as the validator validated it. */
+    private List<DNSKEYRecord> zoneKeys(Name zone) {
+        List<DNSKEYRecord> known = kept(keys, zone);
+        if (known != null) return known;
+        Reply r = validator.ask(zone, Type.DNSKEY);
+        if (!r.validated()) return List.of();
+        List<DNSKEYRecord> found = new ArrayList<>();
+        for (Record rec : r.message().getSection(Section.ANSWER)) {
+            if (rec instanceof DNSKEYRecord k && k.getName().equals(zone)) found.add(k);
+        }
+        return keep(keys, zone, List.copyOf(found), r.message());
+    }
+
+    private <T> T kept(Map<Name, Kept<T>> map, Name name) {
+        synchronized (map) {
+            Kept<T> k = map.get(name);
+            if (k == null) return null;
+            if (!k.expires().isAfter(clock.instant())) {
+                map.remove(name);
+                return null;
+            }
+            return k.value();
+        }
+    }
+
+    /** Kept for the shortest TTL in the answer that proved it (already capped by the signatures, RFC 4035 5.3.3). */
+    private <T> T keep(Map<Name, Kept<T>> map, Name name, T value, Message proof) {
+        long ttl = limits.maxTtl().toSeconds();
+        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
+            for (Record r : proof.getSection(section)) ttl = Math.min(ttl, r.getTTL());
+        }
+        if (ttl > 0) {
+            synchronized (map) {
+                map.put(name, new Kept<>(value, clock.instant().plusSeconds(ttl)));
+            }
+        }
+        return value;
+    }
+}
