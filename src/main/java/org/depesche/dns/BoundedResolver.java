@@ -2,10 +2,7 @@ package org.depesche.dns;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -13,7 +10,6 @@ import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
@@ -23,35 +19,29 @@ import org.xbill.DNS.Type;
  * Sits between the validator and the upstream servers. It refuses answers
  * that would make validation expensive before the validator sees them
  * (THREATS T14, KeyTrap): too many records, too many DNSKEYs in an RRset,
- * too many RRSIGs over one RRset. And it keeps DNSKEY and DS answers for
- * their TTL: dnsjava's validator walks the chain from the trust anchor again
- * for every zone whose own key it has not cached, which would cost a round
- * trip per parent zone; it still verifies every signature in them each time.
+ * too many RRSIGs over one RRset. And it lowers the TTL of every signed
+ * RRset to what its signatures allow (RFC 4035 5.3.3: the original TTL, and
+ * no longer than the signatures are valid), because the TTL on the wire is
+ * not covered by the signature: an on-path attacker replaying a signed
+ * RRset with a raised TTL would otherwise keep it cached, the validator's
+ * key cache included, after it expired. DS and DNSKEY answers that verify
+ * along the chain are kept ({@link KeyAnswers}); nothing else is.
  */
 final class BoundedResolver implements Resolver {
-    /**
-     * Kept answers are not yet validated, so a forged one would keep failing
-     * lookups for as long as it is kept: a short bound limits that.
-     */
-    private static final long KEEP_KEY_ANSWERS_SECONDS = 600;
     private final Resolver upstream;
     private final DnsLimits limits;
     private final Clock clock;
-    private final Map<String, KeyAnswer> keyAnswers;
-
-    private record KeyAnswer(Message message, Instant expires) { }
+    private volatile KeyAnswers keyAnswers;
 
     BoundedResolver(Resolver upstream, DnsLimits limits, Clock clock) {
         this.upstream = upstream;
         this.limits = limits;
         this.clock = clock;
-        int max = limits.keyCacheEntries();
-        this.keyAnswers = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, KeyAnswer> eldest) {
-                return size() > max;
-            }
-        };
+    }
+
+    /** From now on keeps the DS and DNSKEY answers that verify from these trust anchors. */
+    void keepKeyAnswers(KeyAnswers kept) {
+        this.keyAnswers = kept;
     }
 
     /** An answer refused for its size; the lookup becomes bogus with this message as the reason. */
@@ -70,12 +60,11 @@ final class BoundedResolver implements Resolver {
 
     @Override
     public CompletionStage<Message> sendAsync(Message query, Executor executor) {
-        Record q = query.getQuestion();
-        boolean keyMaterial = q.getType() == Type.DNSKEY || q.getType() == Type.DS;
-        String key = DnsNames.text(q.getName()) + "/" + q.getType();
-        if (keyMaterial) {
-            Message kept = keptAnswer(key, query.getHeader().getID());
-            if (kept != null) return CompletableFuture.completedFuture(kept);
+        org.xbill.DNS.Record question = query.getQuestion();
+        KeyAnswers kept = KeyAnswers.isKeyMaterial(question.getType()) ? keyAnswers : null;
+        if (kept != null) {
+            Message known = kept.kept(question, query.getHeader().getID());
+            if (known != null) return CompletableFuture.completedFuture(known);
         }
         return upstream.sendAsync(query, executor).thenCompose(answer -> {
             int rcode = answer.getRcode();
@@ -86,38 +75,10 @@ final class BoundedResolver implements Resolver {
             }
             String problem = check(answer);
             if (problem != null) return CompletableFuture.failedFuture(new AnswerTooLargeException(problem));
-            if (keyMaterial && rcode == Rcode.NOERROR) keep(key, answer);
-            return CompletableFuture.completedFuture(answer);
+            Message capped = SignedTtl.capped(answer, clock.instant());
+            if (kept != null) kept.offer(question, capped);
+            return CompletableFuture.completedFuture(capped);
         });
-    }
-
-    private Message keptAnswer(String key, int id) {
-        synchronized (keyAnswers) {
-            KeyAnswer kept = keyAnswers.get(key);
-            if (kept == null) return null;
-            if (!kept.expires().isAfter(clock.instant())) {
-                keyAnswers.remove(key);
-                return null;
-            }
-            Message copy = kept.message().clone();
-            copy.getHeader().setID(id);
-            return copy;
-        }
-    }
-
-    private void keep(String key, Message answer) {
-        long ttl = Math.min(KEEP_KEY_ANSWERS_SECONDS, limits.maxTtl().toSeconds());
-        int records = 0;
-        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
-            for (Record r : answer.getSection(section)) {
-                ttl = Math.min(ttl, r.getTTL());
-                records++;
-            }
-        }
-        if (records == 0 || ttl <= 0) return;
-        synchronized (keyAnswers) {
-            keyAnswers.put(key, new KeyAnswer(answer.clone(), clock.instant().plusSeconds(ttl)));
-        }
     }
 
     private String check(Message answer) {

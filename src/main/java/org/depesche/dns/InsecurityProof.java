@@ -17,7 +17,6 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.NSEC3Record;
 import org.xbill.DNS.NSECRecord;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.RRSIGRecord;
 import org.xbill.DNS.RRset;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
@@ -300,24 +299,8 @@ final class InsecurityProof {
         }
     }
 
-    /** RFC 4035 5.3: one RRSIG by the zone, made with one of its validated keys, verifies now. */
     private boolean signedBy(RRset set, Name zone, List<DNSKEYRecord> zoneKeys) {
-        Instant now = clock.instant();
-        int tried = 0;
-        for (RRSIGRecord sig : set.sigs()) {
-            if (!sig.getSigner().equals(zone)) continue;
-            for (DNSKEYRecord key : zoneKeys) {
-                if (key.getFootprint() != sig.getFootprint() || key.getAlgorithm() != sig.getAlgorithm()) continue;
-                if (tried++ >= limits.maxValidateRrsigs()) return false;
-                try {
-                    DNSSEC.verify(set, sig, key, now);
-                    return true;
-                } catch (DNSSEC.DNSSECException e) {
-                    // another signature may verify
-                }
-            }
-        }
-        return false;
+        return KeyAnswers.signedBy(set, zone, zoneKeys, clock.instant(), limits.maxValidateRrsigs());
     }
 
     /** The zone's DNSKEY RRset, only as the validator validated it. */

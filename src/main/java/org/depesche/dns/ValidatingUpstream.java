@@ -31,8 +31,8 @@ final class ValidatingUpstream extends Upstream {
 
     ValidatingUpstream(List<InetSocketAddress> servers, String trustAnchors, DnsLimits limits, Clock clock) {
         super(limits);
-        this.validator = new ValidatingResolver(new BoundedResolver(servers(servers, limits.queryTimeout()), limits, clock),
-                clock);
+        BoundedResolver bounded = new BoundedResolver(servers(servers, limits.queryTimeout()), limits, clock);
+        this.validator = new ValidatingResolver(bounded, clock);
         try {
             validator.init(properties(limits));
             validator.getTrustAnchors().clear();
@@ -44,6 +44,8 @@ final class ValidatingUpstream extends Upstream {
             throw new IllegalArgumentException("bad DNSSEC trust anchor: no DS or DNSKEY record in it");
         }
         List<Name> anchors = validator.getTrustAnchors().items().stream().map(org.xbill.DNS.RRset::getName).toList();
+        bounded.keepKeyAnswers(new KeyAnswers(validator.getTrustAnchors().items().stream()
+                .flatMap(set -> set.rrs().stream()).toList(), limits, clock));
         this.proof = new InsecurityProof((n, t) -> ask(n, t, false), anchors, limits, clock);
     }
 

@@ -1,0 +1,60 @@
+package org.depesche.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.depesche.testsupport.SettableClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Type;
+
+/**
+ * Issue 8, findings 2 and 5: a signed answer is cached no longer than its
+ * signatures allow (RFC 4035 5.3.3), and a forged key answer is not kept
+ * for the validator, so one spoofed reply does not make a zone bogus for
+ * minutes.
+ */
+class SignedLifetimeTest {
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-05-01T08:00:00Z"));
+    private TestDns dns;
+
+    @AfterEach
+    void stop() {
+        if (dns != null) dns.close();
+    }
+
+    @Test
+    void aSecureAnswerIsNotServedFromTheCacheAfterItsSignatureExpired() {
+        dns = TestDns.builder().clock(clock)
+                .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
+                .start();
+        // the signatures end 30 days after the build; 100 s before that, TTL 300 would outlive them
+        clock.advance(Duration.ofDays(30).minusSeconds(100));
+        CachingDnsResolver resolver = dns.validatingResolver(TestDns.testLimits(), clock);
+        assertThat(resolver.lookup("mx.example.test", Type.A).status()).isEqualTo(DnssecStatus.SECURE);
+
+        clock.advance(Duration.ofSeconds(150));
+        dns.resetQueries();
+        DnsResult later = resolver.lookup("mx.example.test", Type.A);
+
+        assertThat(dns.queries()).as("asked again once the signature expired").contains("mx.example.test/A");
+        assertThat(later.status()).as(later.toString()).isNotEqualTo(DnssecStatus.SECURE);
+    }
+
+    @Test
+    void aForgedDnskeyAnswerIsNotKeptForTheNextLookup() {
+        dns = TestDns.builder().clock(clock)
+                .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
+                .a("www.example.test", "127.0.0.2")
+                .start();
+        CachingDnsResolver resolver = dns.validatingResolver(TestDns.testLimits(), clock);
+        dns.attack("example.test", Type.DNSKEY, TestDns.Attack.CORRUPT_SIGNATURE);
+        assertThat(resolver.mx("example.test").status()).isEqualTo(DnssecStatus.BOGUS);
+
+        dns.stopAttacks();
+        DnsResult next = resolver.lookup("www.example.test", Type.A);
+
+        assertThat(next.status()).as(next.toString()).isEqualTo(DnssecStatus.SECURE);
+    }
+}
