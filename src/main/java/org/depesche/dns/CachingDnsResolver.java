@@ -86,14 +86,23 @@ public final class CachingDnsResolver implements DnsResolver, AutoCloseable {
     /**
      * The validator gives one status for a whole CNAME chain; when it is not
      * secure, each link is looked up on its own so the caller can tell which
-     * links are (RFC 7672 2.2.3).
+     * links are (RFC 7672 2.2.3). A link that does not stand on its own (a
+     * failed lookup, another target) makes the whole answer fail with it:
+     * the two answers disagree, and neither is believed.
      */
     private DnsResult withLinkStatuses(DnsResult r) {
         if (r.cnameChain().isEmpty() || r.status() == DnssecStatus.SECURE) return r;
         List<DnsResult.CnameLink> links = new ArrayList<>();
         for (DnsResult.CnameLink link : r.cnameChain()) {
-            DnssecStatus own = lookup(link.owner(), Type.CNAME).status();
-            links.add(new DnsResult.CnameLink(link.owner(), link.target(), own));
+            DnsResult own = lookup(link.owner(), Type.CNAME);
+            boolean sameTarget = own.records().stream().anyMatch(c -> c instanceof org.xbill.DNS.CNAMERecord cn
+                    && DnsNames.text(cn.getTarget()).equals(link.target()));
+            if (own.outcome() == DnsResult.Outcome.FAILED || !sameTarget) {
+                DnssecStatus worse = own.status() == DnssecStatus.BOGUS ? DnssecStatus.BOGUS : DnssecStatus.INDETERMINATE;
+                return DnsResult.failed(r.qname(), r.type(), worse, "the CNAME " + link.owner() + " -> " + link.target()
+                        + " does not hold on its own (" + own + ")");
+            }
+            links.add(new DnsResult.CnameLink(link.owner(), link.target(), own.status()));
         }
         return new DnsResult(r.qname(), r.type(), r.outcome(), r.records(), links, r.status(), r.reason());
     }

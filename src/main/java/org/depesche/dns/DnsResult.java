@@ -35,6 +35,17 @@ public record DnsResult(String qname, int type, Outcome outcome, List<Record> re
         return new DnsResult(qname, type, Outcome.FAILED, List.of(), List.of(), status, reason);
     }
 
+    /** The same lookup as a failure of unknown outcome, for a caller that has reason not to believe it. */
+    public DnsResult asIndeterminate(String why) {
+        return failed(qname, type, DnssecStatus.INDETERMINATE, why);
+    }
+
+    /** An NXDOMAIN or NODATA said to come from unsigned space, reached without a CNAME. */
+    public boolean isInsecureDenial() {
+        return status == DnssecStatus.INSECURE && cnameChain.isEmpty()
+                && (outcome == Outcome.NXDOMAIN || outcome == Outcome.NODATA);
+    }
+
     public boolean isSecure() {
         return status == DnssecStatus.SECURE;
     }

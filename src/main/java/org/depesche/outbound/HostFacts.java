@@ -30,6 +30,32 @@ final class HostFacts {
         this.port = port;
     }
 
+    /**
+     * The host's addresses, with issue 8's second guard: a denial that
+     * claims to come from unsigned space, for a name whose other half (A or
+     * AAAA) validated, or that lies at or below the recipient domain whose
+     * MX RRset validated, is not believed. Such a claim means either a
+     * forgery the validator missed or a zone cut nobody would place there;
+     * the lookup counts as failed (RFC 4035 4.3: indeterminate) and the
+     * host waits.
+     */
+    Addresses addresses(DomainPolicy p, MxHost mx) {
+        Addresses found = dns.addresses(mx.name());
+        boolean underSecureMx = mx.secure() && isAtOrBelow(mx.name(), MailAddress.aLabel(p.domain()));
+        return new Addresses(found.host(), guarded(found.ipv6(), underSecureMx || found.ipv4().isSecure(), mx.name()),
+                guarded(found.ipv4(), underSecureMx || found.ipv6().isSecure(), mx.name()));
+    }
+
+    private static DnsResult guarded(DnsResult r, boolean signedAbove, String securedBy) {
+        if (!signedAbove || !r.isInsecureDenial()) return r;
+        return r.asIndeterminate("the denial of " + r.qname() + " claims to come from unsigned DNS although the answers"
+                + " for " + securedBy + " and its domain validated; not believed");
+    }
+
+    private static boolean isAtOrBelow(String name, String domain) {
+        return name.equals(domain) || name.endsWith("." + domain);
+    }
+
     /** Why a host's addresses cannot be used, or null if they can. */
     static String unusable(DomainPolicy p, MxHost mx, Addresses addresses) {
         // A failed half (say AAAA timing out) must not turn a DANE host into an unauthenticated one, nor
@@ -60,13 +86,18 @@ final class HostFacts {
         if (!canonical.equals(mx.name())) {
             // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one;
             // the expanded name is then the TLSA base domain, which goes first as the SNI name (RFC 7672 8.1).
-            DnsResult expanded = dns.tlsa(port, canonical);
+            DnsResult expanded = tlsa(canonical);
             if (!deniedSecurely(expanded))
                 return new PolicyEngine.MxFacts(mx.name(), true, expanded,
                         new LinkedHashSet<>(List.of(canonical, mx.name(), nextHop)), true);
         }
-        return new PolicyEngine.MxFacts(mx.name(), true, dns.tlsa(port, mx.name()),
+        return new PolicyEngine.MxFacts(mx.name(), true, tlsa(mx.name()),
                 new LinkedHashSet<>(List.of(mx.name(), nextHop)), true);
+    }
+
+    /** The TLSA lookup under a host whose addresses validated: an insecure denial there is not believed (second guard). */
+    private DnsResult tlsa(String host) {
+        return guarded(dns.tlsa(port, host), true, host);
     }
 
     /** A message that must reach an authenticated server uses DANE wherever the domain publishes it. */

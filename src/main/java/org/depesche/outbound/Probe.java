@@ -237,7 +237,7 @@ public final class Probe {
 
     /** One MX host as delivery would see it, checked over the network when a ServerProbe is at hand. */
     private ProbeReport.Mx examine(DomainPolicy p, MxHost mx, int[] budget, List<String> notes) {
-        Addresses addresses = dns.addresses(mx.name());
+        Addresses addresses = hostFacts.addresses(p, mx);
         String addressStatus = addresses.status().name().toLowerCase(Locale.ROOT);
         List<String> ips = addresses.addresses().stream().map(InetAddress::getHostAddress).toList();
         String unusable = HostFacts.unusable(p, mx, addresses);

@@ -122,7 +122,7 @@ public final class RemoteCourier implements Courier {
                 problems.passing("no more than " + MAX_ADDRESSES + " addresses are tried per round");
                 break;
             }
-            Addresses addresses = dns.addresses(mx.name());
+            Addresses addresses = hostFacts.addresses(p, mx);
             String unusable = unusable(p, mx, addresses);
             if (unusable != null) {
                 problems.passing(unusable);
