@@ -458,6 +458,18 @@ public final class TestDns implements AutoCloseable {
             return this;
         }
 
+        /** The current zone's NSEC3 chain (see {@link #nsec3}) has the opt-out flag: unsigned children get no NSEC3 record. */
+        public Builder nsec3OptOut() {
+            zone().optOut = true;
+            return this;
+        }
+
+        /** The parent publishes for the current zone only a DS of this digest type, with digest bytes that match nothing. */
+        public Builder dsDigestType(int digestType) {
+            zone().foreignDsDigest = digestType;
+            return this;
+        }
+
         /** The current zone is lame: its DS is in the parent but its DNSKEY RRset is not served. */
         public Builder lameDelegation() {
             zone().lame = true;

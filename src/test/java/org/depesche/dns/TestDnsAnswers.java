@@ -113,7 +113,16 @@ final class TestDnsAnswers {
      */
     private void denyWithNsec3(TestZone zone, Name name) {
         if (zone.exists(name) || zone.isEmptyNonTerminal(name)) {
-            add(zone.matchingNsec3(name), Section.AUTHORITY);
+            RRset match = zone.matchingNsec3(name);
+            if (match != null || !zone.optOut) {
+                add(match, Section.AUTHORITY);
+                return;
+            }
+            // RFC 5155 7.2.4: an unsigned delegation in an opt-out span: closest encloser proof, next closer covered
+            Name encloser = zone.closestEncloser(name);
+            Name nextCloser = new Name(name, name.labels() - encloser.labels() - 1);
+            add(zone.matchingNsec3(encloser), Section.AUTHORITY);
+            add(zone.coveringNsec3(nextCloser), Section.AUTHORITY);
             return;
         }
         response.getHeader().setRcode(Rcode.NXDOMAIN);

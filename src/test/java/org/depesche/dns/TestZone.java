@@ -46,6 +46,10 @@ final class TestZone {
     boolean lame;
     /** Negative: NSEC; otherwise NSEC3 (RFC 5155) with this many extra iterations, no salt. */
     int nsec3Iterations = -1;
+    /** NSEC3 with the opt-out flag: unsigned delegations get no NSEC3 record of their own (RFC 5155 6). */
+    boolean optOut;
+    /** A digest type (RFC 4034 5.1.3) this zone's parent publishes a DS of, with made-up digest bytes; 0: none. */
+    int foreignDsDigest;
     int trapKeys;
     int trapSigs;
     private final TreeMap<Name, Map<Integer, RRset>> names = new TreeMap<>();
@@ -91,7 +95,14 @@ final class TestZone {
     /** Delegates a child zone from here: NS at the cut, and DS when the child is signed (RFC 4035 2.4). */
     void delegate(TestZone child) {
         add(new NSRecord(child.apex, DClass.IN, TTL, prefixed("ns", child.apex)));
-        if (child.signed) add(child.ds());
+        if (child.foreignDsDigest > 0) {
+            byte[] digest = new byte[32];
+            RANDOM.nextBytes(digest);
+            add(new DSRecord(child.apex, DClass.IN, TTL, child.key().getFootprint(), child.key().getAlgorithm(),
+                    child.foreignDsDigest, digest));
+        } else if (child.signed) {
+            add(child.ds());
+        }
     }
 
     /** Adds SOA, NS, DNSKEY and NSEC records and signs; call once, after every delegation. */
@@ -136,6 +147,7 @@ final class TestZone {
         TreeMap<Name, int[]> chain = new TreeMap<>();
         for (Name owner : new ArrayList<>(names.keySet())) {
             TreeSet<Integer> types = new TreeSet<>(names.get(owner).keySet());
+            if (optOut && isDelegation(owner) && !types.contains(Type.DS)) continue;
             if (!isDelegation(owner) || types.contains(Type.DS)) types.add(Type.RRSIG); // unsigned cut: nothing signed
             chain.put(hashed(owner), types.stream().mapToInt(Integer::intValue).toArray());
             for (Name n = owner; n.labels() > apex.labels(); ) {
@@ -147,7 +159,8 @@ final class TestZone {
         for (int i = 0; i < owners.size(); i++) {
             Name next = owners.get((i + 1) % owners.size());
             byte[] nextHash = BASE32HEX.fromString(next.getLabelString(0));
-            NSEC3Record r = new NSEC3Record(owners.get(i), DClass.IN, TTL, NSEC3Record.Digest.SHA1, 0,
+            NSEC3Record r = new NSEC3Record(owners.get(i), DClass.IN, TTL, NSEC3Record.Digest.SHA1,
+                    optOut ? NSEC3Record.Flags.OPT_OUT : 0,
                     nsec3Iterations, null, nextHash, chain.get(owners.get(i)));
             nsec3.put(owners.get(i), new RRset(r));
         }
