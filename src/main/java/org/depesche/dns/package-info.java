@@ -6,7 +6,16 @@
  * built in) over configured upstream servers: queries carry DO and CD and
  * the upstream's AD bit is ignored (RFC 4035 3.2 and 5, RFC 6840 5.9). The
  * other mode trusts the AD bit of a validating resolver, on a loopback
- * address only (RFC 4035 4.9.3, RFC 6840 5.7). Denial of existence must be
+ * address only (RFC 4035 4.9.3, RFC 6840 5.7). In validate mode an answer
+ * the validator did not mark secure is insecure only where {@link
+ * org.depesche.dns.InsecurityProof} proves it (RFC 4033 5, RFC 4035 5.2): a
+ * chain of validated DS answers down to a signed NSEC/NSEC3 delegation
+ * without DS, an NSEC3 opt-out span (RFC 5155 6, 8.6), or DS records of
+ * algorithms or digest types that cannot be validated (RFC 6840 5.2);
+ * anything else is indeterminate or bogus. Signed RRsets are cached no
+ * longer than their RRSIGs' original TTL and expiration (RFC 4035 5.3.3),
+ * and DS/DNSKEY answers are kept for the validator only once they verified.
+ * Denial of existence must be
  * proven by NSEC (RFC 4035 5.4, RFC 7129 3) or NSEC3 (RFC 5155 8, RFC 7129
  * 5); NSEC3 proofs with more than 150 iterations are not trusted: a name
  * error proven only by them is insecure, a NODATA bogus (RFC 9276 3.2 allows
