@@ -84,6 +84,8 @@ final class InsecurityProof {
     /** RFC 8624 3.3: SHA-1, SHA-256, GOST (counted as usable, as above) and SHA-384. */
     private static final Set<Integer> DIGESTS = Set.of(
             DNSSEC.Digest.SHA1, DNSSEC.Digest.SHA256, DNSSEC.Digest.GOST3411, DNSSEC.Digest.SHA384);
+    private static final int MAX_NSEC3_ITERATIONS = 2500;
+    private static final int MAX_PROOF_RRSETS = 8;
     private static final base32 BASE32HEX = new base32(base32.Alphabet.BASE32HEX, false, false);
 
     private final Validator validator;
@@ -208,7 +210,8 @@ final class InsecurityProof {
             if (set.getType() == Type.NSEC3 && set.getName().labels() == zone.labels() + 1
                     && set.getName().subdomain(zone)) nsec3.add(set);
         }
-        if (nsec.isEmpty() && nsec3.isEmpty()) return null;
+        // RFC 5155 7.2 and RFC 4035 3.1.3: a proof needs at most three records; more is work for an attacker
+        if (nsec.isEmpty() && nsec3.isEmpty() || nsec.size() + nsec3.size() > MAX_PROOF_RRSETS) return null;
         List<DNSKEYRecord> zoneKeys = zoneKeys(zone);
         if (zoneKeys.isEmpty()) return null;
         for (RRset set : nsec) {
@@ -225,11 +228,8 @@ final class InsecurityProof {
         }
         if (chain.isEmpty()) return null;
         NSEC3Record first = chain.getFirst();
-        if (first.getIterations() > limits.maxNsec3Iterations()) {
-            return new UnsignedCut(Basis.NSEC3_ITERATIONS, DnsNames.text(zone) + " denies with NSEC3 of "
-                    + first.getIterations() + " iterations, more than the " + limits.maxNsec3Iterations()
-                    + " trusted (RFC 9276 3.2)");
-        }
+        // RFC 5155 10.3: no key size allows more; hashing beyond it would be work for nothing
+        if (first.getIterations() > MAX_NSEC3_ITERATIONS) return null;
         chain.removeIf(r -> r.getIterations() != first.getIterations() || !Arrays.equals(r.getSalt(), first.getSalt()));
         NSEC3Record match = matching(chain, level);
         if (match != null) {
@@ -237,21 +237,32 @@ final class InsecurityProof {
                     + " delegates " + DnsNames.text(level) + " without DS, shown by its signed NSEC3 record (RFC 5155 8.6)")
                     : null;
         }
-        // RFC 5155 8.3 and 8.6: the closest encloser matched, the next closer name covered by an opt-out span
+        UnsignedCut optOut = optOutSpan(zone, level, chain);
+        if (optOut != null) return optOut;
+        // RFC 9276 3.2: a denial made with too many iterations may be treated as insecure, but only one that
+        // is about this name (its hash covered), so a signed record replayed from elsewhere in the chain proves nothing
+        if (first.getIterations() > limits.maxNsec3Iterations() && covering(chain, level) != null) {
+            return new UnsignedCut(Basis.NSEC3_ITERATIONS, DnsNames.text(zone) + " denies " + DnsNames.text(level)
+                    + " with NSEC3 of " + first.getIterations() + " iterations, more than the "
+                    + limits.maxNsec3Iterations() + " trusted (RFC 9276 3.2)");
+        }
+        return null;
+    }
+
+    /** RFC 5155 8.3 and 8.6: the closest encloser matched, the next closer name covered by an opt-out span. */
+    private static UnsignedCut optOutSpan(Name zone, Name level, List<NSEC3Record> chain) {
         for (Name encloser = new Name(level, 1); encloser.subdomain(zone); encloser = new Name(encloser, 1)) {
             NSEC3Record ce = matching(chain, encloser);
             if (ce == null) {
-                if (encloser.equals(zone)) break;
+                if (encloser.equals(zone)) return null;
                 continue;
             }
             if (ce.hasType(Type.DNAME) || (ce.hasType(Type.NS) && !ce.hasType(Type.SOA))) return null;
             Name nextCloser = new Name(level, level.labels() - encloser.labels() - 1);
             NSEC3Record span = covering(chain, nextCloser);
-            if (span != null && (span.getFlags() & NSEC3Record.Flags.OPT_OUT) != 0) {
-                return new UnsignedCut(Basis.NSEC3_OPT_OUT, DnsNames.text(level) + " lies in an opt-out span of "
-                        + DnsNames.text(zone) + "'s signed NSEC3 chain, so it has no DS (RFC 5155 6)");
-            }
-            return null;
+            if (span == null || (span.getFlags() & NSEC3Record.Flags.OPT_OUT) == 0) return null;
+            return new UnsignedCut(Basis.NSEC3_OPT_OUT, DnsNames.text(level) + " lies in an opt-out span of "
+                    + DnsNames.text(zone) + "'s signed NSEC3 chain, so it has no DS (RFC 5155 6)");
         }
         return null;
     }
