@@ -53,6 +53,16 @@ class InsecurityProofTest {
     }
 
     @Test
+    void aNameErrorInsideAnOptOutSpanIsAnInsecureNxdomain() {
+        // RFC 5155 9.2: the name might exist as an unsigned delegation, so the NXDOMAIN carries no AD; it is
+        // still a real "does not exist" for a sender, which bounces rather than waits for days
+        DnsResult mx = resolver.mx("nothing.spans.test");
+
+        assertThat(mx.status()).as(mx.toString()).isEqualTo(DnssecStatus.INSECURE);
+        assertThat(mx.outcome()).isEqualTo(Outcome.NXDOMAIN);
+    }
+
+    @Test
     void aSignedChildOfAnOptOutParentStaysSecure() {
         DnsResult mx = resolver.mx("signed.spans.test");
 
