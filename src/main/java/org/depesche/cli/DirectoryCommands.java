@@ -13,6 +13,7 @@ import org.depesche.directory.Directory;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
 import org.depesche.directory.SecureSettings;
+import org.depesche.smtp.MailAddress;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,7 +96,7 @@ final class DirectoryCommands {
             dir.setSecure(address, st);
             if (receive || send) dir.setAccountTls(address, receive, send);
             // A stricter [[secure.address]] in depesche.toml wins; say so rather than claim what does not apply.
-            Directory.Strictness effective = dir.secureAddresses().getOrDefault(address.strip().toLowerCase(java.util.Locale.ROOT), st);
+            Directory.Strictness effective = dir.secureAddresses().getOrDefault(FileDirectory.key(MailAddress.parse(address.strip())), st);
             main.out.println(address + " is secure (" + st.label() + ")" + (receive ? ", receives only over TLS" : "")
                     + (send ? ", sends only over authenticated TLS" : "")
                     + (effective == st ? "" : "; " + SecureSettings.FILE + " sets " + effective.label() + ", which wins"));

@@ -1,7 +1,6 @@
 package org.depesche.cli;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.depesche.config.Config;
@@ -42,8 +41,12 @@ public final class DnsCommand {
         public Integer call() throws Exception {
             Config c = config.load();
             Logging.quiet();
-            String d = domain.toLowerCase(Locale.ROOT);
-            if (d.endsWith(".")) d = d.substring(0, d.length() - 1);
+            String d;
+            try {
+                d = org.depesche.smtp.DomainName.key(domain); // the name DNS knows, as the directory compares it
+            } catch (org.depesche.smtp.InvalidDomainException e) {
+                throw new CliException(e.getMessage());
+            }
             if (!FileDirectory.of(c, java.time.Clock.systemUTC()).isLocalDomain(d))
                 throw new CliException(d + " is not a local domain (add it with `depesche domain add " + d + "`)");
             PublishedPolicy p = PublishedPolicy.from(c);

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.depesche.smtp.DomainName;
+import org.depesche.smtp.InvalidDomainException;
+
 /**
  * Checks that go beyond types: a usable host name, at least one listener,
  * no two listeners on one address, limits that make sense. Each failure
@@ -47,14 +50,14 @@ final class ConfigValidator {
      */
     private static void validateSecure(Config.Secure s, ConfigLoader.KeyLocator at) throws ConfigException {
         Set<String> localDomains = new HashSet<>();
-        for (Config.SecureDomain d : s.domain()) if (d.domain() != null) localDomains.add(HostName.normalize(d.domain()));
+        for (int i = 0; i < s.domain().size(); i++)
+            localDomains.add(domainName(s.domain().get(i).domain(), "domain", "[[secure.domain]] needs domain = \"example.org\"",
+                    entry("domain", i, "domain"), at));
         Set<String> aliases = new HashSet<>();
         for (int i = 0; i < s.domain().size(); i++) {
             Config.SecureDomain d = s.domain().get(i);
-            domainName(d.domain(), "domain", "[[secure.domain]] needs domain = \"example.org\"", entry("domain", i, "domain"), at);
-            domainName(d.alias(), "alias", "[[secure.domain]] for " + d.domain() + " needs alias = \"secure." + d.domain() + "\"",
+            String alias = domainName(d.alias(), "alias", "[[secure.domain]] for " + d.domain() + " needs alias = \"secure." + d.domain() + "\"",
                     entry("domain", i, "alias"), at);
-            String alias = HostName.normalize(d.alias());
             if (localDomains.contains(alias))
                 throw at.error(entry("domain", i, "alias"), "alias '" + d.alias() + "' is a local domain ([[secure.domain]] domain); a secure alias domain must be a name of its own");
             if (!aliases.add(alias))
@@ -85,17 +88,21 @@ final class ConfigValidator {
         return List.of("secure", table, "[" + index + "]", key);
     }
 
-    private static void domainName(String name, String key, String missing, List<String> where, ConfigLoader.KeyLocator at) throws ConfigException {
-        if (name == null) throw at.error(where.subList(0, 3), missing);
-        if (!HostName.isValid(name)) throw at.error(where, key + " '" + name + "' is not a valid domain name");
+    /** The {@link DomainName} key of a configured domain, every spelling of which is one domain; else a "file:line:" error. */
+    private static String domainName(String name, String key, String missing, List<String> where, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (name == null) throw at.error(where.subList(0, Math.min(3, where.size())), missing);
+        try {
+            return DomainName.key(name);
+        } catch (InvalidDomainException e) {
+            throw at.error(where, key + " '" + name + "' is not a valid domain name (" + e.reason() + ")");
+        }
     }
 
     /** The address as the directory keys it (local part folded), or a "file:line:" error. */
     private static String address(String address, String table, List<String> where, ConfigLoader.KeyLocator at) throws ConfigException {
         if (address == null) throw at.error(where.subList(0, 3), table + " needs address = \"user@example.org\"");
         try {
-            org.depesche.smtp.MailAddress a = org.depesche.smtp.MailAddress.parse(address.strip());
-            if (!HostName.isValid(a.domain())) throw new IllegalArgumentException("invalid domain");
+            org.depesche.smtp.MailAddress a = org.depesche.smtp.MailAddress.parse(address.strip()); // the domain as its key
             return a.normalizedLocalPart() + "@" + a.domain();
         } catch (IllegalArgumentException e) {
             throw at.error(where, "address '" + address + "' is not a mail address (" + e.getMessage() + ")");
@@ -134,9 +141,9 @@ final class ConfigValidator {
         for (Config.Policy p : d.policy()) {
             // Array-of-tables entries have no line of their own key path: report at the [[delivery.policy]] header.
             List<String> where = List.of("delivery", "policy");
-            if (p.domain() == null || !HostName.isValid(p.domain()))
-                throw at.error(where, "[[delivery.policy]] needs domain = \"a domain name\"" + (p.domain() == null ? "" : ", not '" + p.domain() + "'"));
-            if (!domains.add(p.domain().toLowerCase(java.util.Locale.ROOT)))
+            // The engine looks entries up by the DomainName key: two spellings of one domain are one entry.
+            String domain = domainName(p.domain(), "[[delivery.policy]] domain", "[[delivery.policy]] needs domain = \"a domain name\"", where, at);
+            if (!domains.add(domain))
                 throw at.error(where, "domain '" + p.domain() + "' has two [[delivery.policy]] entries");
             if (p.level() == null)
                 throw at.error(where, "[[delivery.policy]] for " + p.domain() + " needs level = \"none|may|encrypt|dane|dane-only|verify\"");

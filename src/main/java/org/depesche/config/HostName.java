@@ -3,11 +3,14 @@ package org.depesche.config;
 import java.util.Locale;
 
 /**
- * Host and domain name syntax (RFC 1123 2.1, RFC 5321 2.3.5): dot-separated
- * labels of letters, digits and hyphens, no label longer than 63 or starting
- * or ending with a hyphen, 253 characters in all. Non-ASCII letters are
- * allowed so that internationalised domains (U-labels, RFC 6531) can be
- * configured as they are written.
+ * Syntax of this server's own host names as configured ({@code hostname},
+ * {@code helo_name}, MTA-STS MX patterns; RFC 1123 2.1, RFC 5321 2.3.5):
+ * dot-separated labels of letters, digits and hyphens, no label longer than
+ * 63 or starting or ending with a hyphen, 253 characters in all. Non-ASCII
+ * letters are allowed so that internationalised names (U-labels, RFC 6531)
+ * can be configured as they are written. Domains that are compared (policy,
+ * local and secure alias domains) go through
+ * {@link org.depesche.smtp.DomainName} instead.
  */
 public final class HostName {
     private HostName() {
@@ -26,7 +29,7 @@ public final class HostName {
         return true;
     }
 
-    /** Lower case, without a trailing dot: the form the directory stores and compares. */
+    /** Lower case, without a trailing dot: how quickstart writes a host name into the configuration. */
     public static String normalize(String name) {
         String n = name.strip().toLowerCase(Locale.ROOT);
         return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;

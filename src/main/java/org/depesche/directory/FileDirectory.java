@@ -12,9 +12,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
-import org.depesche.config.HostName;
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.DirectoryData.AccountEntry;
+import org.depesche.smtp.DomainName;
+import org.depesche.smtp.InvalidDomainException;
 import org.depesche.smtp.MailAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,9 +91,9 @@ public final class FileDirectory implements Directory {
     @Override
     public boolean isLocalDomain(String domain) {
         if (domain == null) return false;
+        if (!DomainName.isValid(domain)) return false;
         Snapshot s = snapshot();
-        String d = HostName.normalize(domain);
-        return s.domains.contains(s.baseDomain(d));
+        return s.domains.contains(s.baseDomain(DomainName.key(domain)));
     }
 
     @Override
@@ -249,9 +250,8 @@ public final class FileDirectory implements Directory {
      * {@code domain} but only over TLS. Replaces an earlier secure alias.
      */
     public void setSecureDomain(String domain, String secureDomain) throws DirectoryException {
-        String d = HostName.normalize(domain);
-        String sd = HostName.normalize(secureDomain);
-        if (!HostName.isValid(sd)) throw new DirectoryException("not a valid domain name: " + secureDomain);
+        String d = domainKey(domain);
+        String sd = domainKey(secureDomain);
         String other = configured.aliasToDomain().get(sd);
         if (other != null && !other.equals(d))
             throw new DirectoryException(sd + " is already the secure alias domain of " + other + " in " + SecureSettings.FILE);
@@ -307,8 +307,7 @@ public final class FileDirectory implements Directory {
     }
 
     public void addDomain(String domain) throws DirectoryException {
-        String d = HostName.normalize(domain);
-        if (!HostName.isValid(d)) throw new DirectoryException("not a valid domain name: " + domain);
+        String d = domainKey(domain);
         if (configured.aliasToDomain().containsKey(d))
             throw new DirectoryException(d + " is the secure alias domain of " + configured.aliasToDomain().get(d) + " in " + SecureSettings.FILE);
         update(data -> {
@@ -322,7 +321,7 @@ public final class FileDirectory implements Directory {
 
     /** Refused while accounts or aliases of the domain exist: deleting it would orphan their mail. */
     public void removeDomain(String domain) throws DirectoryException {
-        String d = HostName.normalize(domain);
+        String d = domainKey(domain);
         update(data -> {
             if (!data.domains().contains(d)) throw new DirectoryException("no such domain: " + d);
             long accounts = data.accounts().stream().filter(a -> a.address().endsWith("@" + d)).count();
@@ -463,8 +462,18 @@ public final class FileDirectory implements Directory {
         return plus > 0 ? local.substring(0, plus) : local; // '+' is the subaddress separator
     }
 
-    static String key(MailAddress a) {
+    /** An address as the directory keys it: the local part folded, the domain as its DomainName key. */
+    public static String key(MailAddress a) {
         return a.normalizedLocalPart() + "@" + a.domain();
+    }
+
+    /** A domain as the directory stores and compares it, its {@link DomainName} key. */
+    private static String domainKey(String domain) throws DirectoryException {
+        try {
+            return DomainName.key(domain);
+        } catch (InvalidDomainException e) {
+            throw new DirectoryException(e.getMessage());
+        }
     }
 
     private static String normalizeAddress(String address) throws DirectoryException {
@@ -487,8 +496,6 @@ public final class FileDirectory implements Directory {
             throw new DirectoryException("'+' is reserved for subaddresses (user+tag@); choose a name without it: " + address);
         if (!local.codePoints().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-'))
             throw new DirectoryException("use only letters, digits, '.', '_' and '-' in the local part: " + address);
-        if (!HostName.isValid(a.substring(a.lastIndexOf('@') + 1)))
-            throw new DirectoryException("not a valid domain in " + address);
         return a;
     }
 
@@ -545,7 +552,7 @@ public final class FileDirectory implements Directory {
         static Snapshot of(DirectoryFile.Read read, Path file) throws DirectoryException {
             DirectoryData d = read.data();
             Set<String> domains = new LinkedHashSet<>();
-            for (String domain : d.domains()) domains.add(HostName.normalize(domain));
+            for (String domain : d.domains()) domains.add(storedDomain(domain, file));
             Map<String, AccountEntry> accounts = new LinkedHashMap<>();
             for (AccountEntry a : d.accounts()) {
                 String k = parseStored(a.address(), file);
@@ -558,7 +565,7 @@ public final class FileDirectory implements Directory {
                 aliases.put(parseStored(e.getKey(), file), List.copyOf(targets));
             }
             Map<String, String> secureToBase = new LinkedHashMap<>();
-            d.secureDomains().forEach((base, alias) -> secureToBase.put(HostName.normalize(alias), HostName.normalize(base)));
+            for (var e : d.secureDomains().entrySet()) secureToBase.put(storedDomain(e.getValue(), file), storedDomain(e.getKey(), file));
             Map<String, Strictness> secure = new LinkedHashMap<>();
             for (var e : d.secureAddresses().entrySet()) {
                 Strictness st = Strictness.parse(e.getValue());
@@ -580,6 +587,15 @@ public final class FileDirectory implements Directory {
             Map<String, String> out = new LinkedHashMap<>();
             secureToBase.forEach((alias, base) -> out.put(base, alias));
             return out;
+        }
+
+        /** A domain of the file by its key, so that every spelling in the file and at RCPT is one domain. */
+        private static String storedDomain(String domain, Path file) throws DirectoryException {
+            try {
+                return DomainName.key(domain);
+            } catch (InvalidDomainException e) {
+                throw new DirectoryException(file + ": invalid domain \"" + domain + "\"");
+            }
         }
 
         private static String parseStored(String address, Path file) throws DirectoryException {

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.depesche.config.Config;
-import org.depesche.config.HostName;
 import org.depesche.directory.Directory.Strictness;
+import org.depesche.smtp.DomainName;
 import org.depesche.smtp.MailAddress;
 
 /**
@@ -41,7 +41,7 @@ public record SecureSettings(Map<String, String> aliasToDomain, Map<String, Stri
     /** The [secure] section, already checked by the config loader. */
     public static SecureSettings from(Config.Secure secure) {
         Map<String, String> domains = new LinkedHashMap<>();
-        for (Config.SecureDomain d : secure.domain()) domains.put(HostName.normalize(d.alias()), HostName.normalize(d.domain()));
+        for (Config.SecureDomain d : secure.domain()) domains.put(DomainName.key(d.alias()), DomainName.key(d.domain()));
         Map<String, Strictness> addresses = new LinkedHashMap<>();
         for (Config.SecureAddress a : secure.address()) addresses.put(FileDirectory.key(MailAddress.parse(a.address().strip())), Strictness.parse(a.strictness()));
         Map<String, Switches> accounts = new LinkedHashMap<>();

@@ -5,6 +5,8 @@
  * accounts, aliases, subaddresses ({@code user+tag@}, the convention of
  * RFC 5233) and postmaster@ for every local domain (RFC 5321 4.5.1).
  * Local parts are compared case-insensitively, which RFC 5321 2.4 permits
- * a receiving host to do for its own mailboxes.
+ * a receiving host to do for its own mailboxes. Domains (local, secure alias)
+ * are stored and compared by their {@code smtp.DomainName} key (UTS #46,
+ * A-labels), so every spelling of a domain is the same domain.
  */
 package org.depesche.directory;

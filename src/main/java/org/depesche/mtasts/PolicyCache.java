@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -22,6 +21,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.depesche.smtp.DomainName;
+import org.depesche.smtp.InvalidDomainException;
 import org.depesche.store.Durable;
 
 /**
@@ -176,20 +177,18 @@ public final class PolicyCache {
     }
 
     /**
-     * Lower case A-labels (RFC 5890: an SMTPUTF8 recipient's domain may come
-     * in U-labels, RFC 6531 3.2) without a trailing dot, and never anything
-     * that could name another path. Empty for anything else (an "_" in a
-     * label, say): such a domain has no usable policy, RFC 8461 3.1 needs a
-     * host name for the TXT lookup and the policy host, and its mail goes
-     * on under the other policies rather than failing.
+     * The {@link DomainName} key (one cache entry however the domain is
+     * spelled; letters, digits and '-' only, so never another path). Empty
+     * for a name that is no host name (an "_" in a label, say): such a
+     * domain has no usable policy, RFC 8461 3.1 needs a host name for the TXT
+     * lookup and the policy host, and its mail goes on under the other
+     * policies rather than failing.
      */
     private static Optional<String> normalize(String domain) {
-        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
         try {
-            d = java.net.IDN.toASCII(d, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
+            return Optional.of(DomainName.key(domain));
+        } catch (InvalidDomainException e) {
             return Optional.empty();
         }
-        return d.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*") ? Optional.of(d) : Optional.empty();
     }
 }

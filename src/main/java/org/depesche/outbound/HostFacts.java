@@ -12,7 +12,6 @@ import org.depesche.dns.DnssecStatus;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.MailAddress;
 
 /**
  * The DNS facts about one MX host that the policy engine decides on: whether
@@ -82,7 +81,7 @@ final class HostFacts {
             return new PolicyEngine.MxFacts(mx.name(), secure, null, Set.of(mx.name()), mx.secure());
         String canonical = MxLookup.name(addresses.ipv4().records().isEmpty()
                 ? addresses.ipv6().canonicalName() : addresses.ipv4().canonicalName());
-        String nextHop = MailAddress.aLabel(p.domain());
+        String nextHop = p.domain();
         if (!canonical.equals(mx.name())) {
             // RFC 7672 2.2.3: first the TLSA records of the expanded name, then those of the original one;
             // the expanded name is then the TLSA base domain, which goes first as the SNI name (RFC 7672 8.1).

@@ -32,6 +32,8 @@ import org.depesche.queue.Envelope;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
+import org.depesche.smtp.DomainName;
+import org.depesche.smtp.InvalidDomainException;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.TlsInfo;
 import org.depesche.smtp.client.DeliveryAttempt;
@@ -101,9 +103,9 @@ public final class Probe {
      */
     public ProbeReport probe(String query, TransportDemand demand) {
         MailAddress rcpt = recipient(query);
-        String domain = MailAddress.aLabel(rcpt.domain());
+        String domain = rcpt.domain();
         String at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-        if (isLocalDomain.test(rcpt.domain()) || isLocalDomain.test(domain)) {
+        if (isLocalDomain.test(domain)) {
             return new ProbeReport(query, domain, at, demandLabel(demand), false, Level.LOCAL, domain + " is a local domain: mail stays on this server.",
                     new ProbeReport.Route("local", null, null), null, null, List.of(), List.of());
         }
@@ -170,18 +172,15 @@ public final class Probe {
     public static MailAddress recipient(String query) {
         String q = query == null ? "" : query.strip();
         if (q.isEmpty()) throw new IllegalArgumentException("give an address or a domain to probe");
-        MailAddress a = MailAddress.parse(q.contains("@") ? q : "postmaster@" + q);
+        MailAddress a;
+        try {
+            a = MailAddress.parse(q.contains("@") ? q : "postmaster@" + q); // the domain as its DomainName key
+        } catch (InvalidDomainException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
         String d = a.domain();
         if (d.startsWith("["))
             throw new IllegalArgumentException("mail to an address literal (" + d + ") is not delivered: there is no domain name to look up");
-        String ascii;
-        try {
-            ascii = java.net.IDN.toASCII(d, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not a domain name: " + d);
-        }
-        if (ascii.length() > 253 || !ascii.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"))
-            throw new IllegalArgumentException("not a domain name: " + d);
         return a;
     }
 
@@ -195,7 +194,7 @@ public final class Probe {
     private ProbeReport.Policy policyFindings(DomainPolicy p) {
         ProbeReport.Remembered r = p.remembered().map(e -> new ProbeReport.Remembered(e.protection().label(), e.mx(),
                 e.at().toString())).orElse(null);
-        boolean inTable = settings.policy().stream().anyMatch(e -> MxLookup.name(e.domain()).equals(MxLookup.name(p.domain())));
+        boolean inTable = settings.policy().stream().anyMatch(e -> DomainName.key(e.domain()).equals(p.domain()));
         return new ProbeReport.Policy(p.level().tomlName(), inTable, p.pins(), r);
     }
 

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -77,7 +76,7 @@ public final class RemoteCourier implements Courier {
     public List<Result> deliver(QueuedMessage message, List<Integer> recipients, Content content) {
         Map<String, List<Integer>> byDomain = new LinkedHashMap<>();
         for (int i : recipients) {
-            byDomain.computeIfAbsent(message.mailbox(i).domain().toLowerCase(Locale.ROOT), d -> new ArrayList<>()).add(i);
+            byDomain.computeIfAbsent(message.mailbox(i).domain(), d -> new ArrayList<>()).add(i); // the DomainName key
         }
         Map<Integer, Result> results = new LinkedHashMap<>();
         for (Map.Entry<String, List<Integer>> d : byDomain.entrySet()) {
@@ -104,7 +103,7 @@ public final class RemoteCourier implements Courier {
         } catch (IOException e) {
             return all(indexes, Result.deferred("cannot read the stored TLS policy state (downgrade memory, MTA-STS cache) for " + domain + ": " + e.getMessage()));
         }
-        Route route = mxLookup.route(MailAddress.aLabel(domain));
+        Route route = mxLookup.route(domain);
         if (route instanceof Route.Unroutable u) {
             log.warn("event=unroutable queue_id={} domain={} permanent={} reason=\"{}\"", m.id(), domain, u.permanent(), u.reason());
             String detail = u.status() + " " + u.reason();

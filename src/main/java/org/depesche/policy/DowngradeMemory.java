@@ -1,19 +1,18 @@
 package org.depesche.policy;
 
 import java.io.IOException;
-import java.net.IDN;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import org.depesche.smtp.DomainName;
 import org.depesche.store.Durable;
 
 /**
@@ -81,18 +80,13 @@ public final class DowngradeMemory {
         return dir.resolve(normalize(domain) + ".json");
     }
 
-    /** The A-label form, lower case: one file per domain however it was spelled, and never a path. */
+    /**
+     * The {@link DomainName} key: one file per domain however it was spelled
+     * (THREATS T10 must not be bypassed by another spelling), and never a
+     * path, since a key has only letters, digits, '-' and non-empty labels.
+     * {@link org.depesche.smtp.InvalidDomainException} for anything else.
+     */
     static String normalize(String domain) {
-        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-        String ascii;
-        try {
-            ascii = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not a domain name: " + domain);
-        }
-        // "_" is legal in a DNS name (RFC 2181 11) and harmless in a file name.
-        if (ascii.isEmpty() || !ascii.matches("[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?") || ascii.contains(".."))
-            throw new IllegalArgumentException("not a domain name: " + domain);
-        return ascii;
+        return DomainName.key(domain);
     }
 }

@@ -18,6 +18,7 @@ import org.depesche.dns.DnssecStatus;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.StsPolicy;
 import org.depesche.queue.TransportDemand;
+import org.depesche.smtp.DomainName;
 import org.depesche.smtp.client.TlsRequirement;
 import org.xbill.DNS.TLSARecord;
 
@@ -56,7 +57,7 @@ public final class PolicyEngine {
         this.mtaSts = mtaSts;
         this.defaultLevel = TlsLevel.parse(settings.defaultTlsLevel());
         this.table = settings.policy().stream()
-                .collect(Collectors.toUnmodifiableMap(p -> key(p.domain()), Function.identity()));
+                .collect(Collectors.toUnmodifiableMap(p -> DomainName.key(p.domain()), Function.identity()));
         this.memory = memory;
         this.honorTlsRequiredNo = settings.honorTlsRequiredNo();
     }
@@ -65,22 +66,20 @@ public final class PolicyEngine {
         return memory;
     }
 
-    /** The policy for a destination domain; the request is for what a message asks of its own (issue 4). */
-    public DomainPolicy forDomain(String domain, DeliveryRequest request) throws IOException {
-        Config.Policy entry = table.get(key(domain));
+    /**
+     * The policy for a destination domain, however it is spelled: the table,
+     * the memory and MTA-STS are all asked by its {@link DomainName} key, which
+     * the policy carries as its domain. The request is for what a message asks
+     * of its own (issue 4). {@link org.depesche.smtp.InvalidDomainException}
+     * for a name that is no domain.
+     */
+    public DomainPolicy forDomain(String spelled, DeliveryRequest request) throws IOException {
+        String domain = DomainName.key(spelled);
+        Config.Policy entry = table.get(domain);
         TlsLevel level = entry == null ? defaultLevel : TlsLevel.parse(entry.level());
         List<String> pins = entry == null ? List.of() : entry.pins();
         Optional<StsPolicy> sts = mtaSts == null ? Optional.empty() : mtaSts.policyFor(domain).map(PolicyCache.Entry::policy);
-        return new DomainPolicy(domain, level, pins, remembered(domain), sts, request.demand());
-    }
-
-    /** Nothing for a name the memory cannot store (it throws rather than make a path of it): none was remembered. */
-    private Optional<DowngradeMemory.Entry> remembered(String domain) throws IOException {
-        try {
-            return memory.get(domain);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return new DomainPolicy(domain, level, pins, memory.get(domain), sts, request.demand());
     }
 
     /**
@@ -203,7 +202,7 @@ public final class PolicyEngine {
      * default level other than dane.
      */
     private MxDecision withoutDomainPolicies(DomainPolicy policy, MxFacts mx) {
-        boolean fromTable = table.containsKey(key(policy.domain()));
+        boolean fromTable = table.containsKey(DomainName.key(policy.domain()));
         MxDecision d = !fromTable && policy.usesDane() ? connect(new TlsRequirement.Opportunistic()) : byLevel(policy, mx);
         log.info("event=tls-required-no-honoured domain={} mx={} decision=\"{}\"", policy.domain(), mx.host(), d);
         return d;
@@ -240,7 +239,7 @@ public final class PolicyEngine {
         String sts = policy.mtaSts().map(p -> "the MTA-STS policy of " + policy.domain() + " is in "
                 + p.mode().name().toLowerCase(Locale.ROOT) + " mode, not enforce")
                 .orElse(policy.domain() + " publishes no MTA-STS policy");
-        String staticVerify = table.containsKey(key(policy.domain())) && policy.level() == TlsLevel.VERIFY
+        String staticVerify = table.containsKey(DomainName.key(policy.domain())) && policy.level() == TlsLevel.VERIFY
                 ? " (the [[delivery.policy]] entry verify without pins cannot prove the MX name itself)" : "";
         String reason = "the MX records of " + policy.domain() + " are not DNSSEC-signed and " + sts + ", so "
                 + mx.host() + " cannot be authenticated" + staticVerify;
@@ -300,20 +299,15 @@ public final class PolicyEngine {
         return new MxDecision.Connect(r, false);
     }
 
-    private static String key(String domain) {
-        String d = domain.toLowerCase(Locale.ROOT);
-        return d.endsWith(".") ? d.substring(0, d.length() - 1) : d;
-    }
-
     /** For `policy show`: the level the table or the default gives a domain. */
     public TlsLevel levelFor(String domain) {
-        Config.Policy entry = table.get(key(domain));
+        Config.Policy entry = table.get(DomainName.key(domain));
         return entry == null ? defaultLevel : TlsLevel.parse(entry.level());
     }
 
     /** For `policy show`: the pins of the domain's static entry, if any. */
     public List<String> pinsFor(String domain) {
-        Config.Policy entry = table.get(key(domain));
+        Config.Policy entry = table.get(DomainName.key(domain));
         return entry == null ? List.of() : entry.pins();
     }
 }

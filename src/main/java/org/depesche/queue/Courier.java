@@ -34,12 +34,13 @@ public interface Courier {
 
     /**
      * The destination this recipient's delivery counts against for the
-     * runner's per-destination concurrency limit (the recipient's domain in
-     * lower-case A-labels, so a domain spelled in U-labels counts once);
+     * runner's per-destination concurrency limit (the recipient's domain,
+     * which {@link MailAddress} keeps as its {@code DomainName} key, so every
+     * spelling of a domain counts once);
      * empty for deliveries that are not limited, such as local mailboxes.
      */
     default Optional<String> destination(QueuedMessage message, int recipient) {
-        return Optional.of(MailAddress.aLabel(message.mailbox(recipient).domain()));
+        return Optional.of(message.mailbox(recipient).domain());
     }
 
     /** The message content as queued (CRLF line ends); each call opens a fresh stream. */

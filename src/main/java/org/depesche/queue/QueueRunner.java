@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -248,7 +247,7 @@ public final class QueueRunner implements AutoCloseable {
             return courier.destination(m, recipient);
         } catch (RuntimeException ex) {
             log.error("event=destination-unknown queue_id={} rcpt={}", m.id(), m.mailbox(recipient), ex);
-            return Optional.of(m.mailbox(recipient).domain().toLowerCase(Locale.ROOT));
+            return Optional.of(m.mailbox(recipient).domain());
         }
     }
 

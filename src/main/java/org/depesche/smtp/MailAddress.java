@@ -4,22 +4,26 @@ import java.util.Locale;
 
 /**
  * A mailbox address "local@domain" as used in SMTP paths (RFC 5321 4.1.2),
- * internationalised local parts allowed (RFC 6531). The domain is kept in
- * lower case; the local part keeps its case (RFC 5321 2.4) but lookups in the
- * directory fold it.
+ * internationalised local parts allowed (RFC 6531). The domain is kept as its
+ * {@link DomainName#key} (lower-case A-labels, however it was spelled; an
+ * address literal in lower case), so two spellings of one domain are one
+ * address and every comparison downstream sees one form; a domain UTS #46
+ * rejects is an {@link InvalidDomainException}. The local part keeps its case
+ * (RFC 5321 2.4) but lookups in the directory fold it.
  */
 public record MailAddress(String localPart, String domain) {
 
     public MailAddress {
         if (localPart == null || localPart.isEmpty()) throw new IllegalArgumentException("empty local part");
         if (domain == null || domain.isEmpty()) throw new IllegalArgumentException("empty domain");
-        domain = domain.toLowerCase(Locale.ROOT);
-        if (domain.endsWith(".")) domain = domain.substring(0, domain.length() - 1);
+        // RFC 5321 4.1.3: an address literal is no name; RFC 6531 3.2 lets a U-label domain go on as A-labels.
+        domain = domain.startsWith("[") ? domain.toLowerCase(Locale.ROOT) : DomainName.key(domain);
     }
 
     /**
      * Parses "local@domain" (no angle brackets). Quoted local parts are kept
-     * with their quotes. Throws IllegalArgumentException with a short reason.
+     * with their quotes. Throws IllegalArgumentException with a short reason
+     * ({@link InvalidDomainException} for the domain).
      */
     public static MailAddress parse(String address) {
         if (address == null) throw new IllegalArgumentException("no address");
@@ -37,27 +41,12 @@ public record MailAddress(String localPart, String domain) {
             if (local.startsWith(".") || local.endsWith(".") || local.contains("..") || local.indexOf('@') >= 0)
                 throw new IllegalArgumentException("invalid local part");
         }
-        if (!domain.startsWith("[") && (domain.startsWith(".") || domain.contains("..") || domain.startsWith("-")))
-            throw new IllegalArgumentException("invalid domain");
         return new MailAddress(local, domain);
     }
 
     /** True if any character is outside ASCII (needs SMTPUTF8, RFC 6531 3.4). */
     public boolean isInternational() {
         return !toString().chars().allMatch(c -> c < 0x80);
-    }
-
-    /**
-     * A domain in lower-case A-labels (RFC 5890 2.3.2.1): the one form DNS
-     * knows and the one key for a domain that an SMTPUTF8 recipient may spell
-     * in U-labels (RFC 6531 3.2); a name IDNA rejects is returned as given.
-     */
-    public static String aLabel(String domain) {
-        try {
-            return java.net.IDN.toASCII(domain, java.net.IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return domain.toLowerCase(Locale.ROOT);
-        }
     }
 
     /** The local part folded to lower case, as the directory compares it. */

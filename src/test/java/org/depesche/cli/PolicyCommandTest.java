@@ -31,15 +31,20 @@ class PolicyCommandTest {
     }
 
     private Path config() throws Exception {
+        return config("dane", "bank.example", "verify");
+    }
+
+    /** A depesche.toml with one [[delivery.policy]] entry, its header on line 4. */
+    private Path config(String defaultLevel, String domain, String level) throws Exception {
         Path file = dir.resolve("depesche.toml");
         Files.writeString(file, """
                 hostname = "mx.sender.test"
                 [delivery]
-                default_tls_level = "dane"
+                default_tls_level = "%s"
                 [[delivery.policy]]
-                domain = "bank.example"
-                level = "verify"
-                """);
+                domain = "%s"
+                level = "%s"
+                """.formatted(defaultLevel, domain, level));
         return file;
     }
 
@@ -71,6 +76,27 @@ class PolicyCommandTest {
     void aBadDomainIsOneLineAndExitCode2() throws Exception {
         Run r = run("policy", "show", "--config", config().toString(), "../etc");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().strip()).isEqualTo("depesche: not a domain name: ../etc");
+        assertThat(r.err().strip()).isEqualTo("depesche: not a valid domain name: ../etc (an empty label, a character not allowed in a domain name)");
+    }
+
+    @Test
+    void aPolicyDomainInULabelsOrWithAnAlternativeDotAppliesToEverySpellingOfIt() throws Exception {
+        // Issue 8, finding 8: the table is keyed by the UTS #46 key, not by the lower-cased text.
+        for (String configured : new String[] {"evil\u3002test", "\uFF25\uFF36\uFF29\uFF2C.test", "b\u00FCcher.test"}) {
+            Path config = config("may", configured, "dane-only");
+            String asked = configured.startsWith("b") ? "xn--bcher-kva.test" : "evil\uFF61TEST";
+            Run r = run("policy", "show", "--config", config.toString(), asked);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).as("%s asked as %s", configured, asked).contains("TLS level:  dane-only");
+        }
+    }
+
+    @Test
+    void anInvalidPolicyDomainIsOneLineWithFileAndLineAndExitCode2() throws Exception {
+        Path config = config("may", "evil\u3002\u3002test", "dane-only");
+        Run r = run("policy", "show", "--config", config.toString(), "evil.test");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo(config + ":4: [[delivery.policy]] domain 'evil\u3002\u3002test'"
+                + " is not a valid domain name (an empty label)");
     }
 }

@@ -61,6 +61,16 @@ class DeliveryConfigTest extends TomlFileTest {
         assertError("[[delivery.policy]]\ndomain = \"a.example\"\nlevel = \"may\"\nlevle = \"x\"\n", "unknown key 'levle'");
     }
 
+    @Test
+    void twoSpellingsOfOneDomainAreTwoEntriesForItAndAnInvalidOneIsOneLine() throws Exception {
+        // Issue 8, finding 8: entries are compared by their UTS #46 key, as the engine looks them up.
+        assertError("[[delivery.policy]]\ndomain = \"evil.test\"\nlevel = \"dane-only\"\n"
+                + "[[delivery.policy]]\ndomain = \"EVIL\uFF61test\"\nlevel = \"may\"\n",
+                ":1: domain 'EVIL\uFF61test' has two [[delivery.policy]] entries");
+        assertError("[[delivery.policy]]\ndomain = \"-evil.test\"\nlevel = \"may\"\n",
+                ":1: [[delivery.policy]] domain '-evil.test' is not a valid domain name (a label starts with '-')");
+    }
+
     private void assertError(String toml, String message) throws Exception {
         Path file = write(toml);
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class).hasMessageContaining(message);

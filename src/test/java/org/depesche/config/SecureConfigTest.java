@@ -92,7 +92,7 @@ class SecureConfigTest extends TomlFileTest {
         assertError("[[secure.domain]]\ndomain = \"example.org\"\nalias = \"example.org\"\n",
                 ":3: alias 'example.org' is a local domain ([[secure.domain]] domain); a secure alias domain must be a name of its own");
         assertError("[[secure.domain]]\ndomain = \"example.org\"\n", ":1: [[secure.domain]] for example.org needs alias = \"secure.example.org\"");
-        assertError("[[secure.domain]]\ndomain = \"example.org\"\nalias = \"bad..name\"\n", ":3: alias 'bad..name' is not a valid domain name");
+        assertError("[[secure.domain]]\ndomain = \"example.org\"\nalias = \"bad..name\"\n", ":3: alias 'bad..name' is not a valid domain name (an empty label)");
     }
 
     @Test

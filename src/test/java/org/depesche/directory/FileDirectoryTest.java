@@ -185,7 +185,7 @@ class FileDirectoryTest {
         assertThatThrownBy(() -> dir.addUser("dave@example.org", new char[0]))
                 .hasMessage("the password is empty");
         assertThatThrownBy(() -> dir.addDomain("example.org")).hasMessage("domain example.org already exists");
-        assertThatThrownBy(() -> dir.addDomain("bad_domain!")).hasMessage("not a valid domain name: bad_domain!");
+        assertThatThrownBy(() -> dir.addDomain("bad_domain!")).hasMessage("not a valid domain name: bad_domain! (a character not allowed in a domain name)");
         assertThatThrownBy(() -> dir.removeDomain("example.net"))
                 .hasMessage("domain example.net still has 1 account(s) and 0 alias(es); delete them first");
         assertThatThrownBy(() -> dir.addAlias("x@example.org", List.of("nobody@example.org")))

@@ -150,10 +150,9 @@ class PolicyEngineTest {
     }
 
     @Test
-    void aDomainTheMemoryCannotStoreHasNothingRememberedRatherThanFailingTheDelivery() throws Exception {
-        DomainPolicy p = engine("dane").forDomain("exa!mple.org", new DeliveryRequest(null));
-        assertThat(p.remembered()).isEmpty();
-        assertThat(p.level()).isEqualTo(TlsLevel.DANE);
+    void aNameThatIsNoDomainIsTheTypedFailureNotAPolicy() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine("dane").forDomain("exa!mple.org", new DeliveryRequest(null)))
+                .isInstanceOf(org.depesche.smtp.InvalidDomainException.class);
     }
 
     private MxDecision decide(PolicyEngine e, TransportDemand demand, PolicyEngine.MxFacts facts) throws Exception {

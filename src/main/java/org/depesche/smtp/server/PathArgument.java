@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.depesche.smtp.InvalidDomainException;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.SmtpException;
 
@@ -12,9 +13,11 @@ import org.depesche.smtp.SmtpException;
  * The argument of MAIL FROM and RCPT TO: a path in angle brackets and
  * esmtp parameters (RFC 5321 4.1.2). {@code address} is empty for the null
  * reverse path "<>". Parameter keywords are upper-cased; a parameter
- * without value maps to "".
+ * without value maps to "". {@code international}: the path as sent had
+ * non-ASCII characters and so needs SMTPUTF8 (RFC 6531 3.4), even where the
+ * address, its domain turned into A-labels, no longer has them.
  */
-record PathArgument(Optional<MailAddress> address, Map<String, String> parameters) {
+record PathArgument(Optional<MailAddress> address, Map<String, String> parameters, boolean international) {
 
     /**
      * Parses what follows "MAIL" or "RCPT": {@code prefix} is "FROM:" or
@@ -33,7 +36,7 @@ record PathArgument(Optional<MailAddress> address, Map<String, String> parameter
         Map<String, String> params = parseParameters(rest.substring(close + 1));
         if (path.isEmpty()) {
             if (!allowNull) throw new SmtpException(501, badAddressCode, "Empty recipient address");
-            return new PathArgument(Optional.empty(), params);
+            return new PathArgument(Optional.empty(), params, false);
         }
         // RFC 5321 4.1.1.3 and C: a source route is accepted and ignored.
         if (path.startsWith("@")) {
@@ -44,12 +47,14 @@ record PathArgument(Optional<MailAddress> address, Map<String, String> parameter
         MailAddress address;
         try {
             address = MailAddress.parse(path);
+        } catch (InvalidDomainException e) { // RFC 5321 4.1.2, RFC 5891 4: the domain is no host name under UTS #46
+            throw new SmtpException(501, badAddressCode, "Bad address syntax: the domain is not a valid domain name (" + e.reason() + ")");
         } catch (IllegalArgumentException e) {
             throw new SmtpException(501, badAddressCode, "Bad address syntax: " + e.getMessage());
         }
         // The address is copied into Received and Return-Path: only what RFC 5321 4.1.2 allows gets there.
         if (!isLocalPart(address.localPart())) throw new SmtpException(501, badAddressCode, "Bad address syntax: invalid local part");
-        return new PathArgument(Optional.of(address), params);
+        return new PathArgument(Optional.of(address), params, !path.chars().allMatch(c -> c < 0x80));
     }
 
     /**

@@ -341,7 +341,7 @@ final class SmtpSession implements Runnable {
             }
         }
         Optional<MailAddress> sender = path.address();
-        if (sender.isPresent() && sender.get().isInternational() && !smtpUtf8) {
+        if (path.international() && !smtpUtf8) {
             throw new SmtpException(553, "5.6.7", "Address needs SMTPUTF8"); // RFC 6531 3.5
         }
         if (kind.isSubmission()) { // THREATS T13
@@ -408,7 +408,7 @@ final class SmtpSession implements Runnable {
                 : PathArgument.parse(args, "TO:", "5.1.3", false);
         if (!path.parameters().isEmpty()) throw new SmtpException(555, "5.5.4", "RCPT parameters are not supported");
         MailAddress rcpt = path.address().orElseThrow();
-        if (rcpt.isInternational() && !tx.smtpUtf8) throw new SmtpException(553, "5.6.7", "Address needs SMTPUTF8");
+        if (path.international() && !tx.smtpUtf8) throw new SmtpException(553, "5.6.7", "Address needs SMTPUTF8");
         if (tx.hasAccepted(rcpt)) return Reply.of(250, "2.1.5", "Ok");
         if (tx.acceptedCount() >= limits.maxRecipients()) { // RFC 5321 4.5.3.1.10
             throw new SmtpException(452, "4.5.3", "Too many recipients");
