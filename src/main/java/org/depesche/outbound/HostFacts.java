@@ -40,7 +40,7 @@ final class HostFacts {
      */
     Addresses addresses(DomainPolicy p, MxHost mx) {
         Addresses found = dns.addresses(mx.name());
-        boolean underSecureMx = mx.secure() && isAtOrBelow(mx.name(), MailAddress.aLabel(p.domain()));
+        boolean underSecureMx = mx.secure() && isAtOrBelow(mx.name(), p.domain());
         return new Addresses(found.host(), guarded(found.ipv6(), underSecureMx || found.ipv4().isSecure(), mx.name()),
                 guarded(found.ipv4(), underSecureMx || found.ipv6().isSecure(), mx.name()));
     }
