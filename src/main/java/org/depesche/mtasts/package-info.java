@@ -1,7 +1,9 @@
 /**
  * MTA-STS (RFC 8461): the {@code _mta-sts} TXT record (3.1), the policy file
  * and its grammar (3.2), fetching it over HTTPS with PKIX validation, no
- * redirects and limits on size and time (3.3), matching MX host names against
+ * redirects, a 64 KiB cap and one deadline of a minute on the whole fetch,
+ * connect to the last byte of the body, after which the connection is closed
+ * (3.3; THREATS T14: a host that trickles its body holds nothing), matching MX host names against
  * its patterns with a wildcard standing for exactly one left-most label (3.4,
  * 4.1), and the per-domain cache that honours max_age, refetches when the TXT
  * id changes and keeps a cached policy when the policy host cannot be reached
