@@ -89,7 +89,7 @@ final class ProbeCommand implements Callable<Integer> {
             PolicyFetcher fetcher = new PolicyFetcher(SSLContext.getDefault(), d.connectTimeout(), PolicyFetcher.DEADLINE);
             PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), fetcher, x -> StsRecord.lookup(dns, x), clock);
             PolicyEngine engine = new PolicyEngine(d, new DowngradeMemory(data.resolve("policy")), cache);
-            Probe probe = new Probe(dns, engine, new Probe.MtaStsSource(cache, fetcher), server, d,
+            Probe probe = new Probe(dns, engine, new Probe.MtaStsSource(cache), server, d,
                     new HashSet<>(List.of(c.hostname(), c.heloName())), directory::isLocalDomain, clock);
             ProbeReport report = probe.probe(target, demand());
             PrintWriter out = spec.commandLine().getOut();

@@ -21,7 +21,12 @@ public final class PolicyException extends Exception {
         /** Too many fetches in progress or waiting already: this one was not started (THREATS T14). */
         BUSY,
         /** The thread that waited for the policy was interrupted (the server is stopping). */
-        INTERRUPTED
+        INTERRUPTED;
+
+        /** Whether the failure came from trying the policy host, rather than from this side before that. */
+        public boolean triedThePolicyHost() {
+            return this != BUSY && this != INTERRUPTED;
+        }
     }
 
     private final Reason reason;
