@@ -96,7 +96,7 @@ public final class Depesche implements AutoCloseable {
     private PolicyCache mtaStsCache(Path data, Clock clock) throws IOException {
         try {
             PolicyFetcher fetcher = new PolicyFetcher(javax.net.ssl.SSLContext.getDefault(), config.delivery().connectTimeout(),
-                    java.time.Duration.ofMinutes(1));
+                    PolicyFetcher.DEADLINE);
             return new PolicyCache(data.resolve("mta-sts"), fetcher, d -> StsRecord.lookup(dns, d), clock);
         } catch (java.security.NoSuchAlgorithmException e) {
             client.close();

@@ -86,10 +86,10 @@ final class ProbeCommand implements Callable<Integer> {
         Config.Delivery d = c.delivery();
         try (CachingDnsResolver dns = DnsResolvers.fromConfig(c.dns(), clock);
              ServerProbe server = noConnect ? null : new ServerProbe(c.heloName(), timeouts(d), null, clock)) {
-            PolicyFetcher fetcher = new PolicyFetcher(SSLContext.getDefault(), d.connectTimeout(), Duration.ofMinutes(1));
+            PolicyFetcher fetcher = new PolicyFetcher(SSLContext.getDefault(), d.connectTimeout(), PolicyFetcher.DEADLINE);
             PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), fetcher, x -> StsRecord.lookup(dns, x), clock);
             PolicyEngine engine = new PolicyEngine(d, new DowngradeMemory(data.resolve("policy")), cache);
-            Probe probe = new Probe(dns, engine, new Probe.MtaStsSource(cache, fetcher), server, d,
+            Probe probe = new Probe(dns, engine, new Probe.MtaStsSource(cache), server, d,
                     new HashSet<>(List.of(c.hostname(), c.heloName())), directory::isLocalDomain, clock);
             ProbeReport report = probe.probe(target, demand());
             PrintWriter out = spec.commandLine().getOut();

@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -33,14 +36,25 @@ import org.depesche.store.Durable;
  * blocks DNS or HTTPS must not remove a known policy). One JSON file per
  * domain under {@code <data>/mta-sts/}, written to a temporary file, fsynced
  * and renamed, so a restart finds the same policies.
+ *
+ * <p>Fetches run in a {@link FetchPool}, never on the caller's thread, and
+ * the caller waits at most the fetcher's deadline (THREATS T14). A failed
+ * fetch is not tried again for the same TXT id for {@link #RETRY_AFTER}
+ * (RFC 8461 3.3: limit further attempts after a failed fetch to one per five
+ * minutes per version ID); meanwhile mail goes on as after that failure.
  */
 public final class PolicyCache {
     private static final Logger log = LoggerFactory.getLogger(PolicyCache.class);
+    /** RFC 8461 3.3: after a failed fetch, the next attempt for the same id no sooner than five minutes later. */
+    public static final Duration RETRY_AFTER = Duration.ofMinutes(5);
 
     private final Path dir;
     private final PolicyFetcher fetcher;
     private final Function<String, Optional<StsRecord>> txt;
     private final Clock clock;
+    private final FetchPool fetches;
+    /** The last failed fetch of each domain, until a fetch succeeds; kept in memory only. */
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
     private final ObjectMapper json = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -55,6 +69,14 @@ public final class PolicyCache {
     private record Stored(String domain, String id, String policy, String fetched) {
     }
 
+    /** A fetch under TXT id {@code id} that failed at {@code at}. */
+    private record Failure(String id, Instant at, PolicyException error) {
+        /** RFC 8461 3.3; a fetch that never reached the policy host (too busy, interrupted) holds nothing back. */
+        boolean holdsBack(String currentId, Instant now) {
+            return id.equals(currentId) && error.reason().triedThePolicyHost() && now.isBefore(at.plus(RETRY_AFTER));
+        }
+    }
+
     /**
      * @param dir     {@code <data>/mta-sts}, created on the first write
      * @param txt     the {@code _mta-sts} record of a domain, empty when there is none or the lookup failed
@@ -64,15 +86,17 @@ public final class PolicyCache {
         this.fetcher = fetcher;
         this.txt = txt;
         this.clock = clock;
+        this.fetches = new FetchPool(fetcher.deadline());
     }
 
     /**
      * The policy that applies to mail for {@code domain} now, if any: the
      * cached one while its id is current, otherwise a fresh fetch; a failed
      * fetch or a missing TXT record leaves an unexpired cached policy in force.
-     * Not synchronized: the TXT lookup and the fetch may take their whole
-     * timeouts, and a slow domain must not hold up every other delivery
-     * (THREATS T14); two fetches of one domain at once are harmless, the
+     * Waits at most the fetcher's deadline for a fetch. Not synchronized: the
+     * TXT lookup and the fetch may take their whole timeouts, and a slow
+     * domain must not hold up every other delivery (THREATS T14); overlapping
+     * fetches of one domain are one fetch ({@link FetchPool}), and the
      * writes are serialized in {@link #store}.
      */
     public Optional<Entry> policyFor(String domain) throws IOException {
@@ -84,7 +108,7 @@ public final class PolicyCache {
         Optional<StsRecord> record = txt.apply(name);
         if (record.isEmpty()) return cached; // RFC 8461 5.1: no TXT record, keep using an unexpired policy
         if (cached.isPresent() && cached.get().id().equals(record.get().id())) return cached;
-        return fetchAndStore(name, record.get().id()).or(() -> cached);
+        return fetch(name, record.get().id()).or(() -> cached);
     }
 
     /**
@@ -94,7 +118,9 @@ public final class PolicyCache {
      * lapse (RFC 8461 3.3, 10.2: refresh cached policies periodically rather
      * than only on expiry). An expired policy is left to {@link #policyFor},
      * which fetches it when mail for its domain needs it. A failed fetch
-     * leaves the cached policy in force. Returns the domains refreshed.
+     * leaves the cached policy in force. The fetches go through the same pool
+     * and deadline as those for delivery, one domain after the other, so a
+     * pass ends after at most one deadline per domain. Returns the domains refreshed.
      */
     public List<String> refreshExpiring(Duration ahead) throws IOException {
         Instant now = clock.instant();
@@ -102,12 +128,7 @@ public final class PolicyCache {
         for (Entry e : all()) {
             if (!e.validAt(now) || e.expires().isAfter(now.plus(ahead))) continue;
             String id = txt.apply(e.domain()).map(StsRecord::id).orElse(e.id());
-            // Fetched without holding the cache: a slow policy host must not hold up deliveries.
-            Optional<StsPolicy> fresh = fetch(e.domain());
-            if (fresh.isPresent()) {
-                store(e.domain(), id, fresh.get());
-                refreshed.add(e.domain());
-            }
+            if (fetch(e.domain(), id).isPresent()) refreshed.add(e.domain());
         }
         return refreshed;
     }
@@ -138,17 +159,30 @@ public final class PolicyCache {
         return entries;
     }
 
-    private Optional<Entry> fetchAndStore(String domain, String id) throws IOException {
-        Optional<StsPolicy> policy = fetch(domain);
-        return policy.isEmpty() ? Optional.empty() : Optional.of(store(domain, id, policy.get()));
+    /**
+     * Why the last fetch of {@code domain} failed, while no fetch since has
+     * succeeded (for `depesche probe`); empty when none failed.
+     */
+    public Optional<PolicyException> lastFailure(String domain) {
+        return normalize(domain).map(failures::get).map(Failure::error);
     }
 
-    /** The policy from the policy host; empty (and logged) when it cannot be had. */
-    private Optional<StsPolicy> fetch(String domain) {
+    /**
+     * The policy of {@code domain} from its policy host, stored under {@code id};
+     * empty (and logged) when it cannot be had, and without asking the host
+     * when a fetch under this id failed less than {@link #RETRY_AFTER} ago.
+     */
+    private Optional<Entry> fetch(String domain, String id) throws IOException {
+        Failure last = failures.get(domain);
+        if (last != null && last.holdsBack(id, clock.instant())) return Optional.empty();
         try {
-            return Optional.of(fetcher.fetch(domain));
+            Entry entry = fetches.await(domain, () -> store(domain, id, fetcher.fetch(domain)));
+            failures.remove(domain);
+            return Optional.of(entry);
         } catch (PolicyException e) {
-            log.warn("event=mta-sts-fetch-failed domain={} reason=\"{}\"", domain, e.getMessage());
+            failures.put(domain, new Failure(id, clock.instant(), e));
+            log.warn("event=mta-sts-fetch-failed domain={} failure={} reason=\"{}\"", domain,
+                    e.reason().name().toLowerCase(Locale.ROOT), e.getMessage());
             return Optional.empty();
         }
     }

@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * Refreshes cached MTA-STS policies before they expire (RFC 8461 3.3, 10.2),
  * every {@code interval} for the policies that expire within {@code ahead}.
  * A failure is logged and retried at the next run; it never stops the
- * server, and the cached policy stays in force until it expires.
+ * server, and the cached policy stays in force until it expires. The
+ * fetches go through the cache's fetch pool and deadline, as delivery's do,
+ * so a stalled policy host delays a pass by one deadline at most (THREATS T14).
  */
 public final class PolicyRefresher implements AutoCloseable {
     /** Hourly, for policies that expire within a day: a policy host may be down for most of a day without a policy lapsing. */
@@ -49,7 +51,7 @@ public final class PolicyRefresher implements AutoCloseable {
         }
     }
 
-    /** Stops the schedule; a refresh in progress is interrupted (its fetch has its own timeouts anyway). */
+    /** Stops the schedule; a refresh in progress stops waiting for its fetch, which ends by its deadline anyway. */
     @Override
     public void close() {
         timer.shutdownNow();

@@ -20,7 +20,6 @@ import org.depesche.dns.DnsResolver;
 import org.depesche.dns.DnsResult;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.PolicyException;
-import org.depesche.mtasts.PolicyFetcher;
 import org.depesche.mtasts.StsPolicy;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.outbound.ProbeReport.Level;
@@ -65,10 +64,11 @@ public final class Probe {
     private final Clock clock;
 
     /**
-     * Where the policy engine's MTA-STS policies come from: its cache, and
-     * the fetcher, asked once more for the reason when a fetch failed.
+     * Where the policy engine's MTA-STS policies come from: its cache, which
+     * also knows why the last fetch failed (the fetch is not made twice, so a
+     * stalled policy host costs the probe one deadline, THREATS T14).
      */
-    public record MtaStsSource(PolicyCache cache, PolicyFetcher fetcher) {
+    public record MtaStsSource(PolicyCache cache) {
     }
 
     /**
@@ -200,8 +200,7 @@ public final class Probe {
 
     /**
      * RFC 8461 3.1, 5.1: the TXT record now, the policy in force and whether
-     * this probe fetched it. PolicyCache logs a failed fetch but keeps no
-     * reason, so the fetcher is asked once more for it.
+     * this probe fetched it; why the fetch failed, if it did.
      */
     private ProbeReport.MtaSts mtaStsFindings(String domain, Optional<PolicyCache.Entry> before, DomainPolicy p,
                                               List<String> notes) throws IOException {
@@ -213,7 +212,8 @@ public final class Probe {
         boolean current = after.filter(e -> e.validAt(now) && record.map(r -> r.id().equals(e.id())).orElse(true)).isPresent();
         String error = null;
         if (record.isPresent() && !fetchedNow && !current) {
-            error = fetchError(domain);
+            error = mtaSts.cache().lastFailure(domain).map(PolicyException::getMessage)
+                    .orElse("the policy could not be fetched");
             if (p.mtaSts().isPresent()) notes.add("the policy could not be fetched again; the cached one stays in force until it expires (RFC 8461 5.1)");
         } else if (record.isEmpty() && p.mtaSts().isPresent()) {
             notes.add("no _mta-sts TXT record now; the cached policy stays in force until it expires (RFC 8461 5.1)");
@@ -223,15 +223,6 @@ public final class Probe {
         return new ProbeReport.MtaSts(record.map(StsRecord::id).orElse(null), sp == null ? null : sp.mode().label(),
                 sp == null ? List.of() : sp.mx(), sp == null ? null : sp.maxAge(), fetchedNow && inForce.isPresent(),
                 inForce.map(e -> e.fetched().toString()).orElse(null), inForce.map(e -> e.expires().toString()).orElse(null), error);
-    }
-
-    private String fetchError(String domain) {
-        try {
-            mtaSts.fetcher().fetch(domain);
-            return "the fetch failed, a second try just now succeeded: the next delivery will fetch it again";
-        } catch (PolicyException e) {
-            return e.getMessage();
-        }
     }
 
     /** One MX host as delivery would see it, checked over the network when a ServerProbe is at hand. */

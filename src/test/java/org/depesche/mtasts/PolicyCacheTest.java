@@ -6,8 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 
@@ -99,6 +104,62 @@ class PolicyCacheTest {
                 release.countDown();
             }
             assertThat(slow.get()).isEmpty();
+        }
+    }
+
+    /** THREATS T14: short enough for a test; the margin is for a loaded machine, never for the stall. */
+    static final Duration DEADLINE = Duration.ofSeconds(2);
+    static final Duration MARGIN = Duration.ofSeconds(8);
+
+    /**
+     * THREATS T14: ten deliveries at once to a domain whose policy host sends
+     * the headers and then nothing. One request reaches the host, and every
+     * delivery has its answer (no policy: nothing was cached, RFC 8461 5.1)
+     * within the deadline, not when the host lets go.
+     */
+    @Test
+    void tenDeliveriesToADomainWhosePolicyHostStallsMakeOneFetchAndWaitAtMostTheDeadline() throws Exception {
+        txt.put("example.org", new StsRecord("id1"));
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).stallAfterHeaders(ENFORCE);
+             var deliveries = Executors.newVirtualThreadPerTaskExecutor()) {
+            PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), server.fetcher(trust, DEADLINE),
+                    d -> Optional.ofNullable(txt.get(d)), clock);
+            long start = System.nanoTime();
+            List<Future<Optional<PolicyCache.Entry>>> answers = new ArrayList<>();
+            for (int i = 0; i < 10; i++) answers.add(deliveries.submit(() -> cache.policyFor("example.org")));
+            for (var answer : answers) assertThat(answer.get(DEADLINE.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS)).isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(DEADLINE.plus(MARGIN));
+            assertThat(server.requests()).isEqualTo(1);
+            assertThat(cache.lastFailure("example.org")).get()
+                    .extracting(PolicyException::reason).isEqualTo(PolicyException.Reason.DEADLINE);
+        }
+    }
+
+    /** RFC 8461 3.3: after a failed fetch, the next one for the same id only after five minutes; a new id at once. */
+    @Test
+    void aFailedFetchIsTriedAgainForTheSameIdOnlyAfterFiveMinutes() throws Exception {
+        txt.put("example.org", new StsRecord("id1"));
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).respond(404, "text/plain", new byte[0])) {
+            PolicyCache cache = cache(server);
+            assertThat(cache.policyFor("example.org")).isEmpty();
+            clock.advance(PolicyCache.RETRY_AFTER.minusSeconds(1));
+            assertThat(cache.policyFor("example.org")).isEmpty();
+            assertThat(server.requests()).isEqualTo(1);
+            assertThat(cache.lastFailure("example.org")).get()
+                    .extracting(PolicyException::reason).isEqualTo(PolicyException.Reason.REFUSED);
+
+            server.serve(ENFORCE);
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(cache.policyFor("example.org")).isPresent();
+            assertThat(server.requests()).isEqualTo(2);
+            assertThat(cache.lastFailure("example.org")).isEmpty();
+
+            server.respond(404, "text/plain", new byte[0]);
+            txt.put("example.org", new StsRecord("id2"));
+            assertThat(cache.policyFor("example.org")).get().extracting(PolicyCache.Entry::id).isEqualTo("id1");
+            txt.put("example.org", new StsRecord("id3"));
+            cache.policyFor("example.org");
+            assertThat(server.requests()).isEqualTo(4);
         }
     }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 
@@ -55,7 +58,8 @@ class PolicyFetcherTest {
     void aStatusOtherThan200IsRefused() throws Exception {
         try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost"))) {
             server.respond(404, "text/plain", "not here".getBytes(StandardCharsets.US_ASCII));
-            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("HTTP 404");
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("HTTP 404")
+                    .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.REFUSED));
         }
     }
 
@@ -64,7 +68,8 @@ class PolicyFetcherTest {
         byte[] big = (POLICY + "x-pad: " + "a".repeat(PolicyFetcher.MAX_POLICY_BYTES) + "\r\n").getBytes(StandardCharsets.US_ASCII);
         try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost"))) {
             server.respond(200, "text/plain", big);
-            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("larger than 65536 bytes");
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("larger than 65536 bytes")
+                    .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.REFUSED));
         }
     }
 
@@ -79,8 +84,8 @@ class PolicyFetcherTest {
     @Test
     void aCertificateFromAnUntrustedIssuerIsRefused() throws Exception {
         try (PolicyServer server = new PolicyServer(TestPki.selfSigned("localhost")).serve(POLICY)) {
-            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org"))
-                    .isInstanceOf(PolicyException.class).hasMessageContaining("localhost");
+            assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("localhost")
+                    .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.CERTIFICATE));
             assertThat(server.requests()).isZero();
         }
     }
@@ -98,6 +103,54 @@ class PolicyFetcherTest {
         try (PolicyServer server = new PolicyServer(TestPki.expiredLeaf(ca, "localhost")).serve(POLICY)) {
             assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).isInstanceOf(PolicyException.class);
             assertThat(server.requests()).isZero();
+        }
+    }
+
+    /** THREATS T14: a deadline short enough for a test; the margin covers a loaded machine, never the stall itself. */
+    static final Duration DEADLINE = Duration.ofSeconds(2);
+    static final Duration MARGIN = Duration.ofSeconds(8);
+
+    /**
+     * Fetches on a thread of its own and gives it deadline plus margin: a
+     * fetch that hangs fails the test instead of hanging it. The failure it
+     * ended with, and how long that took.
+     */
+    private static Ended fetchExpectingFailure(PolicyFetcher fetcher) throws Exception {
+        long start = System.nanoTime();
+        CompletableFuture<PolicyException> failure = CompletableFuture.supplyAsync(() -> {
+            try {
+                fetcher.fetch("example.org");
+                return null;
+            } catch (PolicyException e) {
+                return e;
+            }
+        });
+        PolicyException e = failure.get(DEADLINE.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(e).as("the fetch fails").isNotNull();
+        return new Ended(e, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private record Ended(PolicyException failure, Duration after) {
+    }
+
+    @Test
+    void aPolicyHostThatTricklesTheBodyIsGivenUpAtTheDeadlineAndItsConnectionClosed() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).trickle(POLICY, Duration.ofMillis(200))) {
+            Ended ended = fetchExpectingFailure(server.fetcher(trust, DEADLINE));
+            assertThat(ended.failure().reason()).isEqualTo(PolicyException.Reason.DEADLINE);
+            assertThat(ended.after()).isGreaterThanOrEqualTo(DEADLINE).isLessThan(DEADLINE.plus(MARGIN));
+            // The host's next byte finds the connection closed: nothing is left reading it.
+            for (int i = 0; i < 100 && server.abandoned() == 0; i++) Thread.sleep(100);
+            assertThat(server.abandoned()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPolicyHostThatSendsTheHeadersAndThenNothingIsGivenUpAtTheDeadline() throws Exception {
+        try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).stallAfterHeaders(POLICY)) {
+            Ended ended = fetchExpectingFailure(server.fetcher(trust, DEADLINE));
+            assertThat(ended.failure().reason()).isEqualTo(PolicyException.Reason.DEADLINE);
+            assertThat(ended.after()).isLessThan(DEADLINE.plus(MARGIN));
         }
     }
 

@@ -81,6 +81,23 @@ class PolicyRefresherTest {
         assertThat(e.fetched()).isEqualTo(clock.instant().minus(Duration.ofHours(23)));
     }
 
+    /** THREATS T14: a refresh pass whose policy host stalls after the headers ends at the fetch deadline. */
+    @Test
+    void aRefreshWhosePolicyHostStallsEndsAtTheDeadlineAndTheCachedPolicyStays() throws Exception {
+        Duration deadline = Duration.ofSeconds(2);
+        try (PolicyServer host = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {
+            PolicyCache cache = cache(host.fetcher(trust, deadline));
+            cache.policyFor("example.org");
+            host.stallAfterHeaders(MOVED);
+            clock.advance(Duration.ofHours(23));
+            PolicyRefresher refresher = new PolicyRefresher(cache, Duration.ofHours(1), Duration.ofDays(1));
+            java.util.concurrent.CompletableFuture.runAsync(refresher::runOnce)
+                    .get(deadline.plusSeconds(8).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertThat(host.requests()).isEqualTo(2);
+            assertThat(cache.policyFor("example.org").orElseThrow().policy().matches("mx.example.org")).isTrue();
+        }
+    }
+
     @Test
     void policiesFarFromExpiryAndExpiredOnesAreNotFetchedInTheBackground() throws Exception {
         try (PolicyServer host = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE)) {

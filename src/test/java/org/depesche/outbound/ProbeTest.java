@@ -77,7 +77,7 @@ class ProbeTest {
     private Probe.MtaStsSource mtaSts(DnsResolver dns, PolicyServer policyHost) throws Exception {
         var fetcher = policyHost.fetcher(PolicyServer.clientTrusting(ca));
         return new Probe.MtaStsSource(new PolicyCache(dir.resolve("data/mta-sts"), fetcher, d -> StsRecord.lookup(dns, d),
-                Clock.systemUTC()), fetcher);
+                Clock.systemUTC()));
     }
 
     private static TestDns signedWithTlsa(int port, byte[] data) {
@@ -211,6 +211,25 @@ class ProbeTest {
             assertThat(r.mtaSts().mode()).isNull();
             assertThat(r.mtaSts().error()).contains("HTTP 404");
             assertThat(r.level()).isEqualTo(Level.ENCRYPTED);
+        }
+    }
+
+    /** THREATS T14: a policy host that stalls after the headers costs the probe one fetch deadline, asked once. */
+    @Test
+    void aPolicyHostThatStallsIsAskedOnceAndReportedAsPastItsDeadline() throws Exception {
+        Duration deadline = Duration.ofSeconds(2);
+        try (PolicyServer policyHost = new PolicyServer(TestPki.leaf(ca, "localhost"))
+                     .stallAfterHeaders("version: STSv1\r\nmode: enforce\r\nmx: mx.example.org\r\nmax_age: 86400\r\n");
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
+                     .txt("_mta-sts.example.org", "v=STSv1; id=20261128;").start()) {
+            DnsResolver resolver = dns.validatingResolver();
+            var sts = new Probe.MtaStsSource(new PolicyCache(dir.resolve("data/mta-sts"),
+                    policyHost.fetcher(PolicyServer.clientTrusting(ca), deadline), d -> StsRecord.lookup(resolver, d), Clock.systemUTC()));
+            ProbeReport r = java.util.concurrent.CompletableFuture.supplyAsync(() -> probe(resolver, 25, null, sts).probe("example.org"))
+                    .get(deadline.plusSeconds(8).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertThat(r.mtaSts().error()).contains("within 2 s");
+            assertThat(r.mtaSts().mode()).isNull();
+            assertThat(policyHost.requests()).isEqualTo(1);
         }
     }
 

@@ -9,6 +9,10 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
@@ -21,7 +25,8 @@ import com.sun.net.httpserver.HttpsServer;
 
 /**
  * A policy host on loopback for tests: real HTTPS with a certificate from
- * TestPki, answering every request with what the test set last.
+ * TestPki, answering every request with what the test set last, or (THREATS
+ * T14) sending the headers and then the body slowly or not at all.
  */
 public final class PolicyServer implements AutoCloseable {
     private final HttpsServer server;
@@ -30,11 +35,20 @@ public final class PolicyServer implements AutoCloseable {
     private volatile String contentType = "text/plain";
     private volatile byte[] body = new byte[0];
     private volatile String location;
+    /** Null: the body at once; otherwise one byte of it every this often. */
+    private volatile Duration trickle;
+    private volatile boolean stall;
+    /** Released by close(): a stalled or trickling answer ends then. */
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicInteger abandoned = new AtomicInteger();
+    /** One thread per exchange: a stalled answer must not hold up the next request. */
+    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
 
     public PolicyServer(TestPki.Identity identity) throws Exception {
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(TestPki.serverContext(identity)));
         server.createContext("/", this::handle);
+        server.setExecutor(handlers);
         server.start();
     }
 
@@ -49,8 +63,13 @@ public final class PolicyServer implements AutoCloseable {
 
     /** A fetcher that asks this server, by the name "localhost", for every domain's policy. */
     public PolicyFetcher fetcher(SSLContext trust) {
+        return fetcher(trust, Duration.ofSeconds(5));
+    }
+
+    /** The same with {@code deadline} for the whole fetch. */
+    public PolicyFetcher fetcher(SSLContext trust, Duration deadline) {
         int port = server.getAddress().getPort();
-        return new PolicyFetcher(trust, Duration.ofSeconds(5), Duration.ofSeconds(5),
+        return new PolicyFetcher(trust, Duration.ofSeconds(5), deadline,
                 domain -> URI.create("https://localhost:" + port + "/.well-known/mta-sts.txt"));
     }
 
@@ -63,7 +82,28 @@ public final class PolicyServer implements AutoCloseable {
         this.contentType = contentType;
         this.body = body;
         this.location = null;
+        this.trickle = null;
+        this.stall = false;
         return this;
+    }
+
+    /** Headers for {@code text}, then one byte of it every {@code every}: a slowloris policy host. */
+    public PolicyServer trickle(String text, Duration every) {
+        serve(text);
+        this.trickle = every;
+        return this;
+    }
+
+    /** Headers for {@code text}, then not a byte of it until this server is closed. */
+    public PolicyServer stallAfterHeaders(String text) {
+        serve(text);
+        this.stall = true;
+        return this;
+    }
+
+    /** Answers that stopped because the client closed the connection in the middle of the body. */
+    public int abandoned() {
+        return abandoned.get();
     }
 
     public PolicyServer redirectTo(String url) {
@@ -82,13 +122,38 @@ public final class PolicyServer implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         if (location != null) exchange.getResponseHeaders().set("Location", location);
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
+        OutputStream out = exchange.getResponseBody();
+        try {
+            if (stall) {
+                out.flush();
+                closed.await();
+            } else if (trickle != null) {
+                trickle(out);
+            } else {
+                out.write(body);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            exchange.close(); // an unfinished body: the connection is closed
+        }
+    }
+
+    private void trickle(OutputStream out) throws InterruptedException {
+        try {
+            for (int i = 0; i < body.length && !closed.await(trickle.toMillis(), TimeUnit.MILLISECONDS); i++) {
+                out.write(body[i]);
+                out.flush();
+            }
+        } catch (IOException e) {
+            abandoned.incrementAndGet();
         }
     }
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
+        handlers.shutdownNow();
     }
 }
