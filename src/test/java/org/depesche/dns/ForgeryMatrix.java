@@ -27,6 +27,13 @@ public final class ForgeryMatrix implements AutoCloseable {
     public static final String CNAME_TARGET = "host.example.org";
     public static final String ATTACKER_ZONE = "attacker.org";
     public static final String ATTACKER_HOST = "mx.attacker.org";
+    /**
+     * The MX host's IPv6 address: IPv4-mapped, so that a connection to it reaches the loopback
+     * servers on 127.0.0.1 (Java reads it as that IPv4 address). Either address family then
+     * leads to the man in the middle, as on a real path, and an attack that leaves only one of
+     * the two lookups standing cannot pass for a connection failure.
+     */
+    public static final String HOST_IPV6 = "::ffff:127.0.0.1";
 
     /** How the destination zone is built: the MX host itself, or a CNAME to another name; NSEC or NSEC3 denial. */
     public enum Shape {
@@ -109,7 +116,7 @@ public final class ForgeryMatrix implements AutoCloseable {
             return switch (this) {
                 case MX -> "10 " + ATTACKER_HOST + ".";
                 case A, CNAME_TARGET_A -> "127.0.0.1"; // the MitM sits on the path to the real address
-                case AAAA -> "::1";
+                case AAAA -> HOST_IPV6;
                 case TLSA, CNAME_TARGET_TLSA -> "3 1 1 " + m.attackerSpki;
                 case CNAME -> ATTACKER_HOST + ".";
             };
@@ -148,6 +155,11 @@ public final class ForgeryMatrix implements AutoCloseable {
 
         Forgery(String words) {
             this.words = words;
+        }
+
+        /** True for the forgeries that drop a query, so that a lookup costs the query timeout. */
+        public boolean dropsAQuery() {
+            return this == NXDOMAIN_UNKNOWN_SIGNER_DS_DROPPED || this == NODATA_UNKNOWN_SIGNER_DS_DROPPED;
         }
 
         /** True for the forgeries whose replayed proof differs between NSEC and NSEC3 zones. */
@@ -266,7 +278,7 @@ public final class ForgeryMatrix implements AutoCloseable {
         if (shape.nsec3) b.nsec3(0);
         b.mx(10, MX_HOST);
         if (shape.aliased) b.cname(MX_HOST, CNAME_TARGET);
-        b.a(host, "127.0.0.1").aaaa(host, "::1").daneEe(tlsaName(port, host), serverCertificate)
+        b.a(host, "127.0.0.1").aaaa(host, HOST_IPV6).daneEe(tlsaName(port, host), serverCertificate)
                 .signedZone(ATTACKER_ZONE).a(ATTACKER_HOST, "127.0.0.1").daneEe(tlsaName(port, ATTACKER_HOST), attackerCertificate);
         return b.start();
     }
