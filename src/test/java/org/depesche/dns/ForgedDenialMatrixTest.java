@@ -18,12 +18,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the validator and a signed zone answers one query of a delivery with a
  * forgery (see {@link ForgeryMatrix}). Whatever he answers, the production
  * validating resolver must call the answer bogus or indeterminate: insecure
- * would switch DANE off, secure would hand over his records. Left out on
- * purpose: attacks on the validator's own DS and DNSKEY fetches of the
- * zones themselves (example.org, org, the root), which the chain walk
- * checks against the trust anchor before any of these answers is looked
- * at; the DS fetch the attacker can reach is the one his unknown signer
- * provokes, and that one is in every NXDOMAIN/NODATA "zz9" cell.
+ * would switch DANE off, secure would hand over his records. Not in the
+ * matrix yet: forgeries of the validator's own DS and DNSKEY fetches for
+ * example.org and its parents (a forged DS NODATA at org would be the
+ * "make the zone look unsigned" attack). Every answer of the zone hangs on
+ * them, so they are targets of their own rather than one more forgery of a
+ * delivery query; DnssecValidationTest's lame delegation covers a missing
+ * DNSKEY. The DS fetch an attacker can provoke for any name he likes, for
+ * the unknown signer zz9, is in every "zz9" cell.
  */
 class ForgedDenialMatrixTest {
     static ForgeryMatrix matrix;

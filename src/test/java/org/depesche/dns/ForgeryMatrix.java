@@ -145,6 +145,9 @@ public final class ForgeryMatrix implements AutoCloseable {
         NODATA_UNKNOWN_SIGNER_DS_NXDOMAIN("NODATA, SOA signed by unknown zz9, its DS unsigned NXDOMAIN"),
         EXPIRED_SIGNATURE("real records, signature expired"),
         SIGNED_BY_SIBLING_ZONE_KEY("forged answer signed by the attacker's own zone key (sibling)"),
+        // RFC 4035 5.3.1: the signer must be the zone that holds the RRset, and example.org is a signed
+        // zone of its own (org publishes its DS). Only the parent's operator can make this signature, and
+        // he could swap the DS as well; the cell asks whether the validator checks the signer at all.
         SIGNED_BY_PARENT_ZONE_KEY("forged answer signed by the parent zone's key"),
         NXDOMAIN_WITH_UNRELATED_DENIAL("NXDOMAIN with a signed denial of another name"),
         NODATA_WITH_UNRELATED_DENIAL("NODATA with a signed denial of another name"),
