@@ -37,8 +37,12 @@ import org.xbill.DNS.Type;
  * that holds every zone would serve it. The root's DS is the trust anchor
  * ({@link #trustAnchor()}); {@link #validatingResolver()} gives a production
  * resolver wired to it. Attacks (forged answers, dropped records, broken
- * signatures, lame delegations, KeyTrap) can be switched on per name and
- * type while it runs, and every query received is counted.
+ * signatures, signatures by another zone's key, replayed denials of other
+ * names, denials signed by an unknown signer, truncation with TCP closed,
+ * lame delegations, KeyTrap) can be switched on per name and type while it
+ * runs, for any query, the validator's own DS and DNSKEY fetches included;
+ * an attack on a CNAME applies to every chain that passes it. Every query
+ * received is counted.
  *
  * <pre>{@code
  * try (TestDns dns = TestDns.builder()
@@ -50,6 +54,8 @@ import org.xbill.DNS.Type;
  *     dns.forge("example.test", Type.MX, "10 mx.attacker.test.");     // THREATS T3: bogus MX
  *     dns.dropTlsa("_25._tcp.mx.example.test");                       // THREATS T4: bogus TLSA
  *     dns.attack("mx.example.test", Type.A, TestDns.Attack.TIMEOUT);  // indeterminate
+ *     dns.attack("example.test", Type.MX, TestDns.Attack.NXDOMAIN_SIGNED_BY_UNKNOWN_SIGNER);
+ *     dns.attack(dns.unknownSigner("example.test", Type.MX), Type.DS, TestDns.Attack.SERVFAIL); // issue 8
  *     dns.stopAttacks();
  *     dns.queries();                                                  // ["example.test/MX", ...]
  * }
@@ -79,10 +85,36 @@ public final class TestDns implements AutoCloseable {
         /** The real records with a correctly made signature that expired yesterday. */
         EXPIRED_SIGNATURE,
         /** The real records with signature bytes flipped. */
-        CORRUPT_SIGNATURE
+        CORRUPT_SIGNATURE,
+        /**
+         * NXDOMAIN whose authority section holds the zone's SOA with an RRSIG naming a signer
+         * nobody has asked for ({@link #unknownSigner}), and no NSEC: the validator must fetch
+         * that signer's DS, which a second attack on it answers SERVFAIL, drops or denies.
+         */
+        NXDOMAIN_SIGNED_BY_UNKNOWN_SIGNER,
+        /** The same as {@link #NXDOMAIN_SIGNED_BY_UNKNOWN_SIGNER} with NOERROR and no records (NODATA). */
+        NODATA_SIGNED_BY_UNKNOWN_SIGNER,
+        /**
+         * The forged records (or, with none given, the real ones) signed correctly by the real key
+         * of another zone of the hierarchy, named by {@link #forgeSignedByZone}: a sibling zone the
+         * attacker runs himself, or the parent.
+         */
+        SIGNED_BY_OTHER_ZONE,
+        /** NXDOMAIN with the zone's signed SOA and a correctly signed NSEC or NSEC3 that covers some other name. */
+        NXDOMAIN_WITH_UNRELATED_DENIAL,
+        /** NODATA with the zone's signed SOA and a correctly signed NSEC or NSEC3 of some other name. */
+        NODATA_WITH_UNRELATED_DENIAL,
+        /**
+         * Over UDP an empty answer with the TC bit (RFC 2181 9), so the client retries over TCP;
+         * over TCP the connection is closed without an answer.
+         */
+        TRUNCATED_TCP_CLOSED
     }
 
-    private record Tamper(Attack attack, List<Record> forged) { }
+    /** The label of the signer {@link Attack#NXDOMAIN_SIGNED_BY_UNKNOWN_SIGNER} names under the zone's apex. */
+    static final String UNKNOWN_SIGNER_LABEL = "zz9";
+
+    private record Tamper(Attack attack, List<Record> forged, Name signingZone) { }
 
     private final Map<Name, TestZone> zones;
     private final Clock clock;
@@ -97,11 +129,11 @@ public final class TestDns implements AutoCloseable {
     private TestDns(Map<Name, TestZone> zones, Clock clock) throws IOException {
         this.zones = zones;
         this.clock = clock;
-        this.server = new TestDnsServer(q -> {
+        this.server = new TestDnsServer((q, overTcp) -> {
             logQuery(q);
             awaitRelease(held);
             sleep(latency);
-            return new TestDnsAnswers(this).answer(q);
+            return new TestDnsAnswers(this, overTcp).answer(q);
         });
     }
 
@@ -204,26 +236,70 @@ public final class TestDns implements AutoCloseable {
         return tamper(name, type, attack);
     }
 
+    /**
+     * Answers {@code name/type} with these records (rdata in zone file syntax; none: the real
+     * records) signed by the real key of the zone {@code signingZone}, which must be another
+     * signed zone of this hierarchy.
+     */
+    public TestDns forgeSignedByZone(String name, int type, String signingZone, String... rdata) {
+        Name n = name(name);
+        TestZone signer = zones.get(name(signingZone));
+        if (signer == null || !signer.signed) throw new IllegalArgumentException("no signed zone " + signingZone);
+        if (signer == zoneFor(n, type)) throw new IllegalArgumentException(signingZone + " is the zone of " + name);
+        if (rdata.length == 0 && zoneFor(n, type).rrset(n, type) == null) {
+            throw new IllegalArgumentException("no " + n + "/" + Type.string(type) + " to re-sign");
+        }
+        attacks.put(key(n, type), new Tamper(Attack.SIGNED_BY_OTHER_ZONE, records(n, type, rdata), signer.apex));
+        return this;
+    }
+
+    /** The signer an {@link Attack#NXDOMAIN_SIGNED_BY_UNKNOWN_SIGNER} answer for {@code name/type} names: zz9.ZONE. */
+    public String unknownSigner(String name, int type) {
+        return DnsNames.text(TestZone.prefixed(UNKNOWN_SIGNER_LABEL, zoneFor(name(name), type).apex));
+    }
+
+    /** The apex of the zone that answers {@code name/type} (for DS at a cut: the parent's). */
+    public String zoneOf(String name, int type) {
+        return DnsNames.text(zoneFor(name(name), type).apex);
+    }
+
+    /** Resets every TCP connection from now on (true), as a middlebox that lets only UDP through; false serves TCP again. */
+    public TestDns refuseTcp(boolean refused) {
+        server.refuseTcp(refused);
+        return this;
+    }
+
     /** Answers TLSA queries for the name with NODATA and no proof (THREATS T4). */
     public TestDns dropTlsa(String name) {
         return attack(name, Type.TLSA, Attack.NODATA_WITHOUT_PROOF);
     }
 
+    /** Switches every attack off and serves TCP again. */
     public TestDns stopAttacks() {
         attacks.clear();
+        server.refuseTcp(false);
         return this;
     }
 
     private TestDns tamper(String name, int type, Attack attack, String... rdata) {
         Name n = name(name);
-        if ((attack == Attack.EXPIRED_SIGNATURE || attack == Attack.CORRUPT_SIGNATURE)
-                && (zoneFor(n, type).rrset(n, type) == null || !zoneFor(n, type).signed)) {
+        if (attack == Attack.SIGNED_BY_OTHER_ZONE) throw new IllegalArgumentException("use forgeSignedByZone");
+        boolean resigns = attack == Attack.EXPIRED_SIGNATURE || attack == Attack.CORRUPT_SIGNATURE;
+        if (resigns && (zoneFor(n, type).rrset(n, type) == null || !zoneFor(n, type).signed)) {
             throw new IllegalArgumentException(attack + " needs a signed " + n + "/" + Type.string(type) + " to re-sign");
         }
-        List<Record> forged = new ArrayList<>();
-        for (String r : rdata) forged.add(record(n, type, r));
-        attacks.put(key(n, type), new Tamper(attack, forged));
+        boolean needsSignedZone = attack == Attack.NXDOMAIN_WITH_UNRELATED_DENIAL || attack == Attack.NODATA_WITH_UNRELATED_DENIAL;
+        if (needsSignedZone && !zoneFor(n, type).signed) {
+            throw new IllegalArgumentException(attack + " needs a signed zone for " + n);
+        }
+        attacks.put(key(n, type), new Tamper(attack, records(n, type, rdata), null));
         return this;
+    }
+
+    private static List<Record> records(Name owner, int type, String... rdata) {
+        List<Record> forged = new ArrayList<>();
+        for (String r : rdata) forged.add(record(owner, type, r));
+        return forged;
     }
 
     // ---- observation ----
@@ -295,6 +371,11 @@ public final class TestDns implements AutoCloseable {
 
     List<Record> forgedOf(Tamper t) {
         return t.forged();
+    }
+
+    /** The zone whose key signs a {@link Attack#SIGNED_BY_OTHER_ZONE} answer. */
+    TestZone signingZoneOf(Tamper t) {
+        return zones.get(t.signingZone());
     }
 
     /** The zone that answers: the deepest one holding the name; for DS at a cut, the parent (RFC 4035 3.1.4.1). */

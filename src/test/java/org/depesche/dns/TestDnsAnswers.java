@@ -24,17 +24,21 @@ import org.xbill.DNS.Type;
  * set (RFC 4035 3.1.1), signed NODATA and NXDOMAIN proofs with NSEC
  * (RFC 4035 3.1.3). Without CD it behaves as a validating resolver: AD on
  * an intact signed chain, SERVFAIL where an attack tampers (RFC 4035 3.2.2).
+ * An attack on a CNAME applies to every query whose chain passes it.
  */
 final class TestDnsAnswers {
     private static final int MAX_CNAMES = 10;
     private final TestDns dns;
+    private final boolean overTcp;
     private final Message response = new Message();
     private boolean dnssec;
     private boolean tampered;
+    private boolean truncated;
     private boolean secure = true;
 
-    TestDnsAnswers(TestDns dns) {
+    TestDnsAnswers(TestDns dns, boolean overTcp) {
         this.dns = dns;
+        this.overTcp = overTcp;
     }
 
     /** The response, or null for silence. */
@@ -53,6 +57,7 @@ final class TestDnsAnswers {
         OPTRecord opt = query.getOPT();
         dnssec = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
         if (!resolve(question.getName(), question.getType())) return null;
+        if (truncated) return overTcp ? null : truncatedAnswer(query);
         boolean checkingDisabled = query.getHeader().getFlag(Flags.CD);
         if (!checkingDisabled && tampered) {
             return servfail(query, opt);
@@ -80,11 +85,33 @@ final class TestDnsAnswers {
                 deny(zone, name);
                 return true;
             }
-            add(cname, Section.ANSWER);
-            name = ((CNAMERecord) cname.first()).getTarget();
+            TestDns.Attack onLink = attack(name, Type.CNAME, zone);
+            if (onLink == null) {
+                add(cname, Section.ANSWER);
+            } else if (!answersWithRecords(onLink)) {
+                return onLink != TestDns.Attack.TIMEOUT;
+            }
+            name = lastCnameTarget();
+            if (name == null) return true; // a forged CNAME RRset with no record in it ends the chain
         }
         response.getHeader().setRcode(Rcode.SERVFAIL);
         return true;
+    }
+
+    /** An attack that answers with (forged or re-signed) records, after which a CNAME chain goes on. */
+    private static boolean answersWithRecords(TestDns.Attack a) {
+        return switch (a) {
+            case FORGE_UNSIGNED, FORGE_SIGNED_BY_ATTACKER, SIGNED_BY_OTHER_ZONE, EXPIRED_SIGNATURE, CORRUPT_SIGNATURE -> true;
+            default -> false;
+        };
+    }
+
+    private Name lastCnameTarget() {
+        Name target = null;
+        for (Record r : response.getSection(Section.ANSWER)) {
+            if (r instanceof CNAMERecord c) target = c.getTarget();
+        }
+        return target;
     }
 
     /** NODATA (RFC 4035 3.1.3.1, 3.1.3.2) or NXDOMAIN (3.1.3.2) with their NSEC proofs. */
@@ -155,6 +182,26 @@ final class TestDnsAnswers {
                 response.getHeader().setRcode(Rcode.NXDOMAIN);
                 add(zone.rrset(zone.apex, Type.SOA), Section.AUTHORITY);
             }
+            case SIGNED_BY_OTHER_ZONE -> {
+                RRset set = new RRset();
+                List<Record> forged = dns.forgedOf(tamper);
+                (forged.isEmpty() ? real.rrs() : forged).forEach(set::addRR);
+                Instant now = dns.clock().instant();
+                set.addRR(dns.signingZoneOf(tamper).signature(set, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1))));
+                add(set, Section.ANSWER);
+            }
+            case NXDOMAIN_SIGNED_BY_UNKNOWN_SIGNER, NODATA_SIGNED_BY_UNKNOWN_SIGNER -> {
+                if (attack == TestDns.Attack.NXDOMAIN_SIGNED_BY_UNKNOWN_SIGNER) response.getHeader().setRcode(Rcode.NXDOMAIN);
+                RRset soa = new RRset(zone.rrset(zone.apex, Type.SOA).first());
+                soa.addRR(dns.attackerSignature(soa, TestZone.prefixed(TestDns.UNKNOWN_SIGNER_LABEL, zone.apex)));
+                add(soa, Section.AUTHORITY);
+            }
+            case NXDOMAIN_WITH_UNRELATED_DENIAL, NODATA_WITH_UNRELATED_DENIAL -> {
+                if (attack == TestDns.Attack.NXDOMAIN_WITH_UNRELATED_DENIAL) response.getHeader().setRcode(Rcode.NXDOMAIN);
+                add(zone.rrset(zone.apex, Type.SOA), Section.AUTHORITY);
+                add(zone.unrelatedDenial(name), Section.AUTHORITY);
+            }
+            case TRUNCATED_TCP_CLOSED -> truncated = true;
             case SERVFAIL -> response.getHeader().setRcode(Rcode.SERVFAIL);
             case TIMEOUT -> { }
             case EXPIRED_SIGNATURE, CORRUPT_SIGNATURE -> {
@@ -174,6 +221,16 @@ final class TestDnsAnswers {
         if (set == null) return;
         set.rrs().forEach(r -> response.addRecord(r, section));
         if (dnssec) set.sigs().forEach(r -> response.addRecord(r, section));
+    }
+
+    /** A UDP answer cut short (RFC 2181 9): the TC bit and the question, nothing else. */
+    private static Message truncatedAnswer(Message query) {
+        Message m = new Message(query.getHeader().getID());
+        m.getHeader().setFlag(Flags.QR);
+        m.getHeader().setFlag(Flags.RA);
+        m.getHeader().setFlag(Flags.TC);
+        m.addRecord(query.getQuestion(), Section.QUESTION);
+        return m;
     }
 
     /** What a validating resolver answers for data that fails validation (RFC 8914 4.7: code 6). */

@@ -10,26 +10,33 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.util.function.Function;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 
 /**
  * DNS over UDP and TCP on one loopback port (RFC 1035 4.2, RFC 7766), one
  * virtual thread per request. A null answer means: stay silent (a timeout
- * for the client).
+ * for the client over UDP; over TCP the connection is closed). With
+ * {@link #refuseTcp} every TCP connection is reset as soon as it is accepted.
  */
 final class TestDnsServer implements AutoCloseable {
     private static final int MAX_UDP = 1232;
     private final DatagramSocket udp;
     private final ServerSocket tcp;
-    private final Function<Message, Message> answerer;
+    private final Answerer answerer;
     private volatile boolean closed;
+    private volatile boolean tcpRefused;
 
-    TestDnsServer(Function<Message, Message> answerer) throws IOException {
-        this.answerer = query -> {
+    /** Answers one query; {@code overTcp} says which transport it came on. */
+    @FunctionalInterface
+    interface Answerer {
+        Message answer(Message query, boolean overTcp);
+    }
+
+    TestDnsServer(Answerer answerer) throws IOException {
+        this.answerer = (query, overTcp) -> {
             try {
-                return answerer.apply(query);
+                return answerer.answer(query, overTcp);
             } catch (RuntimeException e) {
                 // a bug in the fixture must show, not look like a silent server
                 System.err.println("TestDns: cannot answer " + query.getQuestion() + ": " + e);
@@ -77,7 +84,7 @@ final class TestDnsServer implements AutoCloseable {
     private void answerUdp(DatagramPacket packet) {
         try {
             Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
-            Message answer = answerer.apply(query);
+            Message answer = answerer.answer(query, false);
             if (answer == null) return;
             OPTRecord opt = query.getOPT();
             int max = opt == null ? 512 : Math.max(512, Math.min(MAX_UDP, opt.getPayloadSize()));
@@ -92,6 +99,11 @@ final class TestDnsServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket s = tcp.accept();
+                if (tcpRefused) {
+                    s.setSoLinger(true, 0); // close with RST: as near to a refused connection as an open port gets
+                    s.close();
+                    continue;
+                }
                 Thread.ofVirtual().start(() -> answerTcp(s));
             } catch (IOException e) {
                 return;
@@ -107,7 +119,7 @@ final class TestDnsServer implements AutoCloseable {
             while (true) {
                 byte[] query = new byte[in.readUnsignedShort()];
                 in.readFully(query);
-                Message answer = answerer.apply(new Message(query));
+                Message answer = answerer.answer(new Message(query), true);
                 if (answer == null) return;
                 byte[] wire = answer.toWire(65535);
                 out.writeShort(wire.length);
@@ -119,6 +131,11 @@ final class TestDnsServer implements AutoCloseable {
         } catch (IOException e) {
             // malformed or timed out: drop the connection
         }
+    }
+
+    /** Resets every TCP connection from now on (true) or serves TCP again (false). */
+    void refuseTcp(boolean refused) {
+        tcpRefused = refused;
     }
 
     @Override

@@ -275,6 +275,20 @@ final class TestZone {
         return rrset(owner, Type.NSEC);
     }
 
+    /**
+     * A signed NSEC (NSEC3 in an NSEC3 zone) of this zone that neither matches nor covers the
+     * name: taken from another part of the zone, as an attacker replays a real denial.
+     */
+    RRset unrelatedDenial(Name name) {
+        int type = usesNsec3() ? Type.NSEC3 : Type.NSEC;
+        RRset own = usesNsec3() ? coveringNsec3(name) : coveringNsec(name);
+        for (Map<Integer, RRset> node : names.values()) {
+            RRset denial = node.get(type);
+            if (denial != null && !denial.getName().equals(own.getName())) return denial;
+        }
+        throw new IllegalStateException("zone " + apex + " has a single " + Type.string(type) + ": nothing unrelated to replay");
+    }
+
     /** The longest existing ancestor of a name that does not exist (RFC 4592 3.3.1). */
     Name closestEncloser(Name name) {
         Name n = name;
