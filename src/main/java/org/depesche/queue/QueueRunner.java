@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import org.depesche.config.Config;
 import org.slf4j.Logger;
@@ -61,8 +60,8 @@ public final class QueueRunner implements AutoCloseable {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     /** Rounds running per destination; guarded by the runner's monitor. */
     private final Map<String, Integer> busy = new HashMap<>();
-    private final List<Consumer<QueuedMessage>> doneListeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<QueuedMessage>> delayListeners = new CopyOnWriteArrayList<>();
+    private final List<Notice> doneListeners = new CopyOnWriteArrayList<>();
+    private final List<Notice> delayListeners = new CopyOnWriteArrayList<>();
     private volatile Duration delayNoticeAfter;
     private ScheduledExecutorService timer;
     private ExecutorService executor;
@@ -136,20 +135,38 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /**
-     * Called with the final state of each message whose recipients are all
-     * delivered or failed, just before it leaves the queue (where bounces for
-     * failed recipients will be made).
+     * What the runner must get into the queue about a message before it may
+     * forget that it owes it: a bounce, a delay notice (org.depesche.dsn).
      */
-    public void onDone(Consumer<QueuedMessage> listener) {
+    @FunctionalInterface
+    public interface Notice {
+        /**
+         * Returns once the notice is committed to the queue, or once it is
+         * clear that none is due; throws when it could not be queued (a full
+         * disk: {@link QueueFullException}), and it is asked again later.
+         */
+        void send(QueuedMessage message) throws IOException;
+    }
+
+    /**
+     * Called with the final state of each message whose recipients are all
+     * delivered or failed (where bounces for failed recipients are made). The
+     * message leaves the queue only when every listener returned: while one
+     * throws, the message stays, done, and is offered again every
+     * min_backoff (and after a restart), so a bounce is never lost to a full
+     * disk.
+     */
+    public void onDone(Notice listener) {
         doneListeners.add(listener);
     }
 
     /**
-     * Called once per message that is still pending {@code after} its
-     * arrival (where delay notices, RFC 3464 "delayed", are made); the
-     * message is then marked so that it gets no second one.
+     * Called with a message that is still pending {@code after} its arrival
+     * (where delay notices, RFC 3464 "delayed", are made); once every
+     * listener returned, the message is marked so that it gets no second
+     * one; until then each round asks again.
      */
-    public void onDelayed(Duration after, Consumer<QueuedMessage> listener) {
+    public void onDelayed(Duration after, Notice listener) {
         delayNoticeAfter = after;
         delayListeners.add(listener);
     }
@@ -329,14 +346,30 @@ public final class QueueRunner implements AutoCloseable {
         Duration after = delayNoticeAfter;
         if (m.isDone() || m.delayNotified() || after == null || delayListeners.isEmpty()
                 || at.isBefore(m.envelope().receivedAt().plus(after))) return m;
-        for (Consumer<QueuedMessage> l : delayListeners) {
+        return sent(delayListeners, m, "delayed") ? m.withDelayNotified() : m;
+    }
+
+    /**
+     * Tells every listener; false if one could not queue its notice, which
+     * is then asked again (with the others: a report may come twice, never
+     * not at all). Runs without the monitor: a listener writes to the queue,
+     * and every commit of the receive path needs the monitor ({@link #add}).
+     */
+    private boolean sent(List<Notice> listeners, QueuedMessage m, String kind) {
+        boolean all = true;
+        for (Notice l : listeners) {
             try {
-                l.accept(m);
+                l.send(m);
+            } catch (IOException ex) {
+                all = false;
+                log.warn("event=notice-not-queued queue_id={} kind={} error=\"{}\" retry_in={}", m.id(), kind, ex.toString(),
+                        settings.minBackoff());
             } catch (RuntimeException ex) {
-                log.error("event=delay-listener-failed queue_id={}", m.id(), ex);
+                all = false;
+                log.error("event=notice-failed queue_id={} kind={}", m.id(), kind, ex);
             }
         }
-        return m.withDelayNotified();
+        return all;
     }
 
     /** The courier's results, one per recipient; a courier that breaks its contract defers them all. */
@@ -406,18 +439,17 @@ public final class QueueRunner implements AutoCloseable {
                 removeFromQueue(m.id(), "deleted by operator");
                 return;
             }
-            if (m.isDone()) {
-                for (Consumer<QueuedMessage> l : doneListeners) {
-                    try {
-                        l.accept(m);
-                    } catch (RuntimeException ex) {
-                        log.error("event=done-listener-failed queue_id={}", m.id(), ex);
-                    }
+        }
+        if (m.isDone()) {
+            if (sent(doneListeners, m, "done")) {
+                synchronized (this) {
+                    entries.remove(m.id());
                 }
-                entries.remove(m.id());
                 removeFromQueue(m.id(), "all recipients done");
                 return;
             }
+            // Kept, done, until its report is queued: RFC 5321 6.1, a failure is owed to the sender.
+            m = m.schedule(m.deferrals(), clock.instant().plus(settings.minBackoff()));
         }
         try {
             queue.update(m);

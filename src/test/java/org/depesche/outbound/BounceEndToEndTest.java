@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -87,11 +88,57 @@ class BounceEndToEndTest {
     }
 
     private void startRunner(RemoteCourier remote, Duration delayNotice) {
+        startRunner(remote, delayNotice, queue);
+    }
+
+    /** {@code reports}: where the bouncer queues its reports (the runner's queue, or one whose disk is full). */
+    private void startRunner(RemoteCourier remote, Duration delayNotice, Queue reports) {
         MaildirStore store = new MaildirStore(dir.resolve("data/mail"), "mx.sender.test", Clock.systemUTC());
         Config.Queue settings = new Config.Queue(Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofDays(5), 2);
         runner = new QueueRunner(queue, new RoutingCourier(directory, new LocalCourier(store), remote), settings, Clock.systemUTC());
-        new Bouncer(queue, directory, "mx.sender.test", settings.maxLifetime(), Clock.systemUTC()).attach(runner, delayNotice);
+        new Bouncer(reports, queue, directory, "mx.sender.test", settings.maxLifetime(), Clock.systemUTC())
+                .attach(runner, delayNotice);
         runner.start();
+    }
+
+    /**
+     * The runner's queue directory as the bouncer writes to it, on a disk
+     * that is below its free-space reserve until {@link #spaceBack}: while
+     * full, through a second FileQueue on the same directory whose reserve
+     * no disk meets, so every report is refused by FileQueue's own check
+     * (QueueFullException), as the SMTP server's 452 is.
+     */
+    private final class DiskBelowReserve implements Queue {
+        private final FileQueue belowReserve;
+        private volatile boolean full = true;
+
+        DiskBelowReserve() throws IOException {
+            belowReserve = new FileQueue(dir.resolve("data/queue"), Long.MAX_VALUE, Clock.systemUTC());
+        }
+
+        void spaceBack() {
+            full = false;
+        }
+
+        @Override
+        public Incoming begin() throws IOException {
+            return (full ? belowReserve : queue).begin();
+        }
+
+        @Override
+        public List<QueuedMessage> list() throws IOException {
+            return queue.list();
+        }
+
+        @Override
+        public Optional<QueuedMessage> get(String id) throws IOException {
+            return queue.get(id);
+        }
+
+        @Override
+        public void close() {
+            belowReserve.close();
+        }
     }
 
     private QueuedMessage submit(String sender, String rcpt) throws IOException {
@@ -220,6 +267,59 @@ class BounceEndToEndTest {
             submit(null, "alice@example.org");
             awaitEmptyQueue();
             assertThat(mail()).isEmpty();
+        }
+    }
+
+    @Test
+    void aBounceThatCannotBeQueuedOnAFullDiskKeepsTheOriginalUntilTheBounceIsQueued() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id))
+                     .reply("RCPT", "550 5.1.1 no such user");
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start();
+             DiskBelowReserve disk = new DiskBelowReserve()) {
+            startRunner(out.courier(dns.validatingResolver(), server.address().getPort()), Duration.ofHours(4), disk);
+            QueuedMessage m = submit(SENDER, "alice@example.org");
+            // The recipient failed for good, and the message is kept (saved as done) because its bounce is not queued.
+            for (int i = 0; i < 300 && !failedAndKept(m.id()); i++) Thread.sleep(100);
+            assertThat(failedAndKept(m.id())).as("failed recipient recorded, original still queued").isTrue();
+            Instant kept = Instant.now();
+            // Several retry rounds (200 ms apart) refused by the full disk: the original stays, nothing is lost.
+            while (Duration.between(kept, Instant.now()).toMillis() < 1500) Thread.sleep(100);
+            assertThat(queue.get(m.id())).isPresent();
+            assertThat(mail()).isEmpty();
+
+            disk.spaceBack();
+            List<Path> mail = awaitMail(1);
+            assertThat(mail).hasSize(1);
+            assertThat(text(((Multipart) parse(mail.getFirst()).getBody()).getBodyParts().get(1)))
+                    .contains("Action: failed").contains("Status: 5.1.1");
+            awaitEmptyQueue();
+            assertThat(awaitMail(2)).as("one bounce, not one per refused round").hasSize(1);
+        }
+    }
+
+    private boolean failedAndKept(String id) throws IOException {
+        return queue.get(id).map(q -> q.states().getFirst().state() == QueuedMessage.State.FAILED).orElse(false);
+    }
+
+    @Test
+    void aDelayNoticeIsMarkedSentOnlyOnceItIsQueued() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id)).reply("RCPT", "451 4.3.0 busy");
+             TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start();
+             DiskBelowReserve disk = new DiskBelowReserve()) {
+            startRunner(out.courier(dns.validatingResolver(), server.address().getPort()), Duration.ofMillis(1), disk);
+            QueuedMessage m = submit(SENDER, "alice@example.org");
+            for (int i = 0; i < 300 && queue.get(m.id()).map(q -> q.attempts().size()).orElse(0) < 3; i++) Thread.sleep(100);
+            QueuedMessage waiting = queue.get(m.id()).orElseThrow();
+            assertThat(waiting.attempts().size()).isGreaterThanOrEqualTo(3);
+            assertThat(waiting.delayNotified()).as("no notice could be queued yet").isFalse();
+            assertThat(mail()).isEmpty();
+
+            disk.spaceBack();
+            List<Path> mail = awaitMail(1);
+            assertThat(mail).hasSize(1);
+            assertThat(text(((Multipart) parse(mail.getFirst()).getBody()).getBodyParts().get(1))).contains("Action: delayed");
+            for (int i = 0; i < 300 && !queue.get(m.id()).orElseThrow().delayNotified(); i++) Thread.sleep(100);
+            assertThat(queue.get(m.id()).orElseThrow().delayNotified()).isTrue();
         }
     }
 
