@@ -141,15 +141,15 @@ class BounceEndToEndTest {
         }
     }
 
-    private QueuedMessage submit(String sender, String rcpt) throws IOException {
-        return submit(TransportDemand.NONE, sender, rcpt);
+    private QueuedMessage submit(String sender, String... rcpts) throws IOException {
+        return submit(TransportDemand.NONE, sender, rcpts);
     }
 
-    private QueuedMessage submit(TransportDemand demand, String sender, String rcpt) throws IOException {
+    private QueuedMessage submit(TransportDemand demand, String sender, String... rcpts) throws IOException {
         try (Queue.Incoming in = queue.begin()) {
             in.content().write(OutboundFixture.BODY.getBytes(StandardCharsets.UTF_8));
-            MailAddress to = MailAddress.parse(rcpt);
-            return in.commit(new Envelope(Optional.ofNullable(sender).map(MailAddress::parse), List.of(new Recipient(to, to)),
+            List<Recipient> to = Stream.of(rcpts).map(MailAddress::parse).map(a -> new Recipient(a, a)).toList();
+            return in.commit(new Envelope(Optional.ofNullable(sender).map(MailAddress::parse), to,
                     java.time.Instant.now(), "testcid00002", "127.0.0.1", TlsInfo.NONE, Optional.of(SENDER), false,
                     Envelope.BodyType.SEVEN_BIT).withDemand(demand));
         }
@@ -264,7 +264,7 @@ class BounceEndToEndTest {
     void aFailureOfAMessageFromTheNullSenderBouncesNothing() throws Exception {
         try (TestDns dns = TestDns.builder().signedZone("example.org").mx(0, ".").start()) {
             startRunner(out.courier(dns.validatingResolver(), 25), Duration.ofHours(4));
-            submit(null, "alice@example.org");
+            submit((String) null, "alice@example.org");
             awaitEmptyQueue();
             assertThat(mail()).isEmpty();
         }
@@ -320,6 +320,83 @@ class BounceEndToEndTest {
             assertThat(text(((Multipart) parse(mail.getFirst()).getBody()).getBodyParts().get(1))).contains("Action: delayed");
             for (int i = 0; i < 300 && !queue.get(m.id()).orElseThrow().delayNotified(); i++) Thread.sleep(100);
             assertThat(queue.get(m.id()).orElseThrow().delayNotified()).isTrue();
+        }
+    }
+
+    /** The largest reply the client still reads: 100 lines of 2 KB (SmtpConnection's limits). */
+    private static String hugeReply(int code, String status) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            if (i > 0) b.append("\r\n");
+            b.append(code).append(i < 99 ? '-' : ' ').append(status).append(" line ").append(i).append(' ')
+                    .append("x".repeat(1990));
+        }
+        return b.toString();
+    }
+
+    /** Ten MX hosts of example.org, tried in order, all on the loopback address of the scripted server. */
+    private static TestDns tenMx() throws Exception {
+        TestDns.Builder zone = TestDns.builder().unsignedZone("example.org");
+        for (int i = 0; i < 10; i++) zone.mx(10 * (i + 1), "mx" + i + ".example.org").a("mx" + i + ".example.org", "127.0.0.1");
+        return zone.start();
+    }
+
+    /**
+     * Finding 6 of issue 8: every MX greets with 421 and 200 KB of text.
+     * Each round's ten replies went, whole, into each recipient's state and
+     * attempt, and the history only grew: 11 MB more envelope per round.
+     */
+    @Test
+    void hugeRepliesFromEveryMxKeepTheEnvelopeSmallRoundAfterRound() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(null).greeting(hugeReply(421, "4.3.2"));
+             TestDns dns = tenMx()) {
+            startRunner(out.courier(dns.validatingResolver(), server.address().getPort()), Duration.ofHours(4));
+            QueuedMessage m = submit(SENDER, "a@example.org", "b@example.org", "c@example.org");
+            Path env = dir.resolve("data/queue/spool/" + m.id() + ".env");
+            int rounds = QueuedMessage.LAST_ATTEMPTS + 4; // more rounds than the history keeps
+            long largest = 0;
+            for (int i = 0; i < 600 && queue.get(m.id()).orElseThrow().deferrals() < rounds; i++) {
+                largest = Math.max(largest, Files.size(env));
+                assertThat(largest).as("envelope after %d rounds", queue.get(m.id()).orElseThrow().deferrals())
+                        .isLessThan(64 * 1024);
+                Thread.sleep(50);
+            }
+            QueuedMessage after = queue.get(m.id()).orElseThrow();
+            System.out.printf("envelope after %d rounds of 10 x 200 KB replies for 3 recipients: %d bytes (largest seen %d)%n",
+                    after.deferrals(), Files.size(env), largest);
+            assertThat(after.deferrals()).isGreaterThanOrEqualTo(rounds);
+            assertThat(server.connections()).isGreaterThanOrEqualTo(10 * rounds);
+            assertThat(Files.size(env)).isLessThan(64 * 1024);
+            assertThat(after.attempts()).hasSize(3 * (1 + QueuedMessage.LAST_ATTEMPTS));
+            assertThat(after.states().getFirst().detail()).contains("said: 421 4.3.2 line 0 xxx").contains("...")
+                    .contains("7 earlier not shown").hasSizeLessThanOrEqualTo(org.depesche.queue.Excerpt.DETAIL);
+        }
+    }
+
+    /**
+     * Finding 6 of issue 8, reproduced: nine MX hosts greet with a huge 421,
+     * the tenth refuses each RCPT with a huge 550. The bounce quoted all of
+     * it for each recipient (2.1 MB and 13 s for one recipient, 56 s for five).
+     */
+    @Test
+    void aBounceAfterHugeRepliesFromTenMxHostsIsSmallAndSaysWhatFailed() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(null).greetingForFirst(9, hugeReply(421, "4.3.2"))
+                     .reply("RCPT", hugeReply(550, "5.1.1"));
+             TestDns dns = tenMx()) {
+            startRunner(out.courier(dns.validatingResolver(), server.address().getPort()), Duration.ofHours(4));
+            submit(SENDER, "a@example.org", "b@example.org", "c@example.org", "d@example.org", "e@example.org");
+            List<Path> mail = awaitMail(1);
+            assertThat(mail).hasSize(1);
+            long size = Files.size(mail.getFirst());
+            System.out.printf("bounce for 5 recipients after 10 x 200 KB replies: %d bytes%n", size);
+            assertThat(size).isLessThan(48 * 1024);
+            List<Entity> parts = ((Multipart) parse(mail.getFirst()).getBody()).getBodyParts();
+            String words = text(parts.get(0)).replaceAll("\\s+", " ");
+            assertThat(words).contains("<e@example.org>").contains("mx9.example.org [127.0.0.1] said: 550 5.1.1 line 0 xxx")
+                    .contains("tried before: 6 earlier not shown; ").contains("mx8.example.org").contains("...");
+            assertThat(text(parts.get(1))).contains("Status: 5.1.1").contains("Diagnostic-Code: smtp; 550 5.1.1 line 0");
+            assertThat(Files.readAllLines(mail.getFirst())).allSatisfy(l -> assertThat(l.length()).isLessThan(998));
+            awaitEmptyQueue();
         }
     }
 

@@ -187,7 +187,9 @@ class QueueRunnerTest {
             clock.advance(SETTINGS.maxBackoff());
             QueuedMessage before = q.get(m.id()).orElse(null);
             if (before == null) break;
-            await(() -> q.get(m.id()).map(s -> s.attempts().size() > before.attempts().size()).orElse(true));
+            // The history keeps the first and the last few attempts: a new one is the one at a later time.
+            await(() -> q.get(m.id()).map(s -> s.attempts().getLast().at().isAfter(before.attempts().getLast().at()))
+                    .orElse(true));
         }
         assertThat(q.get(m.id())).isEmpty();
         QueuedMessage last = done.stream().filter(d -> d.id().equals(m.id())).findFirst().orElseThrow();
