@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,10 +35,14 @@ import org.slf4j.MDC;
  * exponential backoff from minBackoff up to maxBackoff (RFC 5321 4.5.4.1);
  * after maxLifetime the remaining recipients are given up (RFC 5321 4.5.4.1
  * "give-up time"; the bounce is made by a {@link #onDone} listener). At most
- * {@code workers} deliveries run at once, each on a virtual thread, and at
- * most {@code destinationConcurrency} to one destination (as the courier
- * names it: the recipient's domain), so that a slow receiver cannot take
- * every worker (Postfix's default_destination_concurrency_limit). A round
+ * {@code workers} remote deliveries run at once, each on a virtual thread,
+ * and at most {@code destinationConcurrency} (fewer, the config requires)
+ * to one destination (as the courier names it: the recipient's domain), so
+ * that a slow receiver cannot take every worker (Postfix's
+ * default_destination_concurrency_limit). Deliveries that count against no
+ * destination (local mailboxes) have a lane of their own with as many
+ * workers: a round delivers to them first, and they never wait for a remote
+ * worker, so a tarpit cannot delay local mail (THREATS T14). A round
  * takes one slot per destination it delivers to; recipients whose
  * destination is full wait for a free slot: no attempt is recorded for them,
  * the message keeps its schedule and backoff, and the oldest waiting message
@@ -54,7 +59,10 @@ public final class QueueRunner implements AutoCloseable {
     private final Courier courier;
     private final Config.Queue settings;
     private final Clock clock;
+    /** Remote deliveries: those that count against a destination. */
     private final Semaphore workers;
+    /** Local deliveries (no destination): never behind a remote one. */
+    private final Semaphore localLane;
     private final int destinationLimit;
     /** Arrival order, so that a freed destination slot goes to the message waiting longest. */
     private final Map<String, Entry> entries = new LinkedHashMap<>();
@@ -74,6 +82,7 @@ public final class QueueRunner implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.workers = new Semaphore(Math.max(1, settings.workers()));
+        this.localLane = new Semaphore(Math.max(1, settings.workers()));
         this.destinationLimit = Math.max(1, settings.destinationConcurrency());
     }
 
@@ -92,10 +101,11 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /**
-     * One delivery round: the recipients it delivers to, the destination
-     * slots it holds, and whether recipients were left waiting for a slot.
+     * One delivery round: the recipients it delivers to, those of them with
+     * no destination (delivered on the local lane), the destination slots it
+     * holds, and whether recipients were left waiting for a slot.
      */
-    private record Round(List<Integer> recipients, List<String> destinations, boolean partial) {
+    private record Round(List<Integer> recipients, Set<Integer> local, List<String> destinations, boolean partial) {
     }
 
     public void start() {
@@ -242,9 +252,11 @@ public final class QueueRunner implements AutoCloseable {
     private Optional<Round> claim(QueuedMessage m) {
         List<Integer> pending = m.pending();
         List<Integer> go = new ArrayList<>();
+        Set<Integer> local = new HashSet<>();
         Set<String> taken = new LinkedHashSet<>();
         for (int i : pending) {
             Optional<String> d = destination(m, i);
+            if (d.isEmpty()) local.add(i);
             if (d.isPresent() && !taken.contains(d.get())) {
                 if (busy.getOrDefault(d.get(), 0) >= destinationLimit) continue;
                 taken.add(d.get());
@@ -256,7 +268,7 @@ public final class QueueRunner implements AutoCloseable {
             log.debug("event=destination-busy queue_id={} waiting={} going={}", m.id(), pending.size() - go.size(), go.size());
         // A message with nothing pending still needs its round, to leave the queue.
         if (go.isEmpty() && !pending.isEmpty()) return Optional.empty();
-        return Optional.of(new Round(go, List.copyOf(taken), go.size() < pending.size()));
+        return Optional.of(new Round(go, local, List.copyOf(taken), go.size() < pending.size()));
     }
 
     /** A courier that cannot say counts the recipient against its domain rather than leaving it unlimited. */
@@ -276,25 +288,20 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     private void work(Entry e, Round round) {
-        try {
-            workers.acquire();
-        } catch (InterruptedException ex) {
-            synchronized (this) {
-                e.running = false;
-            }
-            release(round);
-            return;
-        }
         // The connection id that brought the message in: one grep finds its whole path.
         try (MDC.MDCCloseable cid = MDC.putCloseable("cid", e.message.envelope().connectionId())) {
             if (!closed) finish(e, attempt(e, round));
+        } catch (InterruptedException ex) {
+            // Closing: nothing of this round is recorded, so it runs again after the restart.
+            synchronized (this) {
+                e.running = false;
+            }
         } catch (RuntimeException ex) {
             log.error("event=delivery-crashed queue_id={}", e.message.id(), ex);
             synchronized (this) {
                 e.running = false;
             }
         } finally {
-            workers.release();
             release(round);
         }
     }
@@ -303,7 +310,7 @@ public final class QueueRunner implements AutoCloseable {
      * One round for one message; runs without the monitor (the entry is ours
      * while running, so its message is the one the round was claimed for).
      */
-    private QueuedMessage attempt(Entry e, Round round) {
+    private QueuedMessage attempt(Entry e, Round round) throws InterruptedException {
         QueuedMessage m;
         boolean recovered;
         synchronized (this) {
@@ -324,7 +331,7 @@ public final class QueueRunner implements AutoCloseable {
         List<Integer> toDeliver = new ArrayList<>();
         for (int k = 0; k < pending.size(); k++) if (results.get(k) == null) toDeliver.add(pending.get(k));
         if (!toDeliver.isEmpty()) {
-            List<Courier.Result> delivered = deliver(m, toDeliver);
+            List<Courier.Result> delivered = deliverOnLanes(m, toDeliver, round.local());
             at = clock.instant();
             for (int k = 0, d = 0; k < pending.size(); k++) if (results.get(k) == null) results.set(k, delivered.get(d++));
         }
@@ -370,6 +377,31 @@ public final class QueueRunner implements AutoCloseable {
             }
         }
         return all;
+    }
+
+    /**
+     * Local recipients first, on their own lane, then the others on a remote
+     * worker: a round's local mailboxes never wait for a remote worker or for
+     * the remote part of their round. Results in the order of {@code recipients}.
+     */
+    private List<Courier.Result> deliverOnLanes(QueuedMessage m, List<Integer> recipients, Set<Integer> local)
+            throws InterruptedException {
+        Map<Integer, Courier.Result> results = new HashMap<>();
+        onLane(localLane, m, recipients.stream().filter(local::contains).toList(), results);
+        onLane(workers, m, recipients.stream().filter(i -> !local.contains(i)).toList(), results);
+        return recipients.stream().map(results::get).toList();
+    }
+
+    private void onLane(Semaphore lane, QueuedMessage m, List<Integer> part, Map<Integer, Courier.Result> results)
+            throws InterruptedException {
+        if (part.isEmpty()) return;
+        lane.acquire();
+        try {
+            List<Courier.Result> r = deliver(m, part);
+            for (int k = 0; k < part.size(); k++) results.put(part.get(k), r.get(k));
+        } finally {
+            lane.release();
+        }
     }
 
     /** The courier's results, one per recipient; a courier that breaks its contract defers them all. */

@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +25,6 @@ import org.apache.james.mime4j.dom.Entity;
 import org.apache.james.mime4j.message.DefaultMessageBuilder;
 import org.apache.james.mime4j.stream.MimeConfig;
 import org.depesche.config.Config;
-import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.FileDirectory;
 import org.depesche.dns.TestDns;
 import org.depesche.dsn.Bouncer;
@@ -73,10 +71,7 @@ class BounceEndToEndTest {
     @BeforeEach
     void setUp() throws Exception {
         out = new OutboundFixture(dir);
-        directory = new FileDirectory(dir.resolve("data/directory.json"), Clock.systemUTC(),
-                new PasswordHasher(64, 1, 1, 2, new SecureRandom()));
-        directory.addDomain("sender.test");
-        directory.addUser(SENDER, "pw".toCharArray());
+        directory = OutboundFixture.senderDirectory(dir, SENDER);
         queue = new FileQueue(dir.resolve("data/queue"), 0, Clock.systemUTC());
     }
 

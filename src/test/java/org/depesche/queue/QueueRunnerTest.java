@@ -312,7 +312,8 @@ class QueueRunnerTest {
             }
         };
         FileQueue q = queue();
-        start(q, counting, new Config.Queue(SETTINGS.minBackoff(), SETTINGS.maxBackoff(), SETTINGS.maxLifetime(), 2));
+        // Every message goes to one domain: its limit (half the workers by default) is not what is counted here.
+        start(q, counting, new Config.Queue(SETTINGS.minBackoff(), SETTINGS.maxBackoff(), SETTINGS.maxLifetime(), 2, 2));
         for (int i = 0; i < 12; i++) commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY);
         await(() -> q.list().isEmpty());
         assertThat(mailIn("example.com", "bob")).hasSize(12);
