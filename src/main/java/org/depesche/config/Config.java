@@ -122,16 +122,17 @@ public record Config(
             Duration maxBackoff,
             @Doc("How long a message may stay in the queue before it is given up.")
             Duration maxLifetime,
-            @Doc("Number of concurrent delivery workers.")
+            @Doc("Number of concurrent deliveries to other servers, at least 2. Deliveries to local mailboxes have as many workers of their own and never wait for these.")
             Integer workers,
-            @Doc("Most deliveries to one destination domain at once, so that a slow or tarpitting receiver cannot occupy every worker while mail to other domains waits. Messages over the limit wait for a free slot without counting as a failed attempt. Local mailboxes are not limited by it.")
+            @Doc("Most deliveries to one destination domain at once, below workers (the default is half of workers), so that a slow or tarpitting receiver cannot occupy every worker while mail to other domains waits. Messages over the limit wait for a free slot without counting as a failed attempt. Local mailboxes are not limited by it.")
             Integer destinationConcurrency) {
         public Queue {
             if (minBackoff == null) minBackoff = Duration.ofMinutes(5); // Postfix minimal_backoff_time 300s
             if (maxBackoff == null) maxBackoff = Duration.ofHours(1);
             if (maxLifetime == null) maxLifetime = Duration.ofDays(5);
             if (workers == null) workers = 16;
-            if (destinationConcurrency == null) destinationConcurrency = 20; // Postfix default_destination_concurrency_limit
+            // Below workers, or one tarpit takes them all (THREATS T14); Postfix's 20 assumes 100 smtp processes.
+            if (destinationConcurrency == null) destinationConcurrency = Math.max(1, workers / 2);
         }
 
         /** Settings with the default destination concurrency. */

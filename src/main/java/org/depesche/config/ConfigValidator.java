@@ -30,8 +30,7 @@ final class ConfigValidator {
         positive(q.minBackoff(), List.of("queue", "min_backoff"), at);
         positive(q.maxBackoff(), List.of("queue", "max_backoff"), at);
         positive(q.maxLifetime(), List.of("queue", "max_lifetime"), at);
-        atLeast(q.workers(), 1, List.of("queue", "workers"), at);
-        atLeast(q.destinationConcurrency(), 1, List.of("queue", "destination_concurrency"), at);
+        validateConcurrency(q, at);
         if (q.maxBackoff().compareTo(q.minBackoff()) < 0)
             throw at.error(List.of("queue", "max_backoff"), "max_backoff is shorter than min_backoff");
         positive(c.tls().reloadInterval(), List.of("tls", "reload_interval"), at);
@@ -199,6 +198,18 @@ final class ConfigValidator {
                 throw at.error(List.of("listen", names[i]), names[i] + " and " + other + " both listen on " + values[i]);
         }
         if (!any) throw at.error(List.of("listen"), "no listener is enabled; set at least one of smtp, submission, submissions in [listen]");
+    }
+
+    /** THREATS T14: one slow or tarpitting destination must leave workers for the others. */
+    private static void validateConcurrency(Config.Queue q, ConfigLoader.KeyLocator at) throws ConfigException {
+        if (q.workers() < 2)
+            throw at.error(List.of("queue", "workers"), "workers must be at least 2, not " + q.workers()
+                    + ": with one, a single slow or tarpitting domain holds up mail to every other");
+        atLeast(q.destinationConcurrency(), 1, List.of("queue", "destination_concurrency"), at);
+        if (q.destinationConcurrency() >= q.workers())
+            throw at.error(List.of("queue", "destination_concurrency"), "destination_concurrency (" + q.destinationConcurrency()
+                    + ") must be below workers (" + q.workers() + "), or one slow or tarpitting domain can take every"
+                    + " delivery worker; lower destination_concurrency (the default is half of workers) or raise workers");
     }
 
     private static void validateLimits(Limits l, ConfigLoader.KeyLocator at) throws ConfigException {

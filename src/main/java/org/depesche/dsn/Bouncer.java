@@ -44,6 +44,7 @@ public final class Bouncer {
     private static final int MAX_HEADERS = 64 * 1024;
     private static final String EXPIRED = "expired";
 
+    private final Queue reports;
     private final FileQueue queue;
     private final Directory directory;
     private final String hostname;
@@ -51,6 +52,13 @@ public final class Bouncer {
     private final Clock clock;
 
     public Bouncer(FileQueue queue, Directory directory, String hostname, Duration maxLifetime, Clock clock) {
+        this(queue, queue, directory, hostname, maxLifetime, clock);
+    }
+
+    /** {@code reports}: where reports are queued; {@code queue}: where the messages they are about are read. */
+    public Bouncer(Queue reports, FileQueue queue, Directory directory, String hostname, Duration maxLifetime,
+                   Clock clock) {
+        this.reports = reports;
         this.queue = queue;
         this.directory = directory;
         this.hostname = hostname;
@@ -64,8 +72,12 @@ public final class Bouncer {
         runner.onDelayed(delayNoticeAfter, this::delayNotice);
     }
 
-    /** A failure report for the recipients that failed, if any and if there is a sender to tell. */
-    public Optional<String> bounce(QueuedMessage m) {
+    /**
+     * A failure report for the recipients that failed, if any and if there is
+     * a sender to tell: the report's queue id, or empty if none is due.
+     * Throws if the report could not be queued (a full disk).
+     */
+    public Optional<String> bounce(QueuedMessage m) throws IOException {
         List<Report.Entry> entries = new ArrayList<>();
         for (int i = 0; i < m.states().size(); i++) {
             if (m.states().get(i).state() == QueuedMessage.State.FAILED) entries.add(entry(m, i, false));
@@ -73,13 +85,13 @@ public final class Bouncer {
         return send(m, Report.Kind.FAILED, entries);
     }
 
-    /** A delay report for the recipients still pending. */
-    public Optional<String> delayNotice(QueuedMessage m) {
+    /** A delay report for the recipients still pending; throws as {@link #bounce} does. */
+    public Optional<String> delayNotice(QueuedMessage m) throws IOException {
         List<Report.Entry> entries = m.pending().stream().map(i -> entry(m, i, true)).toList();
         return send(m, Report.Kind.DELAYED, entries);
     }
 
-    private Optional<String> send(QueuedMessage m, Report.Kind kind, List<Report.Entry> entries) {
+    private Optional<String> send(QueuedMessage m, Report.Kind kind, List<Report.Entry> entries) throws IOException {
         if (entries.isEmpty()) return Optional.empty();
         if (m.envelope().sender().isEmpty()) { // RFC 5321 4.5.5: never notify the null sender
             log.info("event=dsn-suppressed queue_id={} kind={} reason=\"null sender\"", m.id(), kind);
@@ -97,7 +109,7 @@ public final class Bouncer {
         byte[] headers = withheld ? identifying(headers(m)) : headers(m);
         Report report = new Report(kind, hostname, m.id(), m.envelope().receivedAt(), sender, entries, headers, withheld);
         byte[] content = DsnWriter.write(report, clock.instant());
-        try (Queue.Incoming in = queue.begin()) {
+        try (Queue.Incoming in = reports.begin()) {
             try (OutputStream out = in.content()) {
                 out.write(content);
             }
@@ -110,9 +122,6 @@ public final class Bouncer {
             log.info("event=dsn-queued queue_id={} dsn_id={} kind={} to={} recipients={}", m.id(), dsn.id(),
                     kind.name().toLowerCase(), sender, entries.size());
             return Optional.of(dsn.id());
-        } catch (IOException e) {
-            log.error("event=dsn-failed queue_id={} kind={} error=\"{}\"", m.id(), kind, e.toString());
-            return Optional.empty();
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.UUID;
 
 import org.depesche.queue.Courier;
+import org.depesche.queue.Excerpt;
 
 /**
  * Writes a {@link Report} as an RFC 6522 multipart/report with
@@ -25,6 +26,10 @@ public final class DsnWriter {
     private static final DateTimeFormatter HUMAN =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final int WRAP = 76;
+    /** Longest run without a space kept on one line: at most 3 octets a char in UTF-8, far below 998. */
+    static final int LONGEST_WORD = 200;
+    /** Longest value of a delivery-status field (Diagnostic-Code quotes the server). */
+    private static final int FIELD = 900;
 
     private DsnWriter() {
     }
@@ -141,22 +146,42 @@ public final class DsnWriter {
 
     /** A field whose value cannot break the structure: no line ends, bounded length. */
     private static void field(StringBuilder s, String name, String value) {
-        String v = value.replaceAll("[\\r\\n\\t]+", " ");
-        if (v.length() > 900) v = v.substring(0, 900) + "...";
+        String v = Excerpt.of(value.replaceAll("[\\r\\n\\t]+", " "), FIELD);
         s.append(name).append(": ").append(v).append("\r\n");
     }
 
-    private static void wrap(StringBuilder out, String line) {
+    /**
+     * Appends {@code line} wrapped at spaces to {@link #WRAP} columns, the
+     * continuation lines indented as the first; a word longer than
+     * {@link #LONGEST_WORD} is cut, so that no line nears the 998 octets of
+     * RFC 5322 2.1.1 whatever a server said. One pass: every char is looked
+     * at a bounded number of times, so a megabyte takes milliseconds.
+     */
+    static void wrap(StringBuilder out, String line) {
         String indent = line.startsWith("    ") ? "    " : "";
-        String rest = line.replaceAll("[\\r\\n]+", " ");
-        while (rest.length() > WRAP) {
-            int cut = rest.lastIndexOf(' ', WRAP);
-            if (cut <= indent.length()) cut = rest.indexOf(' ', WRAP);
-            if (cut < 0) break;
-            out.append(rest, 0, cut).append("\r\n");
-            rest = indent + rest.substring(cut + 1);
+        String text = line.replaceAll("[\\r\\n]+", " ");
+        int start = 0;          // where the next output line's text begins
+        int floor = indent.length(); // a space at or before it (the first line's indent) is no place to break
+        String prefix = "";     // the first line carries its indent in text
+        while (text.length() - start > WRAP - prefix.length()) {
+            int end = start + WRAP - prefix.length();
+            int cut = -1;
+            for (int i = end; i > floor && cut < 0; i--) if (text.charAt(i) == ' ') cut = i;
+            for (int i = end + 1; i < Math.min(text.length(), start + LONGEST_WORD) && cut < 0; i++)
+                if (text.charAt(i) == ' ') cut = i;
+            int next = cut + 1;
+            if (cut < 0) {
+                if (text.length() - start <= LONGEST_WORD) break; // one long word ends the line: keep it whole
+                cut = start + LONGEST_WORD;
+                if (Character.isHighSurrogate(text.charAt(cut - 1))) cut--;
+                next = cut;
+            }
+            out.append(prefix).append(text, start, cut).append("\r\n");
+            start = next;
+            floor = start;
+            prefix = indent;
         }
-        out.append(rest).append("\r\n");
+        out.append(prefix).append(text, start, text.length()).append("\r\n");
     }
 
     /** The RFC 3463 code at the start of a reply's text form ("550 5.1.1 ..."), or the fallback. */

@@ -54,7 +54,7 @@ final class Demands {
                 : "only over encrypted TLS";
         return problems.status(PolicyEngine.REQUIRETLS_NEEDED) + " Nothing was sent to " + domain
                 + ": this message may travel " + how + ", because " + because(d) + ", and no MX host of " + domain
-                + " allows that: " + String.join("; ", problems.demanded()) + ".";
+                + " allows that: " + problems.demanded() + ".";
     }
 
     private static String because(TransportDemand d) {

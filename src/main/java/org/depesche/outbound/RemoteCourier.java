@@ -18,6 +18,7 @@ import org.depesche.policy.MxDecision;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.policy.Protection;
 import org.depesche.queue.Courier;
+import org.depesche.queue.Excerpt;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.MailAddress;
@@ -157,7 +158,7 @@ public final class RemoteCourier implements Courier {
             log.warn("event=demand-unmet queue_id={} domain={} detail=\"{}\"", m.id(), domain, detail);
             return all(indexes, Result.failed(detail).withHop(hop));
         }
-        String detail = String.join("; ", problems.isEmpty() ? List.of("no MX host could be tried") : problems.all());
+        String detail = problems.isEmpty() ? "no MX host could be tried" : problems.all();
         return all(indexes, Result.deferred(detail).withHop(hop));
     }
 
@@ -229,9 +230,9 @@ public final class RemoteCourier implements Courier {
 
     /** The server took the transaction: its replies decide each recipient; the memory learns what TLS gave. */
     private List<Result> settle(QueuedMessage m, DomainPolicy p, DeliveryAttempt a, List<Integer> indexes,
-                                List<String> earlier, String testingFailure) {
+                                String earlier, String testingFailure) {
         // The history keeps one hop per recipient and round; what failed before this server goes into the words.
-        String before = earlier.isEmpty() ? "" : " (tried before: " + String.join("; ", earlier) + ")";
+        String before = earlier.isEmpty() ? "" : " (tried before: " + earlier + ")";
         String testing = testingFailure.isEmpty() ? ""
                 : " (MTA-STS policy in testing mode not met, RFC 8461 5.2: " + testingFailure + ")";
         if (!testing.isEmpty())
@@ -245,14 +246,17 @@ public final class RemoteCourier implements Courier {
                 continue;
             }
             Reply reply = r.reply();
+            // What the server said, cut before what is added here, so that the words end with where and why.
+            String said = Excerpt.of(reply.toString(), Excerpt.REPLY);
             String where = a.mxHost() + " [" + a.ip() + "]";
             Result result;
             if (reply.isPositive()) {
                 anyDelivered = true;
                 result = Result.delivered("delivered to " + where + " " + a.tls().tls() + " auth=" + a.tls().authentication().label()
-                        + ": " + reply + testing + before);
+                        + ": " + said + testing + before);
             } else {
-                String words = r.diagnostic() == null || r.diagnostic().isEmpty() ? where + " said: " + reply : r.diagnostic();
+                String words = r.diagnostic() == null || r.diagnostic().isEmpty() ? where + " said: " + said
+                        : Excerpt.of(r.diagnostic(), Excerpt.REPLY);
                 result = reply.isTransient() ? Result.deferred(words + before) : Result.failed(words + before);
             }
             results.add(result.withHop(hop(a, r)));

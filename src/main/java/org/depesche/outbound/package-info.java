@@ -9,7 +9,9 @@
  * transport demand (REQUIRETLS, RFC 8689 4.2.1; a secure sender's floor) is
  * met at every MX or the message bounces at once with the reasons in words
  * (5.7.10, 5.7.30); MTA-STS testing failures (RFC 8461 5.2) are recorded
- * with the delivery. {@link org.depesche.outbound.Probe} answers, before
+ * with the delivery. What a server says is kept as a bounded excerpt, and
+ * of the hosts that failed before, the last few are named (THREATS T14).
+ * {@link org.depesche.outbound.Probe} answers, before
  * sending and with the same lookups and policy, how mail to a domain would
  * travel (`depesche probe`).
  */

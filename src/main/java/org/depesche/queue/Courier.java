@@ -54,9 +54,15 @@ public interface Courier {
 
     /**
      * One result; {@code hop} says where a remote attempt went (null for
-     * local delivery or when no server was reached).
+     * local delivery or when no server was reached); {@code detail} is cut
+     * to {@link Excerpt#DETAIL} chars.
      */
     record Result(Outcome outcome, String detail, Hop hop) {
+        /** Kept in the state and history of the recipient: bounded, whatever a courier put in (THREATS T14). */
+        public Result {
+            detail = Excerpt.of(detail, Excerpt.DETAIL);
+        }
+
         public Result(Outcome outcome, String detail) {
             this(outcome, detail, null);
         }
@@ -75,7 +81,8 @@ public interface Courier {
      * IP address, TLS version and cipher ("" for plaintext), how the server
      * was authenticated (none, dane-ee, dane-ta, pkix, pinned), why TLS
      * failed ("starttls-not-supported", "dane-mismatch", ...; "" if it did
-     * not), the reply that decided the recipient's fate ("" if none came)
+     * not), the reply that decided the recipient's fate ("" if none came;
+     * an {@link Excerpt} of at most {@link Excerpt#REPLY} chars)
      * and whether the server said it ({@code replyFromServer}) or this side
      * made it up for a failure of its own (timeout, refused connection, a
      * size the server announced it would refuse).
@@ -84,6 +91,7 @@ public interface Courier {
                String reply, boolean replyFromServer) {
         public Hop {
             tlsFailure = tlsFailure == null ? "" : tlsFailure;
+            reply = Excerpt.of(reply, Excerpt.REPLY); // a server's reply may be 200 KB; a bounce quotes it
         }
 
         /** A hop whose reply, if any, came from the server. */

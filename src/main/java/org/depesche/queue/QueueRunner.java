@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import org.depesche.config.Config;
 import org.slf4j.Logger;
@@ -34,10 +34,14 @@ import org.slf4j.MDC;
  * exponential backoff from minBackoff up to maxBackoff (RFC 5321 4.5.4.1);
  * after maxLifetime the remaining recipients are given up (RFC 5321 4.5.4.1
  * "give-up time"; the bounce is made by a {@link #onDone} listener). At most
- * {@code workers} deliveries run at once, each on a virtual thread, and at
- * most {@code destinationConcurrency} to one destination (as the courier
- * names it: the recipient's domain), so that a slow receiver cannot take
- * every worker (Postfix's default_destination_concurrency_limit). A round
+ * {@code workers} remote deliveries run at once, each on a virtual thread,
+ * and at most {@code destinationConcurrency} (fewer, the config requires)
+ * to one destination (as the courier names it: the recipient's domain), so
+ * that a slow receiver cannot take every worker (Postfix's
+ * default_destination_concurrency_limit). Deliveries that count against no
+ * destination (local mailboxes) have a lane of their own with as many
+ * workers: a round delivers to them first, and they never wait for a remote
+ * worker, so a tarpit cannot delay local mail (THREATS T14). A round
  * takes one slot per destination it delivers to; recipients whose
  * destination is full wait for a free slot: no attempt is recorded for them,
  * the message keeps its schedule and backoff, and the oldest waiting message
@@ -54,14 +58,17 @@ public final class QueueRunner implements AutoCloseable {
     private final Courier courier;
     private final Config.Queue settings;
     private final Clock clock;
+    /** Remote deliveries: those that count against a destination. */
     private final Semaphore workers;
+    /** Local deliveries (no destination): never behind a remote one. */
+    private final Semaphore localLane;
     private final int destinationLimit;
     /** Arrival order, so that a freed destination slot goes to the message waiting longest. */
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     /** Rounds running per destination; guarded by the runner's monitor. */
     private final Map<String, Integer> busy = new HashMap<>();
-    private final List<Consumer<QueuedMessage>> doneListeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<QueuedMessage>> delayListeners = new CopyOnWriteArrayList<>();
+    private final List<Notice> doneListeners = new CopyOnWriteArrayList<>();
+    private final List<Notice> delayListeners = new CopyOnWriteArrayList<>();
     private volatile Duration delayNoticeAfter;
     private ScheduledExecutorService timer;
     private ExecutorService executor;
@@ -74,6 +81,7 @@ public final class QueueRunner implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.workers = new Semaphore(Math.max(1, settings.workers()));
+        this.localLane = new Semaphore(Math.max(1, settings.workers()));
         this.destinationLimit = Math.max(1, settings.destinationConcurrency());
     }
 
@@ -92,10 +100,11 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /**
-     * One delivery round: the recipients it delivers to, the destination
-     * slots it holds, and whether recipients were left waiting for a slot.
+     * One delivery round: the recipients it delivers to, those of them with
+     * no destination (delivered on the local lane), the destination slots it
+     * holds, and whether recipients were left waiting for a slot.
      */
-    private record Round(List<Integer> recipients, List<String> destinations, boolean partial) {
+    private record Round(List<Integer> recipients, Set<Integer> local, List<String> destinations, boolean partial) {
     }
 
     public void start() {
@@ -135,20 +144,38 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     /**
-     * Called with the final state of each message whose recipients are all
-     * delivered or failed, just before it leaves the queue (where bounces for
-     * failed recipients will be made).
+     * What the runner must get into the queue about a message before it may
+     * forget that it owes it: a bounce, a delay notice (org.depesche.dsn).
      */
-    public void onDone(Consumer<QueuedMessage> listener) {
+    @FunctionalInterface
+    public interface Notice {
+        /**
+         * Returns once the notice is committed to the queue, or once it is
+         * clear that none is due; throws when it could not be queued (a full
+         * disk: {@link QueueFullException}), and it is asked again later.
+         */
+        void send(QueuedMessage message) throws IOException;
+    }
+
+    /**
+     * Called with the final state of each message whose recipients are all
+     * delivered or failed (where bounces for failed recipients are made). The
+     * message leaves the queue only when every listener returned: while one
+     * throws, the message stays, done, and is offered again every
+     * min_backoff (and after a restart), so a bounce is never lost to a full
+     * disk.
+     */
+    public void onDone(Notice listener) {
         doneListeners.add(listener);
     }
 
     /**
-     * Called once per message that is still pending {@code after} its
-     * arrival (where delay notices, RFC 3464 "delayed", are made); the
-     * message is then marked so that it gets no second one.
+     * Called with a message that is still pending {@code after} its arrival
+     * (where delay notices, RFC 3464 "delayed", are made); once every
+     * listener returned, the message is marked so that it gets no second
+     * one; until then each round asks again.
      */
-    public void onDelayed(Duration after, Consumer<QueuedMessage> listener) {
+    public void onDelayed(Duration after, Notice listener) {
         delayNoticeAfter = after;
         delayListeners.add(listener);
     }
@@ -224,9 +251,11 @@ public final class QueueRunner implements AutoCloseable {
     private Optional<Round> claim(QueuedMessage m) {
         List<Integer> pending = m.pending();
         List<Integer> go = new ArrayList<>();
+        Set<Integer> local = new HashSet<>();
         Set<String> taken = new LinkedHashSet<>();
         for (int i : pending) {
             Optional<String> d = destination(m, i);
+            if (d.isEmpty()) local.add(i);
             if (d.isPresent() && !taken.contains(d.get())) {
                 if (busy.getOrDefault(d.get(), 0) >= destinationLimit) continue;
                 taken.add(d.get());
@@ -238,7 +267,7 @@ public final class QueueRunner implements AutoCloseable {
             log.debug("event=destination-busy queue_id={} waiting={} going={}", m.id(), pending.size() - go.size(), go.size());
         // A message with nothing pending still needs its round, to leave the queue.
         if (go.isEmpty() && !pending.isEmpty()) return Optional.empty();
-        return Optional.of(new Round(go, List.copyOf(taken), go.size() < pending.size()));
+        return Optional.of(new Round(go, local, List.copyOf(taken), go.size() < pending.size()));
     }
 
     /** A courier that cannot say counts the recipient against its domain rather than leaving it unlimited. */
@@ -258,25 +287,20 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     private void work(Entry e, Round round) {
-        try {
-            workers.acquire();
-        } catch (InterruptedException ex) {
-            synchronized (this) {
-                e.running = false;
-            }
-            release(round);
-            return;
-        }
         // The connection id that brought the message in: one grep finds its whole path.
         try (MDC.MDCCloseable cid = MDC.putCloseable("cid", e.message.envelope().connectionId())) {
             if (!closed) finish(e, attempt(e, round));
+        } catch (InterruptedException ex) {
+            // Closing: nothing of this round is recorded, so it runs again after the restart.
+            synchronized (this) {
+                e.running = false;
+            }
         } catch (RuntimeException ex) {
             log.error("event=delivery-crashed queue_id={}", e.message.id(), ex);
             synchronized (this) {
                 e.running = false;
             }
         } finally {
-            workers.release();
             release(round);
         }
     }
@@ -285,7 +309,7 @@ public final class QueueRunner implements AutoCloseable {
      * One round for one message; runs without the monitor (the entry is ours
      * while running, so its message is the one the round was claimed for).
      */
-    private QueuedMessage attempt(Entry e, Round round) {
+    private QueuedMessage attempt(Entry e, Round round) throws InterruptedException {
         QueuedMessage m;
         boolean recovered;
         synchronized (this) {
@@ -306,7 +330,7 @@ public final class QueueRunner implements AutoCloseable {
         List<Integer> toDeliver = new ArrayList<>();
         for (int k = 0; k < pending.size(); k++) if (results.get(k) == null) toDeliver.add(pending.get(k));
         if (!toDeliver.isEmpty()) {
-            List<Courier.Result> delivered = deliver(m, toDeliver);
+            List<Courier.Result> delivered = deliverOnLanes(m, toDeliver, round.local());
             at = clock.instant();
             for (int k = 0, d = 0; k < pending.size(); k++) if (results.get(k) == null) results.set(k, delivered.get(d++));
         }
@@ -328,14 +352,55 @@ public final class QueueRunner implements AutoCloseable {
         Duration after = delayNoticeAfter;
         if (m.isDone() || m.delayNotified() || after == null || delayListeners.isEmpty()
                 || at.isBefore(m.envelope().receivedAt().plus(after))) return m;
-        for (Consumer<QueuedMessage> l : delayListeners) {
+        return sent(delayListeners, m, "delayed") ? m.withDelayNotified() : m;
+    }
+
+    /**
+     * Tells every listener; false if one could not queue its notice, which
+     * is then asked again (with the others: a report may come twice, never
+     * not at all). Runs without the monitor: a listener writes to the queue,
+     * and every commit of the receive path needs the monitor ({@link #add}).
+     */
+    private boolean sent(List<Notice> listeners, QueuedMessage m, String kind) {
+        boolean all = true;
+        for (Notice l : listeners) {
             try {
-                l.accept(m);
+                l.send(m);
+            } catch (IOException ex) {
+                all = false;
+                log.warn("event=notice-not-queued queue_id={} kind={} error=\"{}\" retry_in={}", m.id(), kind, ex.toString(),
+                        settings.minBackoff());
             } catch (RuntimeException ex) {
-                log.error("event=delay-listener-failed queue_id={}", m.id(), ex);
+                all = false;
+                log.error("event=notice-failed queue_id={} kind={}", m.id(), kind, ex);
             }
         }
-        return m.withDelayNotified();
+        return all;
+    }
+
+    /**
+     * Local recipients first, on their own lane, then the others on a remote
+     * worker: a round's local mailboxes never wait for a remote worker or for
+     * the remote part of their round. Results in the order of {@code recipients}.
+     */
+    private List<Courier.Result> deliverOnLanes(QueuedMessage m, List<Integer> recipients, Set<Integer> local)
+            throws InterruptedException {
+        Map<Integer, Courier.Result> results = new HashMap<>();
+        onLane(localLane, m, recipients.stream().filter(local::contains).toList(), results);
+        onLane(workers, m, recipients.stream().filter(i -> !local.contains(i)).toList(), results);
+        return recipients.stream().map(results::get).toList();
+    }
+
+    private void onLane(Semaphore lane, QueuedMessage m, List<Integer> part, Map<Integer, Courier.Result> results)
+            throws InterruptedException {
+        if (part.isEmpty()) return;
+        lane.acquire();
+        try {
+            List<Courier.Result> r = deliver(m, part);
+            for (int k = 0; k < part.size(); k++) results.put(part.get(k), r.get(k));
+        } finally {
+            lane.release();
+        }
     }
 
     /** The courier's results, one per recipient; a courier that breaks its contract defers them all. */
@@ -405,18 +470,17 @@ public final class QueueRunner implements AutoCloseable {
                 removeFromQueue(m.id(), "deleted by operator");
                 return;
             }
-            if (m.isDone()) {
-                for (Consumer<QueuedMessage> l : doneListeners) {
-                    try {
-                        l.accept(m);
-                    } catch (RuntimeException ex) {
-                        log.error("event=done-listener-failed queue_id={}", m.id(), ex);
-                    }
+        }
+        if (m.isDone()) {
+            if (sent(doneListeners, m, "done")) {
+                synchronized (this) {
+                    entries.remove(m.id());
                 }
-                entries.remove(m.id());
                 removeFromQueue(m.id(), "all recipients done");
                 return;
             }
+            // Kept, done, until its report is queued: RFC 5321 6.1, a failure is owed to the sender.
+            m = m.schedule(m.deferrals(), clock.instant().plus(settings.minBackoff()));
         }
         try {
             queue.update(m);

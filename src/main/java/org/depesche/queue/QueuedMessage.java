@@ -10,8 +10,10 @@ import org.depesche.smtp.MailAddress;
 /**
  * A message in the queue as the queue knows it: the envelope, the content
  * size, one delivery state per envelope recipient (same index), the history of
- * delivery attempts, and when the next attempt is due. Immutable; the runner
- * stores a changed copy with {@link FileQueue#update(QueuedMessage)}.
+ * delivery attempts (per recipient its first and its last few, each with an
+ * {@link Excerpt} of what the server said), and when the next attempt is
+ * due. Immutable; the runner stores a changed copy with
+ * {@link FileQueue#update(QueuedMessage)}.
  */
 public record QueuedMessage(
         String id,
@@ -68,7 +70,29 @@ public record QueuedMessage(
         });
         List<Attempt> a = new ArrayList<>(attempts);
         a.add(new Attempt(at, mailbox(recipient), result.outcome(), result.detail(), result.hop()));
-        return new QueuedMessage(id, envelope, size, s, a, deferrals, nextAttempt, delayNotified);
+        return new QueuedMessage(id, envelope, size, s, trimmed(a, mailbox(recipient)), deferrals, nextAttempt,
+                delayNotified);
+    }
+
+    /**
+     * The history keeps, per recipient, the first attempt (when and how it
+     * began) and the last {@link #LAST_ATTEMPTS} (how it stands): a message
+     * retried for five days must not grow its envelope, rewritten after each
+     * round, without bound (THREATS T14). {@link #deferrals} still counts
+     * every round.
+     */
+    public static final int LAST_ATTEMPTS = 4;
+
+    /** {@code history} without the oldest attempt after the first for {@code rcpt} when it has too many. */
+    private static List<Attempt> trimmed(List<Attempt> history, MailAddress rcpt) {
+        int mine = 0;
+        int secondOfMine = -1;
+        for (int k = 0; k < history.size(); k++) {
+            if (!history.get(k).recipient().equals(rcpt)) continue;
+            if (++mine == 2) secondOfMine = k;
+        }
+        if (mine > 1 + LAST_ATTEMPTS) history.remove(secondOfMine);
+        return history;
     }
 
     /** A copy scheduled for {@code when}; {@code deferrals} counts failed rounds for the backoff. */

@@ -8,10 +8,15 @@
  * {@link org.depesche.queue.QueueRunner} retries failed deliveries with
  * exponential backoff and gives up after a maximum lifetime
  * (RFC 5321 4.5.4.1), keeping per-recipient state and an attempt history in
- * the queue. Delivery is exactly once across a kill -9: each (message,
+ * the queue. Remote deliveries share {@code workers}, at most
+ * {@code destination_concurrency} (fewer) per domain; local mailboxes have a
+ * lane of their own, so a tarpitting MX delays no local mail (THREATS T14).
+ * Delivery is exactly once across a kill -9: each (message,
  * mailbox) has a deterministic key the store keeps, checked after a restart.
  * {@link org.depesche.queue.LocalCourier} is the final delivery agent and
- * adds Return-Path (RFC 5321 4.4). Not yet: delivery status notifications
- * for expired or failed recipients (RFC 3464), remote delivery, group commit.
+ * adds Return-Path (RFC 5321 4.4). A finished message leaves the queue only
+ * once its {@link org.depesche.queue.QueueRunner.Notice}s (the RFC 3464
+ * reports of org.depesche.dsn) are queued; a full disk keeps it until they
+ * are. Not yet: group commit.
  */
 package org.depesche.queue;

@@ -66,7 +66,7 @@ class ConfigLoaderTest extends TomlFileTest {
                 max_backoff = "2h"
                 max_lifetime = "5d"
                 workers = 4
-                destination_concurrency = 5
+                destination_concurrency = 3
 
                 [log]
                 level = "debug"
@@ -89,7 +89,7 @@ class ConfigLoaderTest extends TomlFileTest {
         assertThat(c.limits().minFreeDisk()).isEqualTo(1L << 30);
         assertThat(c.limits().maxRecipients()).isEqualTo(100);
         assertThat(c.submission().receivedClientIp()).isTrue();
-        assertThat(c.queue()).isEqualTo(new Config.Queue(Duration.ofSeconds(30), Duration.ofHours(2), Duration.ofDays(5), 4, 5));
+        assertThat(c.queue()).isEqualTo(new Config.Queue(Duration.ofSeconds(30), Duration.ofHours(2), Duration.ofDays(5), 4, 3));
         assertThat(c.log()).isEqualTo(new Config.Log("debug", true));
     }
 
@@ -192,6 +192,41 @@ class ConfigLoaderTest extends TomlFileTest {
                 [log]
                 level = "verbose"
                 """, ":2: level must be one of error, warn, info, debug, trace, not 'verbose'");
+    }
+
+    /**
+     * Finding 7 of issue 8 (THREATS T14): with workers = 16 and
+     * destination_concurrency = 20 one tarpitting domain took every worker.
+     */
+    @Test
+    void aDestinationLimitNotBelowTheWorkersIsRefusedWithItsLineAndWhatToDo() throws Exception {
+        assertError("""
+                [queue]
+                workers = 16
+                destination_concurrency = 20
+                """, ":3: destination_concurrency (20) must be below workers (16), or one slow or tarpitting domain"
+                + " can take every delivery worker; lower destination_concurrency (the default is half of workers)"
+                + " or raise workers");
+        assertError("""
+                [queue]
+                workers = 4
+                destination_concurrency = 4
+                """, ":3: destination_concurrency (4) must be below workers (4), or one slow or tarpitting domain"
+                + " can take every delivery worker; lower destination_concurrency (the default is half of workers)"
+                + " or raise workers");
+        assertError("""
+                [queue]
+
+                workers = 1
+                """, ":3: workers must be at least 2, not 1: with one, a single slow or tarpitting domain holds up"
+                + " mail to every other");
+    }
+
+    @Test
+    void theDestinationLimitDefaultsToHalfTheWorkers() throws Exception {
+        assertThat(load("").queue().workers()).isEqualTo(16);
+        assertThat(load("").queue().destinationConcurrency()).isEqualTo(8);
+        assertThat(load("[queue]\nworkers = 5\n").queue().destinationConcurrency()).isEqualTo(2);
     }
 
     @Test

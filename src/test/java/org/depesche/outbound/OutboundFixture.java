@@ -79,6 +79,16 @@ final class OutboundFixture implements AutoCloseable {
         return new RemoteCourier(dns, client, new PolicyEngine(settings, memory), port, Clock.systemUTC(), new Random(7));
     }
 
+    /** The sending server's accounts, in {@code dir}/data: the local domain sender.test with {@code users}. */
+    static org.depesche.directory.FileDirectory senderDirectory(Path dir, String... users) throws Exception {
+        org.depesche.directory.FileDirectory d = new org.depesche.directory.FileDirectory(
+                dir.resolve("data/directory.json"), Clock.systemUTC(),
+                new org.depesche.crypto.PasswordHasher(64, 1, 1, 2, new java.security.SecureRandom()));
+        d.addDomain("sender.test");
+        for (String u : users) d.addUser(u, "pw".toCharArray());
+        return d;
+    }
+
     RemoteCourier courier(DnsResolver dns, int port) {
         return courier(dns, port, "dane");
     }

@@ -38,6 +38,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile List<String> extensions = List.of("PIPELINING", "SIZE 10000000", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES");
     private volatile List<String> tlsExtensions = List.of();
     private volatile String greeting = "220 scripted.test ESMTP";
+    private volatile String firstGreeting;
+    private volatile int firstGreeted;
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String endOfData = "250 2.0.0 Ok: queued";
     private volatile boolean holdUntilData;
     private volatile boolean silent;
@@ -74,6 +77,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public ScriptedSmtpServer greeting(String reply) {
         greeting = reply;
         return this;
+    }
+
+    /** The first {@code connections} connections are greeted with {@code reply}, later ones with the greeting. */
+    public ScriptedSmtpServer greetingForFirst(int connections, String reply) {
+        firstGreeting = reply;
+        firstGreeted = connections;
+        return this;
+    }
+
+    /** How many connections were accepted so far. */
+    public int connections() {
+        return accepted.get();
     }
 
     public ScriptedSmtpServer endOfData(String reply) {
@@ -139,12 +154,13 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private void session(Socket socket) {
         try (Socket s = socket) {
+            int n = accepted.incrementAndGet();
             s.setSoTimeout(30_000);
             if (silent) {
                 s.getInputStream().read(); // holds the connection until the client gives up
                 return;
             }
-            new Session(s).run();
+            new Session(s).run(n <= firstGreeted ? firstGreeting : greeting);
         } catch (IOException e) {
             // the client went away; tests assert on what was recorded
         }
@@ -167,7 +183,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             out = s.getOutputStream();
         }
 
-        void run() throws IOException {
+        void run(String greeting) throws IOException {
             write(greeting);
             for (String line; (line = readLine()) != null; ) {
                 commands.add(line);
