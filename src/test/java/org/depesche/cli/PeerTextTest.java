@@ -24,6 +24,8 @@ import org.depesche.dns.TestDns;
 import org.depesche.outbound.RemoteCourier;
 import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.PolicyEngine;
+import org.depesche.policy.Protection;
+import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.Queue;
@@ -97,6 +99,48 @@ class PeerTextTest {
             String message = new ObjectMapper().readTree(json.out()).at("/mx/0/connections/0/message").asText();
             assertThat(message).contains("554 5.7.1 no ?]0;pwned? busy");
             assertNoControls(message);
+        }
+    }
+
+    /**
+     * The second line of defence: text already stored with controls in it
+     * (by a version before the client cleaned replies, or in a file edited
+     * by hand) is still printed safely, by every command.
+     */
+    @Test
+    void storedTextWithControlsIsPrintedSafelyByQueueShowPolicyShowAndProbe() throws Exception {
+        Path config = Files.writeString(dir.resolve("depesche.toml"), "data_dir = \"data\"\n");
+        String id;
+        try (FileQueue q = new FileQueue(dir.resolve("data/queue"), 0, Clock.systemUTC())) {
+            QueuedMessage m = queue(q);
+            id = m.id();
+            q.update(m.record(0, Instant.now(), Courier.Result.deferred("said: 450 " + HOSTILE)
+                    .withHop(new Courier.Hop(MX, "127.0.0.1", "", "", "none", "450 " + HOSTILE))));
+        }
+        new DowngradeMemory(dir.resolve("data/policy")).remember("example.org", Protection.TLS, "mx" + CLEAR + ".example.org",
+                Instant.now());
+
+        CliRun show = CliRun.of("queue", "show", id, "--config", config.toString());
+        assertThat(show.code()).as(show.err()).isZero();
+        assertThat(show.out()).contains("said: 450 ?]0;pwned? busy ?[2J?OVERWRITTEN? end");
+        assertNoControls(show.out());
+
+        CliRun policy = CliRun.of("policy", "show", "example.org", "--config", config.toString());
+        assertThat(policy.code()).as(policy.err()).isZero();
+        assertThat(policy.out()).contains("via mx?[2J.example.org");
+        assertNoControls(policy.out());
+
+        try (TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
+            // replaces depesche.toml; its data_dir is the default "data", so the probe reads the same memory
+            String probeConfig = ProbeCommandTest.config(dir, dns, 9);
+            CliRun text = CliRun.of("probe", "--no-connect", "--config", probeConfig, "example.org");
+            assertThat(text.code()).as(text.err()).isZero();
+            assertThat(text.out()).contains("via mx?[2J.example.org");
+            assertNoControls(text.out());
+            CliRun json = CliRun.of("probe", "--no-connect", "--json", "--config", probeConfig, "example.org");
+            assertThat(json.code()).as(json.err()).isZero();
+            assertThat(new ObjectMapper().readTree(json.out()).at("/policy/remembered/mx").asText())
+                    .isEqualTo("mx?[2J.example.org");
         }
     }
 
