@@ -50,7 +50,10 @@ class PeerTextTest {
     static final String MX = "mx.example.org";
     static final String RETITLE = "\u001b]0;pwned\u0007";
     static final String CLEAR = "\u001b[2J";
-    static final String HOSTILE = RETITLE + " busy " + CLEAR + "\rOVERWRITTEN\u0000 end";
+    /** Also a bidi override (reorders what a reader sees), a Unicode line separator and a TAB. */
+    static final String HOSTILE = RETITLE + " busy " + CLEAR + "\rOVERWRITTEN\u0000 end\u202e\u2028\t!";
+    /** HOSTILE as it is stored and printed. */
+    static final String SHOWN = "?]0;pwned? busy ?[2J?OVERWRITTEN? end?? !";
 
     @TempDir
     Path dir;
@@ -74,7 +77,7 @@ class PeerTextTest {
             }
             CliRun show = CliRun.of("queue", "show", id, "--config", config.toString());
             assertThat(show.code()).as(show.err()).isZero();
-            assertThat(show.out()).contains("450 4.2.1 mailbox ?]0;pwned? busy ?[2J?OVERWRITTEN? end");
+            assertThat(show.out()).contains("450 4.2.1 mailbox " + SHOWN);
             assertNoControls(show.out());
             CliRun list = CliRun.of("queue", "list", "--config", config.toString());
             assertThat(list.code()).as(list.err()).isZero();
@@ -89,7 +92,7 @@ class PeerTextTest {
             String config = ProbeCommandTest.config(dir, dns, server.address().getPort());
             CliRun text = CliRun.of("probe", "--config", config, "example.org");
             assertThat(text.code()).as(text.err()).isZero();
-            assertThat(text.out()).contains("554 5.7.1 no ?]0;pwned? busy ?[2J?OVERWRITTEN? end");
+            assertThat(text.out()).contains("554 5.7.1 no " + SHOWN);
             assertNoControls(text.out());
 
             CliRun json = CliRun.of("probe", "--json", "--config", config, "example.org");
@@ -97,7 +100,7 @@ class PeerTextTest {
             assertNoControls(json.out());
             // The raw output has ESC only as the six characters \u001b; what a script decodes must be safe too.
             String message = new ObjectMapper().readTree(json.out()).at("/mx/0/connections/0/message").asText();
-            assertThat(message).contains("554 5.7.1 no ?]0;pwned? busy");
+            assertThat(message).contains("554 5.7.1 no " + SHOWN);
             assertNoControls(message);
         }
     }
@@ -122,7 +125,7 @@ class PeerTextTest {
 
         CliRun show = CliRun.of("queue", "show", id, "--config", config.toString());
         assertThat(show.code()).as(show.err()).isZero();
-        assertThat(show.out()).contains("said: 450 ?]0;pwned? busy ?[2J?OVERWRITTEN? end");
+        assertThat(show.out()).contains("said: 450 " + SHOWN);
         assertNoControls(show.out());
 
         CliRun policy = CliRun.of("policy", "show", "example.org", "--config", config.toString());
@@ -146,7 +149,7 @@ class PeerTextTest {
 
     /** The line ends of printed output are the only control characters allowed. */
     private static void assertNoControls(String printed) {
-        assertThat(printed.replace("\n", "")).doesNotContain("\u001b", "\u0007", "\r", "\u0000");
+        assertThat(printed.replace("\n", "")).doesNotContain("\u001b", "\u0007", "\r", "\u0000", "\u202e", "\u2028", "\t");
     }
 
     /** Every string value in {@code node}, one per line. */
