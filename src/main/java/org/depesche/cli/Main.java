@@ -2,6 +2,7 @@ package org.depesche.cli;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
@@ -53,9 +54,14 @@ public final class Main implements Runnable {
 
     public Main(InputStream in, OutputStream out, OutputStream err, Clock clock) {
         this.in = in;
-        this.out = new PrintWriter(out, true, StandardCharsets.UTF_8);
-        this.err = new PrintWriter(err, true, StandardCharsets.UTF_8);
+        this.out = printable(out);
+        this.err = printable(err);
         this.clock = clock;
+    }
+
+    /** Autoflush, as a terminal expects; everything printed made safe for it ({@link PrintableWriter}). */
+    private static PrintWriter printable(OutputStream stream) {
+        return new PrintWriter(new PrintableWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8)), true);
     }
 
     public static void main(String[] args) {
@@ -66,6 +72,8 @@ public final class Main implements Runnable {
     /** Runs one command line and returns its exit code; never throws. */
     public int run(String... args) {
         CommandLine cl = new CommandLine(this);
+        // No ANSI colours in the help: PrintableWriter would show their ESC as '?'.
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler(this::badUsage);

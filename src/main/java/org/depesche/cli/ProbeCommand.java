@@ -1,5 +1,6 @@
 package org.depesche.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -10,8 +11,12 @@ import java.util.concurrent.Callable;
 
 import javax.net.ssl.SSLContext;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 import org.depesche.config.Config;
 import org.depesche.directory.FileDirectory;
@@ -25,6 +30,7 @@ import org.depesche.outbound.ProbeReport;
 import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.TransportDemand;
+import org.depesche.smtp.Printable;
 import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.ServerProbe;
 
@@ -93,12 +99,25 @@ final class ProbeCommand implements Callable<Integer> {
                     new HashSet<>(List.of(c.hostname(), c.heloName())), directory::isLocalDomain, clock);
             ProbeReport report = probe.probe(target, demand());
             PrintWriter out = spec.commandLine().getOut();
-            if (json) out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            if (json) out.println(JSON.writeValueAsString(report));
             else ProbeText.print(report, out);
             out.flush();
             return 0;
         }
     }
+
+    /**
+     * JSON escapes ESC as the six characters \u001b, which a script reading
+     * the value decodes again: so every string value is made {@link Printable}
+     * before it is written (issue 8 finding 9).
+     */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new SimpleModule().addSerializer(String.class, new StdSerializer<>(String.class) {
+                @Override
+                public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                    gen.writeString(Printable.printable(value));
+                }
+            }));
 
     /** What the probed message demands, as the server would have stored it on receipt (decisions 2 and 3). */
     private TransportDemand demand() {

@@ -43,6 +43,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Config c = config.load();
         Logging.apply(c.log());
+        CheckConfigCommand.warnIfOpenToOthers(c.dataDir(), main.err);
         Depesche depesche;
         try {
             depesche = new Depesche(c, main.clock);

@@ -11,8 +11,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -21,14 +26,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import org.depesche.store.Durable;
+
 /**
  * directory.json on disk: reading, and read-modify-write under an exclusive
  * lock on a sibling lock file so that two CLI invocations cannot lose each
  * other's change. The new content goes to a temporary file that is fsynced
  * and renamed over the old one, so a reader (the running server) sees the
- * old file or the new one, never a half-written one.
+ * old file or the new one, never a half-written one. The data directory is
+ * created 0700 and the lock file 0600 (one left open to others is closed to
+ * them): a user who could open the lock file could hold a lock on it and
+ * freeze every change; a lock held anyway ends the wait after {@link
+ * #LOCK_WAIT} (issue 8 finding 10).
  */
 final class DirectoryFile {
+    /** How long a change waits for the lock before it gives up with a {@link DirectoryException}. */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(10);
+    private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+
     private final Path file;
     private final Path lockFile;
     private final ObjectMapper json = JsonMapper.builder()
@@ -92,8 +107,8 @@ final class DirectoryFile {
     /** Applies {@code change} to the current file content under the lock and writes the result. */
     Read update(Change change) throws DirectoryException {
         try {
-            Files.createDirectories(file.getParent());
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            Durable.createDirectories(file.getParent());
+            try (FileChannel channel = openLockFile();
                  FileLock ignored = lock(channel)) {
                 DirectoryData next = change.apply(read().data());
                 write(next);
@@ -104,20 +119,54 @@ final class DirectoryFile {
         }
     }
 
-    private static FileLock lock(FileChannel channel) throws IOException {
-        // File locks belong to the process: another FileDirectory in this JVM holding it shows up as overlap.
+    /** Created 0600; an older one left readable by others is made 0600, if it is ours to change. */
+    private FileChannel openLockFile() throws IOException {
+        FileChannel channel = Durable.createPrivate(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        PosixFileAttributeView posix = Files.getFileAttributeView(lockFile, PosixFileAttributeView.class);
+        try {
+            if (posix != null && !posix.readAttributes().permissions().equals(OWNER_READ_WRITE))
+                posix.setPermissions(OWNER_READ_WRITE);
+        } catch (IOException e) {
+            // Another user's file (we run as root, say): the wait below still ends.
+        }
+        return channel;
+    }
+
+    /**
+     * The lock, waiting at most {@link #LOCK_WAIT}. File locks belong to the
+     * process, so another FileDirectory in this JVM holding it shows up as
+     * overlap, and another process as no lock; both are waited for alike.
+     */
+    private FileLock lock(FileChannel channel) throws IOException, DirectoryException {
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
         while (true) {
             try {
-                return channel.lock();
+                FileLock lock = channel.tryLock();
+                if (lock != null) return lock;
             } catch (OverlappingFileLockException e) {
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for " + channel, ie);
-                }
+                // held in this JVM: wait as for another process
+            }
+            if (System.nanoTime() - deadline > 0) throw lockHeld();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for " + lockFile, ie);
             }
         }
+    }
+
+    private DirectoryException lockHeld() {
+        String who;
+        try {
+            PosixFileAttributes a = Files.readAttributes(lockFile, PosixFileAttributes.class);
+            who = "owner " + a.owner().getName() + ", mode " + PosixFilePermissions.toString(a.permissions());
+        } catch (IOException | UnsupportedOperationException e) {
+            who = "its owner and mode unknown";
+        }
+        return new DirectoryException(lockFile + ": another process holds it, so the directory was not changed (waited "
+                + LOCK_WAIT.toSeconds() + " s); it may be another depesche user/alias/domain command, or any process "
+                + "of a user who can open the file (" + who + ")");
     }
 
     private void write(DirectoryData data) throws IOException {

@@ -2,6 +2,7 @@ package org.depesche.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,6 +29,11 @@ class ProbeCommandTest {
 
     /** A config whose resolver validates against the test hierarchy and whose MX port is the test server's. */
     private String config(TestDns dns, int smtpPort) throws Exception {
+        return config(dir, dns, smtpPort);
+    }
+
+    /** The same in {@code dir}, for other tests that run `depesche probe`. */
+    static String config(Path dir, TestDns dns, int smtpPort) throws IOException {
         Files.writeString(dir.resolve("root.ds"), dns.trustAnchor());
         Path file = dir.resolve("depesche.toml");
         Files.writeString(file, """

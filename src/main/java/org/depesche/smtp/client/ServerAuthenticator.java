@@ -21,6 +21,7 @@ import javax.net.ssl.X509TrustManager;
 import org.depesche.dane.CertificateNames;
 import org.depesche.dane.DaneVerdict;
 import org.depesche.dane.DaneVerifier;
+import org.depesche.smtp.Printable;
 import org.depesche.smtp.TlsInfo;
 
 /**
@@ -47,8 +48,17 @@ final class ServerAuthenticator {
         this.pkix = found;
     }
 
-    /** What the check found: the authentication achieved, or a failure code and reason. */
+    /**
+     * What the check found: the authentication achieved, or a failure code
+     * and reason. The reason quotes the certificate's names and the PKIX
+     * checker's message, both the peer's to choose, so it is made
+     * {@link Printable} (issue 8 finding 9).
+     */
     record Verdict(Authentication authentication, String failure, String reason) {
+        Verdict {
+            reason = Printable.printable(reason);
+        }
+
         boolean ok() {
             return failure.isEmpty();
         }

@@ -30,6 +30,7 @@ import javax.net.ssl.SSLSocket;
 import org.depesche.dane.CertificateNames;
 import org.depesche.queue.Envelope;
 import org.depesche.smtp.MailAddress;
+import org.depesche.smtp.Printable;
 import org.depesche.smtp.Reply;
 import org.depesche.smtp.TlsInfo;
 import org.depesche.smtp.client.DeliveryAttempt.RecipientResult;
@@ -103,7 +104,12 @@ public final class SmtpClient implements AutoCloseable {
         watchdog.shutdownNow();
     }
 
-    /** Ends an attempt early: the stage, the reply every still-open recipient gets, and why in words. */
+    /**
+     * Ends an attempt early: the stage, the reply every still-open recipient
+     * gets, and why in words. The words are made {@link Printable}: besides
+     * replies (already printable) they quote exception messages, which may
+     * carry what the peer sent (issue 8 finding 9).
+     */
     private static final class Failure extends Exception {
         final Stage stage;
         final Reply reply;
@@ -115,7 +121,7 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         Failure(Stage stage, Reply reply, String message, boolean sayQuit, boolean fromServer) {
-            super(message, null, false, false);
+            super(Printable.printable(message), null, false, false);
             this.stage = stage;
             this.reply = reply;
             this.sayQuit = sayQuit;

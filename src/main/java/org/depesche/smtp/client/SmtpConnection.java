@@ -22,6 +22,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
+import org.depesche.smtp.Printable;
 import org.depesche.smtp.Reply;
 import org.depesche.tls.PemTlsContextProvider;
 import org.slf4j.Logger;
@@ -151,6 +152,10 @@ final class SmtpConnection implements Closeable {
      * Reads one complete reply, multi-line replies joined with "\n" (RFC 5321 4.2.1).
      * {@code timeout} bounds the whole reply, not each read: a server that
      * trickles a byte at a time must not hold the delivery for ever (THREATS T14).
+     * The text is made {@link Printable} here, so that no queue file, bounce,
+     * log line or probe report ever holds the server's escape sequences,
+     * lone CRs or NULs (issue 8 finding 9; the textstring of RFC 5321 4.2
+     * has no control character but HT).
      */
     Reply read(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -159,16 +164,16 @@ final class SmtpConnection implements Closeable {
         String enhanced = "";
         while (true) {
             String line = readLine(deadline);
-            transcript.debug("S: {}", line);
+            transcript.debug("S: {}", Printable.printable(line));
             if (line.length() < 3 || !line.substring(0, 3).chars().allMatch(Character::isDigit)
                     || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
-                throw new SmtpProtocolException("malformed reply line: " + printable(line));
+                throw new SmtpProtocolException("malformed reply line: " + excerpt(line));
             }
             int lineCode = Integer.parseInt(line.substring(0, 3));
             if (lineCode < 200 || lineCode > 599) throw new SmtpProtocolException("reply code out of range: " + lineCode);
             if (code != -1 && lineCode != code) throw new SmtpProtocolException("reply code changed within a reply");
             code = lineCode;
-            String text = line.length() > 4 ? line.substring(4) : "";
+            String text = line.length() > 4 ? Printable.printable(line.substring(4)) : "";
             if (enhancedStatusCodes) {
                 Matcher m = ENHANCED.matcher(text);
                 // RFC 3463 2: the class of the enhanced code repeats the first digit of the reply code.
@@ -255,9 +260,9 @@ final class SmtpConnection implements Closeable {
         }
     }
 
-    private static String printable(String s) {
-        String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
-        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    /** The start of a line the server got wrong, for the error message. */
+    private static String excerpt(String s) {
+        return Printable.printable(s.length() > 80 ? s.substring(0, 80) + "..." : s);
     }
 
     private static int millis(Duration d) {

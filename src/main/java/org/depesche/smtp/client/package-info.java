@@ -19,6 +19,9 @@
  * the MAIL parameter is sent when the EHLO reply inside TLS offers it, and
  * a message that requires it ends with QUIT before MAIL FROM where it is
  * not offered. A PKIX check can be made without enforcing it (MTA-STS
- * testing mode, RFC 8461 5.2).
+ * testing mode, RFC 8461 5.2). Reply text is made
+ * {@link org.depesche.smtp.Printable} as it is read, and so are the words an
+ * attempt says about the peer, so no stored result, bounce or log line
+ * holds a server's escape sequences (issue 8 finding 9).
  */
 package org.depesche.smtp.client;
