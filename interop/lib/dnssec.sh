@@ -81,34 +81,38 @@ dns_wait() {
   return 1
 }
 
-nsd_start() {
-  local zone=$1 extra
-  shift
-  cat >"$DNS_DIR/nsd.conf" <<EOF
+# nsd_conf DIR PORT - the server part of a private NSD's config (zone: entries follow),
+# serving on 127.0.0.1:PORT with its files in DIR.
+nsd_conf() {
+  cat <<EOF
 # Private NSD for the Depesche interop suite.
 server:
-  ip-address: 127.0.0.1@$NSD_PORT
+  ip-address: 127.0.0.1@$2
   do-ip6: no
   username: ""
   chroot: ""
-  zonesdir: "$DNS_DIR"
+  zonesdir: "$1"
   database: ""
-  zonelistfile: "$DNS_DIR/nsd.zonelist"
-  xfrdfile: "$DNS_DIR/nsd.xfrd.state"
-  xfrdir: "$DNS_DIR"
-  pidfile: "$DNS_DIR/nsd.pid"
-  logfile: "$DNS_DIR/nsd.log"
+  zonelistfile: "$1/nsd.zonelist"
+  xfrdfile: "$1/nsd.xfrd.state"
+  xfrdir: "$1"
+  pidfile: "$1/nsd.pid"
+  logfile: "$1/nsd.log"
   server-count: 1
   verbosity: 1
 remote-control:
   control-enable: no
-zone:
-  name: "$zone"
-  zonefile: "$zone.signed"
 EOF
-  for extra in "$@"; do
-    printf 'zone:\n  name: "%s"\n  zonefile: "%s.zone"\n' "$extra" "$extra" >>"$DNS_DIR/nsd.conf"
-  done
+}
+
+nsd_start() {
+  local zone=$1 extra
+  shift
+  {
+    nsd_conf "$DNS_DIR" "$NSD_PORT"
+    printf 'zone:\n  name: "%s"\n  zonefile: "%s.signed"\n' "$zone" "$zone"
+    for extra in "$@"; do printf 'zone:\n  name: "%s"\n  zonefile: "%s.zone"\n' "$extra" "$extra"; done
+  } >"$DNS_DIR/nsd.conf"
   nsd-checkconf "$DNS_DIR/nsd.conf" || return 1
   nsd -d -c "$DNS_DIR/nsd.conf" >"$DNS_DIR/nsd.out" 2>&1 </dev/null &
   NSD_PID=$!
@@ -129,23 +133,24 @@ nsd_stop() {
   NSD_PID=""
 }
 
-unbound_start() {
-  local zone=$1 extra
-  shift
-  cat >"$DNS_DIR/unbound.conf" <<EOF
-# Private validating Unbound for the Depesche interop suite: the only
-# trust anchor is the test zone's DS; the zone is asked from NSD.
-server:
-  interface: $UNBOUND_ADDR@53
-  interface: 127.0.0.1@$UNBOUND_PORT
+# unbound_conf DIR TRUST-ANCHOR-FILE INTERFACE... - the server part of a private validating
+# Unbound's config (stub-zone: entries follow): files in DIR, the trust anchor file its only
+# one, listening on each INTERFACE ("127.0.0.1@5353"), queries and SERVFAILs logged.
+unbound_conf() {
+  local dir=$1 anchor=$2 interface
+  shift 2
+  printf '# Private validating Unbound for the Depesche interop suite: its only\n'
+  printf '# trust anchor is %s; the zones are asked from NSD.\nserver:\n' "$anchor"
+  for interface in "$@"; do printf '  interface: %s\n' "$interface"; done
+  cat <<EOF
   do-ip6: no
   do-daemonize: no
   access-control: 127.0.0.0/8 allow
   username: ""
   chroot: ""
-  directory: "$DNS_DIR"
-  pidfile: "$DNS_DIR/unbound.pid"
-  logfile: "$DNS_DIR/unbound.log"
+  directory: "$dir"
+  pidfile: "$dir/unbound.pid"
+  logfile: "$dir/unbound.log"
   use-syslog: no
   verbosity: 1
   log-queries: yes
@@ -153,19 +158,23 @@ server:
   val-log-level: 2
   do-not-query-localhost: no
   module-config: "validator iterator"
-  trust-anchor-file: "$DNS_DIR/$zone.ds"
+  trust-anchor-file: "$anchor"
   # "test." is one of Unbound's built-in empty zones (RFC 6761).
   local-zone: "test." nodefault
 remote-control:
   control-enable: no
-stub-zone:
-  name: "$zone."
-  stub-addr: 127.0.0.1@$NSD_PORT
 EOF
-  # The delegation's NS (port 53) is not where NSD listens: a stub each.
-  for extra in "$@"; do
-    printf 'stub-zone:\n  name: "%s."\n  stub-addr: 127.0.0.1@%s\n' "$extra" "$NSD_PORT" >>"$DNS_DIR/unbound.conf"
-  done
+}
+
+unbound_start() {
+  local zone=$1 extra
+  shift
+  {
+    unbound_conf "$DNS_DIR" "$DNS_DIR/$zone.ds" "$UNBOUND_ADDR@53" "127.0.0.1@$UNBOUND_PORT"
+    printf 'stub-zone:\n  name: "%s."\n  stub-addr: 127.0.0.1@%s\n' "$zone" "$NSD_PORT"
+    # The delegation's NS (port 53) is not where NSD listens: a stub each.
+    for extra in "$@"; do printf 'stub-zone:\n  name: "%s."\n  stub-addr: 127.0.0.1@%s\n' "$extra" "$NSD_PORT"; done
+  } >"$DNS_DIR/unbound.conf"
   unbound-checkconf "$DNS_DIR/unbound.conf" >/dev/null || return 1
   unbound -d -c "$DNS_DIR/unbound.conf" >"$DNS_DIR/unbound.out" 2>&1 </dev/null &
   UNBOUND_PID=$!
