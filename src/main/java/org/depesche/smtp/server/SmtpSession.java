@@ -44,6 +44,7 @@ import org.slf4j.MDC;
 final class SmtpSession implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
     private static final Logger transcript = LoggerFactory.getLogger("transcript");
+    private static final Reply NO_SUCH_USER = Reply.of(550, "5.1.1", "No such user here");
 
     private final SmtpServer.Context ctx;
     private final Limits limits;
@@ -401,11 +402,7 @@ final class SmtpSession implements Runnable {
         requireHelo();
         if (tx == null) throw new SmtpException(503, "5.5.1", "Need MAIL command first");
         if (tx.incoming != null) throw new SmtpException(503, "5.5.1", "RCPT not allowed during BDAT");
-        // RFC 5321 4.1.1.3: "<Postmaster>" without a domain must be accepted, whichever domains are local.
-        boolean barePostmaster = args.matches("(?i)TO:\\s*<postmaster>.*");
-        PathArgument path = barePostmaster
-                ? PathArgument.parse(args.replaceFirst("(?i)<postmaster>", "<postmaster@" + ctx.config().hostname() + ">"), "TO:", "5.1.3", false)
-                : PathArgument.parse(args, "TO:", "5.1.3", false);
+        PathArgument path = PathArgument.parse(withPostmasterDomain(args), "TO:", "5.1.3", false);
         if (!path.parameters().isEmpty()) throw new SmtpException(555, "5.5.4", "RCPT parameters are not supported");
         MailAddress rcpt = path.address().orElseThrow();
         if (rcpt.isInternational() && !tx.smtpUtf8) throw new SmtpException(553, "5.6.7", "Address needs SMTPUTF8");
@@ -413,15 +410,15 @@ final class SmtpSession implements Runnable {
         if (tx.acceptedCount() >= limits.maxRecipients()) { // RFC 5321 4.5.3.1.10
             throw new SmtpException(452, "4.5.3", "Too many recipients");
         }
-        if (!barePostmaster && !ctx.directory().isLocalDomain(rcpt.domain())) {
+        if (!ctx.directory().isLocalDomain(rcpt.domain())) {
             // THREATS T13: only an authenticated user relays (RFC 6409 4.3); the MX listener never does.
             if (!kind.isSubmission() || account == null) throw new SmtpException(550, "5.7.1", "Relay access denied");
             tx.accept(rcpt, List.of(rcpt));
             return Reply.of(250, "2.1.5", "Ok");
         }
-        List<MailAddress> mailboxes = barePostmaster ? ctx.directory().postmaster() : ctx.directory().resolve(rcpt);
-        if (mailboxes.isEmpty()) throw new SmtpException(550, "5.1.1", "No such user here");
-        if (!barePostmaster && !tls.isEncrypted() && ctx.directory().requiredTls(rcpt).isPresent()) {
+        List<MailAddress> mailboxes = ctx.directory().resolve(rcpt);
+        if (mailboxes.isEmpty()) throw new SmtpException(NO_SUCH_USER);
+        if (!tls.isEncrypted() && ctx.directory().requiredTls(rcpt).isPresent()) {
             // THREATS T2b: refused before DATA, so no byte of the message crosses the wire in plaintext.
             // 5.7.10 "Encryption needed" (RFC 5248 registry, as RFC 8689 5 uses it for the same intent).
             log.info("rcpt refused cid={} rcpt={} reason=secure-address-without-tls", cid, rcpt);
@@ -432,6 +429,19 @@ final class SmtpSession implements Runnable {
         }
         tx.accept(rcpt, mailboxes);
         return Reply.of(250, "2.1.5", "Ok");
+    }
+
+    /**
+     * RFC 5321 4.1.1.3: "&lt;Postmaster&gt;" without a domain must be accepted,
+     * whichever domains are local. It becomes the address it delivers to, so
+     * that every check on recipients (local domain, mailboxes, a TLS-only
+     * owner: THREATS T2b) applies to it exactly as to that address.
+     */
+    private String withPostmasterDomain(String args) throws SmtpException {
+        if (!args.matches("(?i)TO:\\s*<postmaster>.*")) return args;
+        MailAddress postmaster = ctx.directory().postmasterAddress()
+                .orElseThrow(() -> new SmtpException(NO_SUCH_USER));
+        return args.replaceFirst("(?i)<postmaster>", "<" + postmaster + ">");
     }
 
     private Reply data(String args) throws SmtpException, IOException {
