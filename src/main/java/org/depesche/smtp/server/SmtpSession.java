@@ -196,7 +196,7 @@ final class SmtpSession implements Runnable {
                 };
             } catch (SmtpException e) {
                 reply = e.reply();
-                protocolError = countsAsError(verb, reply);
+                protocolError = countsAsError(reply);
             }
             if (!answer(reply, protocolError)) return;
             if (verb.equals("QUIT")) {
@@ -269,9 +269,14 @@ final class SmtpSession implements Runnable {
         return true;
     }
 
-    /** Message-level refusals (DATA, BDAT) and failed logins (counted apart) are not protocol errors. */
-    private static boolean countsAsError(String verb, Reply reply) {
-        return reply.isPermanent() && !verb.equals("DATA") && !verb.equals("BDAT") && reply.code() != 535;
+    /**
+     * A thrown permanent refusal is a protocol error (THREATS T14), DATA and
+     * BDAT out of sequence included; failed logins are counted apart. A
+     * message refused after its data is a returned reply, no thrown one: the
+     * client is in step and only its message was bad.
+     */
+    private static boolean countsAsError(Reply reply) {
+        return reply.isPermanent() && reply.code() != 535;
     }
 
     // ---- commands ---------------------------------------------------------
@@ -525,7 +530,7 @@ final class SmtpSession implements Runnable {
             Optional<Reply> problem = tx.sink.problem();
             if (problem.isPresent()) { // RFC 3030 4.2: the transaction has failed; later BDATs get 503
                 resetTransaction();
-                throw new SmtpException(problem.get());
+                return problem.get();
             }
             return Reply.of(250, "2.0.0", size + " octets received");
         }
@@ -573,8 +578,11 @@ final class SmtpSession implements Runnable {
         }
     }
 
-    /** After the last octet: refuse, or commit durably and only then answer 250. */
-    private Reply finishMessage(Queue.Incoming incoming, MessageSink sink) throws SmtpException {
+    /**
+     * After the last octet: refuse, or commit durably and only then answer
+     * 250. A refusal is returned, not thrown, so that it is no protocol error.
+     */
+    private Reply finishMessage(Queue.Incoming incoming, MessageSink sink) {
         boolean committed = false;
         try {
             sink.finish();
@@ -601,6 +609,8 @@ final class SmtpSession implements Runnable {
                         queued.id(), demand.requireTls(), demand.tlsRequiredNo(), demand.floor(), demand.because());
             }
             return Reply.of(250, "2.0.0", "Ok: queued as " + queued.id());
+        } catch (SmtpException refused) {
+            return refused.reply();
         } finally {
             if (!committed) incoming.abort();
             tx = null; // RFC 5321 4.1.1.4: the transaction ends with the data, accepted or not
