@@ -1,5 +1,7 @@
 package org.depesche.smtp.server;
 
+import static org.depesche.smtp.Printable.printable;
+
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.FilterOutputStream;
@@ -426,7 +428,7 @@ final class SmtpSession implements Runnable {
         if (!tls.isEncrypted() && ctx.directory().requiredTls(rcpt).isPresent()) {
             // THREATS T2b: refused before DATA, so no byte of the message crosses the wire in plaintext.
             // 5.7.10 "Encryption needed" (RFC 5248 registry, as RFC 8689 5 uses it for the same intent).
-            log.info("rcpt refused cid={} rcpt={} reason=secure-address-without-tls", cid, rcpt);
+            log.info("rcpt refused cid={} rcpt={} reason=secure-address-without-tls", cid, printable(rcpt.toString()));
             ctx.refusals().record(mailboxes, new RefusalDigest.Refusal(ctx.clock().instant(),
                     tx.sender.map(MailAddress::toString).orElse(""), rcpt.toString(),
                     plain.getInetAddress().getHostAddress(), helo, "it did not use STARTTLS (no encryption)"));
@@ -606,7 +608,7 @@ final class SmtpSession implements Runnable {
             junkCommands = 0; // as Postfix: a client that delivers mail is not idling
             if (demand.demandsAnything() || demand.tlsRequiredNo()) {
                 log.info("event=transport-demand queue_id={} requiretls={} tls_required_no={} floor={} because=\"{}\"",
-                        queued.id(), demand.requireTls(), demand.tlsRequiredNo(), demand.floor(), demand.because());
+                        queued.id(), demand.requireTls(), demand.tlsRequiredNo(), demand.floor(), printable(demand.because()));
             }
             return Reply.of(250, "2.0.0", "Ok: queued as " + queued.id());
         } catch (SmtpException refused) {
@@ -744,14 +746,28 @@ final class SmtpSession implements Runnable {
         }
     }
 
-    /** Queues a reply; it is flushed before the next blocking read (RFC 2920 3.1). Errors carry the connection id. */
+    /**
+     * Queues a reply; it is flushed before the next blocking read (RFC 2920
+     * 3.1). Errors carry the connection id. What a reply echoes of the
+     * peer's text (an address, a header field) is made printable here, the
+     * one place every reply passes, so it cannot carry terminal escapes or
+     * a lone CR to the peer, into lastError or into the transcript.
+     */
     private void send(Reply reply) throws IOException {
+        reply = printableLines(reply);
         if (reply.code() >= 400) {
             reply = reply.withSuffix(" [" + cid + "]");
             lastError = reply.toString();
         }
         traceOut(reply);
         output.write(reply.toWire().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Line by line: the text's LF separates reply lines (Reply.toWire); a peer's text has none (commands end at LF). */
+    private static Reply printableLines(Reply reply) {
+        String[] lines = reply.text().split("\n", -1);
+        for (int i = 0; i < lines.length; i++) lines[i] = printable(lines[i]);
+        return Reply.of(reply.code(), reply.enhanced(), String.join("\n", lines));
     }
 
     private void sendQuietly(Reply reply) {
@@ -783,17 +799,18 @@ final class SmtpSession implements Runnable {
     }
 
     private void traceIn(String line) {
-        if (ctx.config().log().transcripts()) transcript.debug("C: {}", line);
+        if (ctx.config().log().transcripts()) transcript.debug("C: {}", printable(line));
     }
 
     private void traceOut(Reply reply) {
         if (ctx.config().log().transcripts()) transcript.debug("S: {}", reply);
     }
 
+    /** helo, result (exception messages) and lastError can hold the peer's text: printable, so one line stays one line. */
     private void logSessionEnd(long startNanos) {
         log.info("session end cid={} listener={} peer={} helo={} tls=\"{}\" user={} messages={} result=\"{}\" lastError=\"{}\" durationMs={}",
-                cid, kind, plain.getInetAddress().getHostAddress(), helo, tls, account == null ? "-" : account.address(),
-                queueIds, result, lastError, (System.nanoTime() - startNanos) / 1_000_000);
+                cid, kind, plain.getInetAddress().getHostAddress(), printable(helo), tls, account == null ? "-" : account.address(),
+                queueIds, printable(result), printable(lastError), (System.nanoTime() - startNanos) / 1_000_000);
     }
 
     private static void closeQuietly(Socket s) {
