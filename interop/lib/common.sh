@@ -177,6 +177,23 @@ depesche_start_once() {
   abort "depesche serve did not open ports $MX_PORT, $SUB_PORT, $SUBS_PORT within 60 s"
 }
 
+# Before depesche_start: an MTA-STS policy host ([mta_sts]) on a free loopback
+# port STS_PORT, mode enforce, mx = the server's host name, max_age one day.
+mta_sts_configure() {
+  STS_PORT=$(free_port)
+  toml_set listen "\"127.0.0.1:$STS_PORT\"" mta_sts
+  toml_set mode '"enforce"' mta_sts
+  toml_set mx "[\"$HOSTNAME_FQDN\"]" mta_sts
+  toml_set max_age '"1d"' mta_sts
+}
+
+# After depesche_start: waits up to 10 s for the MTA-STS listener, else aborts.
+mta_sts_wait() {
+  local i
+  for i in $(seq 1 100); do port_open "$STS_PORT" && return 0; sleep 0.1; done
+  abort "the MTA-STS listener on 127.0.0.1:$STS_PORT did not open"
+}
+
 # Stops the server politely (TERM), then for good after 20 s.
 depesche_stop() {
   [ -n "$SERVER_PID" ] || return 0

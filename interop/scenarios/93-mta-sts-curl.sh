@@ -25,14 +25,9 @@ printf 'subjectAltName=DNS:%s,DNS:%s\nextendedKeyUsage=serverAuth\nbasicConstrai
 openssl x509 -req -in "$WORK/leaf.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca-key.pem" -CAcreateserial -days 1 \
   -extfile "$WORK/leaf.ext" -out "$CONF_DIR/tls/cert.pem" >/dev/null 2>&1 || abort "openssl x509 (signing the server certificate) failed"
 
-STS_PORT=$(free_port)
-toml_set listen "\"127.0.0.1:$STS_PORT\"" mta_sts
-toml_set mode '"enforce"' mta_sts
-toml_set mx "[\"$HOSTNAME_FQDN\"]" mta_sts
-toml_set max_age '"1d"' mta_sts
+mta_sts_configure
 depesche_start
-for i in $(seq 1 100); do port_open "$STS_PORT" && break; sleep 0.1; done
-port_open "$STS_PORT" || abort "the MTA-STS listener on 127.0.0.1:$STS_PORT did not open"
+mta_sts_wait
 say "policy host $STS_HOST on 127.0.0.1:$STS_PORT"
 
 # sts_curl NAME [HOST] [PATH] [CURL ARGS...] - headers in $WORK/NAME.h, body in $WORK/NAME.body; prints "code redirect".

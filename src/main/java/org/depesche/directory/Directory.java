@@ -23,12 +23,14 @@ public interface Directory {
     List<MailAddress> resolve(MailAddress address);
 
     /**
-     * The accounts behind the bare "&lt;Postmaster&gt;" recipient, which names
-     * no domain and must be accepted (RFC 5321 4.1.1.3, 4.5.1). Empty if
-     * there is nobody to deliver it to.
+     * The address that the bare "&lt;Postmaster&gt;" recipient stands for: it
+     * names no domain and must be accepted (RFC 5321 4.1.1.3, 4.5.1), so it
+     * is postmaster@ of the first local domain, which {@link #resolve} and
+     * {@link #requiredTls} answer like any other address. Empty if no
+     * domain is local.
      */
-    default List<MailAddress> postmaster() {
-        return List.of();
+    default Optional<MailAddress> postmasterAddress() {
+        return Optional.empty();
     }
 
     /** Checks a login (the account address) and password; empty on failure. */

@@ -149,8 +149,9 @@ public final class FileDirectory implements Directory {
     }
 
     @Override
-    public List<MailAddress> postmaster() {
-        return snapshot().postmaster();
+    public Optional<MailAddress> postmasterAddress() {
+        // resolve() falls back from postmaster@<first domain> to Snapshot.postmaster(), so this address reaches whoever does.
+        return Optional.ofNullable(snapshot().firstDomain).map(d -> MailAddress.parse("postmaster@" + d));
     }
 
     @Override

@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class PemTlsContextProvider implements TlsContextProvider {
     private static final Logger log = LoggerFactory.getLogger(PemTlsContextProvider.class);
 
+    static {
+        JsseSettings.apply(); // before this class can wrap the first server socket
+    }
+
     /** RFC 8996 deprecates TLS 1.0 and 1.1; RFC 9325 4.1. */
     public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 

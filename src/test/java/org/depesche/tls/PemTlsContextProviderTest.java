@@ -82,6 +82,23 @@ class PemTlsContextProviderTest {
     }
 
     @Test
+    void aTls12ClientThatRenegotiatesIsCutOffWhileItsSessionWorkedBefore() throws Exception {
+        // testssl.sh: "Secure Client-Initiated Renegotiation: VULNERABLE, potential DoS threat" (every
+        // renegotiation costs the server a full handshake). Every listener wraps its sockets here.
+        SelfSignedCertificate c = writeSelfSigned(HOST);
+        try (var server = new TlsTestSupport.EchoServer(provider());
+             SSLSocket client = connect(trusting(c.certificate()), server.port(), HOST, new String[]{"TLSv1.2"}, null)) {
+            assertThat(client.getSession().getProtocol()).isEqualTo("TLSv1.2");
+            assertThat(roundTrip(client, "before")).isEqualTo("before");
+            client.startHandshake(); // on an established TLS 1.2 session: a new ClientHello (RFC 5746)
+            assertThatThrownBy(() -> {
+                String echoed = roundTrip(client, "after");
+                if (echoed == null) throw new java.io.EOFException("closed");
+            }).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
     void aTls12ClientOfferingOnlyCbcSuitesIsRefused() throws Exception {
         SelfSignedCertificate c = writeSelfSigned(HOST);
         try (var server = new TlsTestSupport.EchoServer(provider())) {

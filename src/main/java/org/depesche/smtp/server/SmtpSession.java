@@ -1,5 +1,7 @@
 package org.depesche.smtp.server;
 
+import static org.depesche.smtp.Printable.printable;
+
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.FilterOutputStream;
@@ -44,6 +46,7 @@ import org.slf4j.MDC;
 final class SmtpSession implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
     private static final Logger transcript = LoggerFactory.getLogger("transcript");
+    private static final Reply NO_SUCH_USER = Reply.of(550, "5.1.1", "No such user here");
 
     private final SmtpServer.Context ctx;
     private final Limits limits;
@@ -195,7 +198,7 @@ final class SmtpSession implements Runnable {
                 };
             } catch (SmtpException e) {
                 reply = e.reply();
-                protocolError = countsAsError(verb, reply);
+                protocolError = countsAsError(reply);
             }
             if (!answer(reply, protocolError)) return;
             if (verb.equals("QUIT")) {
@@ -268,9 +271,14 @@ final class SmtpSession implements Runnable {
         return true;
     }
 
-    /** Message-level refusals (DATA, BDAT) and failed logins (counted apart) are not protocol errors. */
-    private static boolean countsAsError(String verb, Reply reply) {
-        return reply.isPermanent() && !verb.equals("DATA") && !verb.equals("BDAT") && reply.code() != 535;
+    /**
+     * A thrown permanent refusal is a protocol error (THREATS T14), DATA and
+     * BDAT out of sequence included; failed logins are counted apart. A
+     * message refused after its data is a returned reply, no thrown one: the
+     * client is in step and only its message was bad.
+     */
+    private static boolean countsAsError(Reply reply) {
+        return reply.isPermanent() && reply.code() != 535;
     }
 
     // ---- commands ---------------------------------------------------------
@@ -401,11 +409,7 @@ final class SmtpSession implements Runnable {
         requireHelo();
         if (tx == null) throw new SmtpException(503, "5.5.1", "Need MAIL command first");
         if (tx.incoming != null) throw new SmtpException(503, "5.5.1", "RCPT not allowed during BDAT");
-        // RFC 5321 4.1.1.3: "<Postmaster>" without a domain must be accepted, whichever domains are local.
-        boolean barePostmaster = args.matches("(?i)TO:\\s*<postmaster>.*");
-        PathArgument path = barePostmaster
-                ? PathArgument.parse(args.replaceFirst("(?i)<postmaster>", "<postmaster@" + ctx.config().hostname() + ">"), "TO:", "5.1.3", false)
-                : PathArgument.parse(args, "TO:", "5.1.3", false);
+        PathArgument path = PathArgument.parse(withPostmasterDomain(args), "TO:", "5.1.3", false);
         if (!path.parameters().isEmpty()) throw new SmtpException(555, "5.5.4", "RCPT parameters are not supported");
         MailAddress rcpt = path.address().orElseThrow();
         if (path.international() && !tx.smtpUtf8) throw new SmtpException(553, "5.6.7", "Address needs SMTPUTF8");
@@ -413,18 +417,18 @@ final class SmtpSession implements Runnable {
         if (tx.acceptedCount() >= limits.maxRecipients()) { // RFC 5321 4.5.3.1.10
             throw new SmtpException(452, "4.5.3", "Too many recipients");
         }
-        if (!barePostmaster && !ctx.directory().isLocalDomain(rcpt.domain())) {
+        if (!ctx.directory().isLocalDomain(rcpt.domain())) {
             // THREATS T13: only an authenticated user relays (RFC 6409 4.3); the MX listener never does.
             if (!kind.isSubmission() || account == null) throw new SmtpException(550, "5.7.1", "Relay access denied");
             tx.accept(rcpt, List.of(rcpt));
             return Reply.of(250, "2.1.5", "Ok");
         }
-        List<MailAddress> mailboxes = barePostmaster ? ctx.directory().postmaster() : ctx.directory().resolve(rcpt);
-        if (mailboxes.isEmpty()) throw new SmtpException(550, "5.1.1", "No such user here");
-        if (!barePostmaster && !tls.isEncrypted() && ctx.directory().requiredTls(rcpt).isPresent()) {
+        List<MailAddress> mailboxes = ctx.directory().resolve(rcpt);
+        if (mailboxes.isEmpty()) throw new SmtpException(NO_SUCH_USER);
+        if (!tls.isEncrypted() && ctx.directory().requiredTls(rcpt).isPresent()) {
             // THREATS T2b: refused before DATA, so no byte of the message crosses the wire in plaintext.
             // 5.7.10 "Encryption needed" (RFC 5248 registry, as RFC 8689 5 uses it for the same intent).
-            log.info("rcpt refused cid={} rcpt={} reason=secure-address-without-tls", cid, rcpt);
+            log.info("rcpt refused cid={} rcpt={} reason=secure-address-without-tls", cid, printable(rcpt.toString()));
             ctx.refusals().record(mailboxes, new RefusalDigest.Refusal(ctx.clock().instant(),
                     tx.sender.map(MailAddress::toString).orElse(""), rcpt.toString(),
                     plain.getInetAddress().getHostAddress(), helo, "it did not use STARTTLS (no encryption)"));
@@ -432,6 +436,19 @@ final class SmtpSession implements Runnable {
         }
         tx.accept(rcpt, mailboxes);
         return Reply.of(250, "2.1.5", "Ok");
+    }
+
+    /**
+     * RFC 5321 4.1.1.3: "&lt;Postmaster&gt;" without a domain must be accepted,
+     * whichever domains are local. It becomes the address it delivers to, so
+     * that every check on recipients (local domain, mailboxes, a TLS-only
+     * owner: THREATS T2b) applies to it exactly as to that address.
+     */
+    private String withPostmasterDomain(String args) throws SmtpException {
+        if (!args.matches("(?i)TO:\\s*<postmaster>.*")) return args;
+        MailAddress postmaster = ctx.directory().postmasterAddress()
+                .orElseThrow(() -> new SmtpException(NO_SUCH_USER));
+        return args.replaceFirst("(?i)<postmaster>", "<" + postmaster + ">");
     }
 
     private Reply data(String args) throws SmtpException, IOException {
@@ -515,7 +532,7 @@ final class SmtpSession implements Runnable {
             Optional<Reply> problem = tx.sink.problem();
             if (problem.isPresent()) { // RFC 3030 4.2: the transaction has failed; later BDATs get 503
                 resetTransaction();
-                throw new SmtpException(problem.get());
+                return problem.get();
             }
             return Reply.of(250, "2.0.0", size + " octets received");
         }
@@ -563,8 +580,11 @@ final class SmtpSession implements Runnable {
         }
     }
 
-    /** After the last octet: refuse, or commit durably and only then answer 250. */
-    private Reply finishMessage(Queue.Incoming incoming, MessageSink sink) throws SmtpException {
+    /**
+     * After the last octet: refuse, or commit durably and only then answer
+     * 250. A refusal is returned, not thrown, so that it is no protocol error.
+     */
+    private Reply finishMessage(Queue.Incoming incoming, MessageSink sink) {
         boolean committed = false;
         try {
             sink.finish();
@@ -588,9 +608,11 @@ final class SmtpSession implements Runnable {
             junkCommands = 0; // as Postfix: a client that delivers mail is not idling
             if (demand.demandsAnything() || demand.tlsRequiredNo()) {
                 log.info("event=transport-demand queue_id={} requiretls={} tls_required_no={} floor={} because=\"{}\"",
-                        queued.id(), demand.requireTls(), demand.tlsRequiredNo(), demand.floor(), demand.because());
+                        queued.id(), demand.requireTls(), demand.tlsRequiredNo(), demand.floor(), printable(demand.because()));
             }
             return Reply.of(250, "2.0.0", "Ok: queued as " + queued.id());
+        } catch (SmtpException refused) {
+            return refused.reply();
         } finally {
             if (!committed) incoming.abort();
             tx = null; // RFC 5321 4.1.1.4: the transaction ends with the data, accepted or not
@@ -724,14 +746,28 @@ final class SmtpSession implements Runnable {
         }
     }
 
-    /** Queues a reply; it is flushed before the next blocking read (RFC 2920 3.1). Errors carry the connection id. */
+    /**
+     * Queues a reply; it is flushed before the next blocking read (RFC 2920
+     * 3.1). Errors carry the connection id. What a reply echoes of the
+     * peer's text (an address, a header field) is made printable here, the
+     * one place every reply passes, so it cannot carry terminal escapes or
+     * a lone CR to the peer, into lastError or into the transcript.
+     */
     private void send(Reply reply) throws IOException {
+        reply = printableLines(reply);
         if (reply.code() >= 400) {
             reply = reply.withSuffix(" [" + cid + "]");
             lastError = reply.toString();
         }
         traceOut(reply);
         output.write(reply.toWire().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Line by line: the text's LF separates reply lines (Reply.toWire); a peer's text has none (commands end at LF). */
+    private static Reply printableLines(Reply reply) {
+        String[] lines = reply.text().split("\n", -1);
+        for (int i = 0; i < lines.length; i++) lines[i] = printable(lines[i]);
+        return Reply.of(reply.code(), reply.enhanced(), String.join("\n", lines));
     }
 
     private void sendQuietly(Reply reply) {
@@ -763,17 +799,18 @@ final class SmtpSession implements Runnable {
     }
 
     private void traceIn(String line) {
-        if (ctx.config().log().transcripts()) transcript.debug("C: {}", line);
+        if (ctx.config().log().transcripts()) transcript.debug("C: {}", printable(line));
     }
 
     private void traceOut(Reply reply) {
         if (ctx.config().log().transcripts()) transcript.debug("S: {}", reply);
     }
 
+    /** helo, result (exception messages) and lastError can hold the peer's text: printable, so one line stays one line. */
     private void logSessionEnd(long startNanos) {
         log.info("session end cid={} listener={} peer={} helo={} tls=\"{}\" user={} messages={} result=\"{}\" lastError=\"{}\" durationMs={}",
-                cid, kind, plain.getInetAddress().getHostAddress(), helo, tls, account == null ? "-" : account.address(),
-                queueIds, result, lastError, (System.nanoTime() - startNanos) / 1_000_000);
+                cid, kind, plain.getInetAddress().getHostAddress(), printable(helo), tls, account == null ? "-" : account.address(),
+                queueIds, printable(result), printable(lastError), (System.nanoTime() - startNanos) / 1_000_000);
     }
 
     private static void closeQuietly(Socket s) {

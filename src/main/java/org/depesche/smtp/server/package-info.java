@@ -13,7 +13,8 @@
  * in MAIL FROM and From (T13); every limit of RFC 5321 4.5.3 is enforced,
  * and beyond its per-command timeouts (4.5.3.2) a junk-command limit, a
  * minimum data rate and a session time limit keep slow clients from
- * holding a connection forever (T14). A Received header records TLS version and cipher (RFC 5321 4.4,
+ * holding a connection forever (T14). Peer text reaches logs and echoing
+ * replies only through {@link org.depesche.smtp.Printable}. A Received header records TLS version and cipher (RFC 5321 4.4,
  * RFC 3848, RFC 8314 4.3). Not implemented: DSN (RFC 3461), BINARYMIME,
  * SPF/DKIM checks on the MX listener.
  */

@@ -31,10 +31,11 @@ class SecureAddressTest {
     @TempDir
     Path dir;
     private TestServer server;
+    private FileDirectory directory;
 
     @BeforeEach
     void start() throws Exception {
-        FileDirectory directory = TestServer.secureDirectory(dir);
+        directory = TestServer.secureDirectory(dir);
         directory.setAccountTls("bob@example.org", true, false);
         server = TestServer.start(dir, directory);
     }
@@ -112,5 +113,28 @@ class SecureAddressTest {
         }
         assertThat(server.queued().getFirst().envelope().recipients()).extracting(r -> r.mailbox().toString())
                 .containsExactly("alice@example.org", "bob@example.org");
+    }
+
+    @Test
+    void theBarePostmasterOfAnAccountThatReceivesOnlyOverTlsIsRefusedInPlaintextLikeItsFullAddress() throws Exception {
+        // THREATS T2b: "<Postmaster>" without a domain (RFC 5321 4.1.1.3) delivers to postmaster@ of the first
+        // local domain, here the TLS-only account bob, so it must not be a way around bob's switch.
+        directory.addAlias("postmaster@example.org", List.of("bob@example.org"));
+        try (SmtpTestClient client = plaintextRelay(server.mx())) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<postmaster@example.org>", 550, "5.7.10");
+            TestReply bare = expect(client, "RCPT TO:<Postmaster>", 550, "5.7.10");
+            assertThat(bare.text()).startsWith("postmaster@example.org accepts mail only over TLS");
+            assertThat(client.command("DATA").code()).isEqualTo(554);
+        }
+        try (SmtpTestClient client = tlsRelay(server)) {
+            expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+            expect(client, "RCPT TO:<Postmaster>", 250, "2.1.5");
+            expect(client, "DATA", 354, "");
+            client.write(MESSAGE + ".\r\n");
+            assertReply(client.read(), 250, "2.0.0");
+        }
+        assertThat(server.queued()).extracting(m -> m.envelope().sender().map(MailAddress::toString).orElse(""))
+                .contains("carol@remote.test");
     }
 }

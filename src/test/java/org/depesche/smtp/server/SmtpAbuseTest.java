@@ -124,6 +124,36 @@ class SmtpAbuseTest extends ServerTestSupport {
     }
 
     @Test
+    void dataAndBdatWithoutMailCountAsErrorsUntilTheErrorLimitThen421AndClose() throws Exception {
+        // THREATS T14: 500 of them each got 503 and the connection stayed open; now the fifth (maxErrors) is the last.
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            for (int i = 0; i < 5; i++) expect(client, i % 2 == 0 ? "DATA" : "BDAT 0", 503, "5.5.1");
+            assertReply(client.read(), 421, "4.7.0");
+            assertThat(client.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aRefusedMessageIsNoProtocolErrorSoASenderCanGoOnAfterMoreRefusalsThanTheErrorLimit() throws Exception {
+        // The error limit is for a client out of step; one whose messages are refused after their data still talks SMTP.
+        try (SmtpTestClient client = mxAfterEhlo()) {
+            for (int i = 0; i < 6; i++) {
+                expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
+                expect(client, "RCPT TO:<alice@example.org>", 250, "2.1.5");
+                String chunk = HEADER + "a\0b\r\n";
+                client.write(i % 2 == 0 ? "DATA\r\n" : "BDAT " + chunk.length() + " LAST\r\n" + chunk);
+                if (i % 2 == 0) {
+                    assertReply(client.read(), 354, "");
+                    client.write(chunk + ".\r\n");
+                }
+                assertReply(client.read(), 554, "5.6.0");
+            }
+            expect(client, "NOOP", 250, "2.0.0");
+        }
+        assertThat(server.queued()).isEmpty();
+    }
+
+    @Test
     void tenThousandRecipientsGetTheFirstHundredAcceptedAndTheRest452() throws Exception {
         for (int i = 0; i < 100; i++) server.directory.addAccount("user" + i + "@example.org", "pw");
         try (SmtpTestClient client = mxAfterEhlo()) {

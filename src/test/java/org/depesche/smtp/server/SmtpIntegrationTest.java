@@ -15,12 +15,6 @@ import org.depesche.smtp.server.SmtpTestClient.TestReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
-
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 
 /**
  * The server with the production directory (Argon2id hashes on disk), the
@@ -30,24 +24,12 @@ class SmtpIntegrationTest {
     @TempDir
     Path dir;
     private TestServer server;
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final Logger transcript = (Logger) LoggerFactory.getLogger("transcript");
-    private final Logger sessionLog = (Logger) LoggerFactory.getLogger(SmtpSession.class);
-    private final Level transcriptLevel = transcript.getLevel();
+    private CapturedLogs logged;
 
     @AfterEach
     void stop() {
         if (server != null) server.close();
-        transcript.detachAppender(logged);
-        sessionLog.detachAppender(logged);
-        transcript.setLevel(transcriptLevel);
-    }
-
-    private void captureLogs() {
-        logged.start();
-        transcript.setLevel(Level.DEBUG);
-        transcript.addAppender(logged);
-        sessionLog.addAppender(logged);
+        if (logged != null) logged.close();
     }
 
     private FileDirectory fileDirectory() throws Exception {
@@ -64,7 +46,7 @@ class SmtpIntegrationTest {
     @Test
     void aUserOfTheFileDirectorySubmitsOverImplicitTlsAndTheSessionIsLoggedOnceWithoutTheirPassword() throws Exception {
         server = TestServer.start(dir, fileDirectory());
-        captureLogs();
+        logged = CapturedLogs.start();
         String credentials = ServerTestSupport.plain("alice@example.org", "correct horse");
         try (SmtpTestClient client = SmtpTestClient.connectTls(server.submissions(), server.tls.clientContext())) {
             assertThat(client.read().code()).isEqualTo(220);
@@ -82,7 +64,7 @@ class SmtpIntegrationTest {
                 new Recipient(MailAddress.parse("team@example.org"), MailAddress.parse("alice@example.org")),
                 new Recipient(MailAddress.parse("team@example.org"), MailAddress.parse("bob@example.org")));
 
-        List<String> lines = logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> lines = logged.lines();
         assertThat(lines).noneMatch(l -> l.contains(credentials) || l.contains("correct horse"));
         assertThat(lines).contains("C: AUTH PLAIN <redacted>");
         List<String> sessionEnds = lines.stream().filter(l -> l.startsWith("session end")).toList();

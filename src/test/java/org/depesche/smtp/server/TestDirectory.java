@@ -51,8 +51,8 @@ final class TestDirectory implements Directory {
     }
 
     @Override
-    public List<MailAddress> postmaster() {
-        return resolve(MailAddress.parse("postmaster@example.org"));
+    public Optional<MailAddress> postmasterAddress() {
+        return Optional.of(MailAddress.parse("postmaster@example.org"));
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.depesche.tls.SelfSignedCertificate;
 final class TestTls {
     final PemTlsContextProvider provider;
     private final SSLContext client;
+    private final SSLContext tls12Client;
 
     TestTls(Path dir) throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.generate("localhost", Clock.systemUTC());
@@ -35,10 +36,17 @@ final class TestTls {
         tmf.init(trust);
         client = SSLContext.getInstance("TLS");
         client.init(null, tmf.getTrustManagers(), null);
+        tls12Client = SSLContext.getInstance("TLSv1.2"); // enables 1.2 and below, and below is disabled in the JDK
+        tls12Client.init(null, tmf.getTrustManagers(), null);
     }
 
     /** A client context that trusts exactly the test certificate. */
     SSLContext clientContext() {
         return client;
+    }
+
+    /** Like {@link #clientContext()}, but offering TLS 1.2 only (1.3 has no renegotiation to test). */
+    SSLContext tls12ClientContext() {
+        return tls12Client;
     }
 }
