@@ -29,6 +29,7 @@ import javax.net.ssl.SSLSocket;
 
 import org.depesche.dane.CertificateNames;
 import org.depesche.queue.Envelope;
+import org.depesche.queue.Excerpt;
 import org.depesche.smtp.MailAddress;
 import org.depesche.smtp.Printable;
 import org.depesche.smtp.Reply;
@@ -83,7 +84,7 @@ public final class SmtpClient implements AutoCloseable {
         log.info("delivery attempt mx={} ip={} tls=\"{}\" auth={} stage={} delivered={}/{} message=\"{}\"",
                 mxHost, attempt.ip(), attempt.tls().tls(), attempt.tls().authentication().label(),
                 attempt.completed() ? "done" : attempt.failedStage().label(), attempt.delivered().size(),
-                attempt.recipients().size(), attempt.message());
+                attempt.recipients().size(), Excerpt.of(attempt.message(), Excerpt.DETAIL));
         return attempt;
     }
 
