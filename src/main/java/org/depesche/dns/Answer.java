@@ -25,6 +25,12 @@ record Answer(DnsResult result, Duration ttl) {
         return new Answer(result, status == DnssecStatus.BOGUS ? limits.bogusTtl() : Duration.ZERO);
     }
 
+    /** An answer from proven unsigned space, which remembers where that space begins. */
+    static Answer unsigned(Name qname, int type, Message m, InsecurityProof.Proven proof, DnsLimits limits) {
+        Answer a = read(qname, type, m, DnssecStatus.INSECURE, proof.how(), limits);
+        return new Answer(a.result().withUnsignedCut(DnsNames.text(proof.cut())), a.ttl());
+    }
+
     /** Follows the CNAME chain from qname through the answer section (RFC 1034 3.6.2). */
     static Answer read(Name qname, int type, Message m, DnssecStatus status, String reason, DnsLimits limits) {
         String q = DnsNames.text(qname);

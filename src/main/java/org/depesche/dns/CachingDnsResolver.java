@@ -104,7 +104,8 @@ public final class CachingDnsResolver implements DnsResolver, AutoCloseable {
             }
             links.add(new DnsResult.CnameLink(link.owner(), link.target(), own.status()));
         }
-        return new DnsResult(r.qname(), r.type(), r.outcome(), r.records(), links, r.status(), r.reason());
+        return new DnsResult(r.qname(), r.type(), r.outcome(), r.records(), links, r.status(), r.reason(),
+                r.unsignedCut());
     }
 
     /** Answers held at the moment, expired ones included until they are asked for. */

@@ -16,9 +16,11 @@ import org.xbill.DNS.Type;
  * @param cnameChain the CNAME links followed from qname, in order, each with its own status
  * @param status     the status of the whole answer: secure only if every link is (RFC 7672 2.2.3)
  * @param reason     human readable explanation of a status other than secure, or of a failure; "" otherwise
+ * @param unsignedCut for an insecure answer whose insecurity was proven, the unsigned delegation it
+ *                    lies under ("" for the root: no trust anchor covers it); "" otherwise
  */
 public record DnsResult(String qname, int type, Outcome outcome, List<Record> records,
-                        List<CnameLink> cnameChain, DnssecStatus status, String reason) {
+                        List<CnameLink> cnameChain, DnssecStatus status, String reason, String unsignedCut) {
 
     public enum Outcome { FOUND, NXDOMAIN, NODATA, FAILED }
 
@@ -29,6 +31,16 @@ public record DnsResult(String qname, int type, Outcome outcome, List<Record> re
         records = List.copyOf(records);
         cnameChain = List.copyOf(cnameChain);
         if (reason == null) reason = "";
+        if (unsignedCut == null) unsignedCut = "";
+    }
+
+    public DnsResult(String qname, int type, Outcome outcome, List<Record> records, List<CnameLink> cnameChain,
+                     DnssecStatus status, String reason) {
+        this(qname, type, outcome, records, cnameChain, status, reason, "");
+    }
+
+    DnsResult withUnsignedCut(String cut) {
+        return new DnsResult(qname, type, outcome, records, cnameChain, status, reason, cut);
     }
 
     static DnsResult failed(String qname, int type, DnssecStatus status, String reason) {
@@ -70,7 +82,7 @@ public record DnsResult(String qname, int type, Outcome outcome, List<Record> re
     DnsResult sorted(Comparator<Record> order) {
         List<Record> copy = new ArrayList<>(records);
         copy.sort(order);
-        return new DnsResult(qname, type, outcome, copy, cnameChain, status, reason);
+        return new DnsResult(qname, type, outcome, copy, cnameChain, status, reason, unsignedCut);
     }
 
     @Override

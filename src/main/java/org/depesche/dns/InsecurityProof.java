@@ -1,14 +1,10 @@
 package org.depesche.dns;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import org.xbill.DNS.DNSKEYRecord;
 import org.xbill.DNS.DNSSEC;
 import org.xbill.DNS.DSRecord;
@@ -45,9 +41,13 @@ import org.xbill.DNS.utils.base32;
  * (signed cut, unsigned cut, no cut) is kept for the TTL of what proved it.
  */
 final class InsecurityProof {
-    /** One query through the validator, with AD set only where it validated the answer. */
+    /**
+     * One query through the validator, with AD set only where it validated
+     * the answer; with {@code checkingDisabled} the upstream's answer as it
+     * came (RFC 4035 3.2.2), for proofs checked here.
+     */
     interface Validator {
-        Reply ask(Name name, int type);
+        Reply ask(Name name, int type, boolean checkingDisabled);
     }
 
     /** A response, or why there is none (status and reason of the failed lookup). */
@@ -76,14 +76,34 @@ final class InsecurityProof {
     /** Not proven: the status the answer gets instead (indeterminate or bogus) and why. */
     record NotProven(DnssecStatus status, String reason) implements Verdict { }
 
-    /** RFC 8624 3.1: the algorithms dnsjava validates (DSA and RSAMD5 it refuses), GOST counted as usable to stay on the safe side. */
-    private static final Set<Integer> ALGORITHMS = Set.of(
-            DNSSEC.Algorithm.RSASHA1, DNSSEC.Algorithm.RSA_NSEC3_SHA1, DNSSEC.Algorithm.RSASHA256,
-            DNSSEC.Algorithm.RSASHA512, DNSSEC.Algorithm.ECC_GOST, DNSSEC.Algorithm.ECDSAP256SHA256,
-            DNSSEC.Algorithm.ECDSAP384SHA384, DNSSEC.Algorithm.ED25519, DNSSEC.Algorithm.ED448);
-    /** RFC 8624 3.3: SHA-1, SHA-256, GOST (counted as usable, as above) and SHA-384. */
-    private static final Set<Integer> DIGESTS = Set.of(
-            DNSSEC.Digest.SHA1, DNSSEC.Digest.SHA256, DNSSEC.Digest.GOST3411, DNSSEC.Digest.SHA384);
+    /**
+     * RFC 8624 3.1 and 3.3: the algorithms and DS digest types dnsjava's
+     * validator uses, by the same rules (it refuses RSAMD5 and DSA, and
+     * GOST or the Edwards curves without a provider for them): a DS set of
+     * none of these makes a zone unsigned for it and for us alike.
+     */
+    private static boolean usable(DSRecord ds) {
+        boolean algorithm = switch (ds.getAlgorithm()) {
+            case DNSSEC.Algorithm.RSASHA1, DNSSEC.Algorithm.RSA_NSEC3_SHA1, DNSSEC.Algorithm.RSASHA256,
+                    DNSSEC.Algorithm.RSASHA512, DNSSEC.Algorithm.ECDSAP256SHA256,
+                    DNSSEC.Algorithm.ECDSAP384SHA384 -> true;
+            case DNSSEC.Algorithm.ECC_GOST -> hasProvider("MessageDigest.GOST3411");
+            case DNSSEC.Algorithm.ED25519 -> hasProvider("KeyFactory.Ed25519");
+            case DNSSEC.Algorithm.ED448 -> hasProvider("KeyFactory.Ed448");
+            default -> false;
+        };
+        boolean digest = switch (ds.getDigestID()) {
+            case DNSSEC.Digest.SHA1, DNSSEC.Digest.SHA256, DNSSEC.Digest.SHA384 -> true;
+            case DNSSEC.Digest.GOST3411 -> hasProvider("MessageDigest.GOST3411");
+            default -> false;
+        };
+        return algorithm && digest;
+    }
+
+    private static boolean hasProvider(String service) {
+        return java.security.Security.getProviders(service) != null;
+    }
+
     private static final int MAX_NSEC3_ITERATIONS = 2500;
     private static final int MAX_PROOF_RRSETS = 8;
     private static final base32 BASE32HEX = new base32(base32.Alphabet.BASE32HEX, false, false);
@@ -92,11 +112,13 @@ final class InsecurityProof {
     private final List<Name> anchors;
     private final DnsLimits limits;
     private final Clock clock;
-    private final Map<Name, Kept<Level>> levels;
-    private final Map<Name, Kept<List<DNSKEYRecord>>> keys;
+    private final ExpiringCache<Name, Level> levels;
+    private final ExpiringCache<Name, List<DNSKEYRecord>> keys;
 
-    /** What one name between the trust anchor and the asked name is. */
-    private sealed interface Level permits SignedCut, UnsignedCut, NoCut { }
+    /** What one name between the trust anchor and the asked name is, or why that could not be told. */
+    private sealed interface Step permits Level, Undecided { }
+
+    private sealed interface Level extends Step permits SignedCut, UnsignedCut, NoCut { }
 
     private record SignedCut() implements Level { }
 
@@ -104,27 +126,16 @@ final class InsecurityProof {
 
     private record NoCut() implements Level { }
 
-    private record Kept<T>(T value, Instant expires) { }
-
-    /** Why a level could not be decided: not kept, the next lookup asks again. */
-    private record Undecided(DnssecStatus status, String reason) { }
+    /** Not kept: the next lookup asks again. */
+    private record Undecided(DnssecStatus status, String reason) implements Step { }
 
     InsecurityProof(Validator validator, List<Name> anchors, DnsLimits limits, Clock clock) {
         this.validator = validator;
         this.anchors = List.copyOf(anchors);
         this.limits = limits;
         this.clock = clock;
-        this.levels = bounded(limits.keyCacheEntries());
-        this.keys = bounded(limits.keyCacheEntries());
-    }
-
-    private static <T> Map<Name, Kept<T>> bounded(int max) {
-        return new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Name, Kept<T>> eldest) {
-                return size() > max;
-            }
-        };
+        this.levels = new ExpiringCache<>(limits.keyCacheEntries(), clock);
+        this.keys = new ExpiringCache<>(limits.keyCacheEntries(), clock);
     }
 
     /**
@@ -139,10 +150,16 @@ final class InsecurityProof {
         Name zone = anchor;
         for (int labels = anchor.labels() + 1; labels <= name.labels(); labels++) {
             Name level = labels == name.labels() ? name : new Name(name, name.labels() - labels);
-            Object fact = level(zone, level);
-            if (fact instanceof Undecided u) return new NotProven(u.status(), u.reason());
-            if (fact instanceof UnsignedCut cut) return new Proven(level, cut.basis(), cut.how());
-            if (fact instanceof SignedCut) zone = level;
+            switch (step(zone, level)) {
+                case Undecided u -> {
+                    return new NotProven(u.status(), u.reason());
+                }
+                case UnsignedCut cut -> {
+                    return new Proven(level, cut.basis(), cut.how());
+                }
+                case SignedCut signed -> zone = level;
+                case NoCut inside -> { }
+            }
         }
         return new NotProven(DnssecStatus.INDETERMINATE, DnsNames.text(name) + " lies in the signed zone "
                 + DnsNames.text(zone) + ", yet its answer did not validate and nothing proves it unsigned");
@@ -156,30 +173,25 @@ final class InsecurityProof {
         return best;
     }
 
-    /** A Level, or an Undecided. */
-    private Object level(Name zone, Name level) {
-        Level known = kept(levels, level);
+    private Step step(Name zone, Name level) {
+        Level known = levels.get(level);
         if (known != null) return known;
-        Reply r = validator.ask(level, Type.DS);
+        Reply r = validator.ask(level, Type.DS, false);
         if (r.message() == null) {
             return new Undecided(r.failure(), "the DS lookup for " + DnsNames.text(level) + " failed: " + r.reason());
         }
         Message m = r.message();
-        if (m.getRcode() == Rcode.SERVFAIL) {
-            return new Undecided(DnssecStatus.BOGUS, Answer.bogusReason(level, Type.DS, m));
-        }
+        if (m.getRcode() == Rcode.SERVFAIL) return afterServfail(zone, level, m);
         List<DSRecord> ds = dsRecords(m, level);
         if (r.validated() && m.getRcode() == Rcode.NOERROR && !ds.isEmpty()) {
-            boolean usable = ds.stream().anyMatch(d -> ALGORITHMS.contains(d.getAlgorithm())
-                    && DIGESTS.contains(d.getDigestID()));
-            Level fact = usable ? new SignedCut() : new UnsignedCut(Basis.UNSUPPORTED_DS,
-                    "the DS records of " + DnsNames.text(level) + " name only algorithms or digest types that "
-                            + "cannot be validated (RFC 4035 5.2, RFC 6840 5.2)");
-            return keep(levels, level, fact, m);
+            Level fact = ds.stream().anyMatch(InsecurityProof::usable) ? new SignedCut()
+                    : new UnsignedCut(Basis.UNSUPPORTED_DS, "the DS records of " + DnsNames.text(level)
+                            + " name only algorithms or digest types that cannot be validated (RFC 4035 5.2, RFC 6840 5.2)");
+            return keep(level, fact, m);
         }
-        UnsignedCut cut = unsignedDelegation(zone, level, m);
-        if (cut != null) return keep(levels, level, cut, m);
-        if (r.validated() && m.getRcode() == Rcode.NOERROR) return keep(levels, level, new NoCut(), m);
+        Level denied = fromDenial(zone, level, m);
+        if (denied != null) return keep(level, denied, m);
+        if (r.validated() && m.getRcode() == Rcode.NOERROR) return keep(level, new NoCut(), m);
         if (r.validated()) {
             return new Undecided(DnssecStatus.INDETERMINATE, DnsNames.text(level) + " does not exist in the signed zone "
                     + DnsNames.text(zone) + ", so nothing below it can be unsigned");
@@ -187,6 +199,20 @@ final class InsecurityProof {
         return new Undecided(DnssecStatus.INDETERMINATE, "the DS answer for " + DnsNames.text(level)
                 + " did not validate and proves no unsigned delegation"
                 + (Answer.validatorReason(m).isEmpty() ? "" : " (" + Answer.validatorReason(m) + ")"));
+    }
+
+    /**
+     * The validator refused the DS denial (dnsjava does so for NSEC3 with
+     * too many iterations, RFC 9276 3.2): the records as they came may
+     * still show, signed by the zone, what the name is.
+     */
+    private Step afterServfail(Name zone, Name level, Message bogus) {
+        Reply raw = validator.ask(level, Type.DS, true);
+        if (raw.message() != null && dsRecords(raw.message(), level).isEmpty()) {
+            Level denied = fromDenial(zone, level, raw.message());
+            if (denied != null) return keep(level, denied, raw.message());
+        }
+        return new Undecided(DnssecStatus.BOGUS, Answer.bogusReason(level, Type.DS, bogus));
     }
 
     private static List<DSRecord> dsRecords(Message m, Name owner) {
@@ -198,11 +224,12 @@ final class InsecurityProof {
     }
 
     /**
-     * RFC 4035 5.2 and RFC 5155 8.6: a record of the parent zone, signed by
-     * its validated key, that shows {@code level} to be a delegation (NS, no
-     * SOA) without DS, or an opt-out span covering it; null if there is none.
+     * RFC 4035 5.2 and RFC 5155 8.6: what records of the parent zone, signed
+     * by its validated key, say of {@code level}: a delegation (NS, no SOA)
+     * without DS, or an opt-out span covering it (an UnsignedCut); a name
+     * of the zone that is no delegation (a NoCut); null if they say neither.
      */
-    private UnsignedCut unsignedDelegation(Name zone, Name level, Message m) {
+    private Level fromDenial(Name zone, Name level, Message m) {
         List<RRset> nsec = new ArrayList<>();
         List<RRset> nsec3 = new ArrayList<>();
         for (RRset set : m.getSectionRRsets(Section.AUTHORITY)) {
@@ -210,15 +237,15 @@ final class InsecurityProof {
             if (set.getType() == Type.NSEC3 && set.getName().labels() == zone.labels() + 1
                     && set.getName().subdomain(zone)) nsec3.add(set);
         }
-        // RFC 5155 7.2 and RFC 4035 3.1.3: a proof needs at most three records; more is work for an attacker
+        // RFC 4035 3.1.3 and RFC 5155 7.2: a denial needs at most three records; more is an attacker's work
         if (nsec.isEmpty() && nsec3.isEmpty() || nsec.size() + nsec3.size() > MAX_PROOF_RRSETS) return null;
         List<DNSKEYRecord> zoneKeys = zoneKeys(zone);
         if (zoneKeys.isEmpty()) return null;
         for (RRset set : nsec) {
             NSECRecord r = (NSECRecord) set.first();
-            if (r.getName().equals(level) && delegationWithoutDs(r::hasType) && signedBy(set, zone, zoneKeys)) {
-                return new UnsignedCut(Basis.NSEC, DnsNames.text(zone) + " delegates " + DnsNames.text(level)
-                        + " without DS, shown by its signed NSEC record (RFC 4035 5.2)");
+            if (r.getName().equals(level) && signedBy(set, zone, zoneKeys)) {
+                return named(r::hasType, new UnsignedCut(Basis.NSEC, DnsNames.text(zone) + " delegates "
+                        + DnsNames.text(level) + " without DS, shown by its signed NSEC record (RFC 4035 5.2)"));
             }
         }
         List<NSEC3Record> chain = new ArrayList<>();
@@ -233,9 +260,8 @@ final class InsecurityProof {
         chain.removeIf(r -> r.getIterations() != first.getIterations() || !Arrays.equals(r.getSalt(), first.getSalt()));
         NSEC3Record match = matching(chain, level);
         if (match != null) {
-            return delegationWithoutDs(match::hasType) ? new UnsignedCut(Basis.NSEC3, DnsNames.text(zone)
-                    + " delegates " + DnsNames.text(level) + " without DS, shown by its signed NSEC3 record (RFC 5155 8.6)")
-                    : null;
+            return named(match::hasType, new UnsignedCut(Basis.NSEC3, DnsNames.text(zone) + " delegates "
+                    + DnsNames.text(level) + " without DS, shown by its signed NSEC3 record (RFC 5155 8.6)"));
         }
         UnsignedCut optOut = optOutSpan(zone, level, chain);
         if (optOut != null) return optOut;
@@ -267,9 +293,12 @@ final class InsecurityProof {
         return null;
     }
 
-    private static boolean delegationWithoutDs(java.util.function.IntPredicate has) {
-        return has.test(Type.NS) && !has.test(Type.SOA) && !has.test(Type.DS);
+    /** The record at the name itself: a delegation without DS is the cut, no NS is no cut, anything else says nothing. */
+    private static Level named(java.util.function.IntPredicate has, UnsignedCut cut) {
+        if (!has.test(Type.NS) || has.test(Type.SOA)) return new NoCut();
+        return has.test(Type.DS) ? null : cut;
     }
+
 
     private static NSEC3Record matching(List<NSEC3Record> chain, Name name) {
         for (NSEC3Record r : chain) {
@@ -316,40 +345,26 @@ final class InsecurityProof {
 
     /** The zone's DNSKEY RRset, only as the validator validated it. */
     private List<DNSKEYRecord> zoneKeys(Name zone) {
-        List<DNSKEYRecord> known = kept(keys, zone);
+        List<DNSKEYRecord> known = keys.get(zone);
         if (known != null) return known;
-        Reply r = validator.ask(zone, Type.DNSKEY);
+        Reply r = validator.ask(zone, Type.DNSKEY, false);
         if (!r.validated()) return List.of();
         List<DNSKEYRecord> found = new ArrayList<>();
         for (Record rec : r.message().getSection(Section.ANSWER)) {
             if (rec instanceof DNSKEYRecord k && k.getName().equals(zone)) found.add(k);
         }
-        return keep(keys, zone, List.copyOf(found), r.message());
-    }
-
-    private <T> T kept(Map<Name, Kept<T>> map, Name name) {
-        synchronized (map) {
-            Kept<T> k = map.get(name);
-            if (k == null) return null;
-            if (!k.expires().isAfter(clock.instant())) {
-                map.remove(name);
-                return null;
-            }
-            return k.value();
-        }
+        List<DNSKEYRecord> value = List.copyOf(found);
+        keys.put(zone, value, ttl(r.message()));
+        return value;
     }
 
     /** Kept for the shortest TTL in the answer that proved it (already capped by the signatures, RFC 4035 5.3.3). */
-    private <T> T keep(Map<Name, Kept<T>> map, Name name, T value, Message proof) {
-        long ttl = limits.maxTtl().toSeconds();
-        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
-            for (Record r : proof.getSection(section)) ttl = Math.min(ttl, r.getTTL());
-        }
-        if (ttl > 0) {
-            synchronized (map) {
-                map.put(name, new Kept<>(value, clock.instant().plusSeconds(ttl)));
-            }
-        }
-        return value;
+    private Level keep(Name level, Level fact, Message proof) {
+        levels.put(level, fact, ttl(proof));
+        return fact;
+    }
+
+    private long ttl(Message m) {
+        return SignedTtl.shortest(m, limits.maxTtl().toSeconds());
     }
 }

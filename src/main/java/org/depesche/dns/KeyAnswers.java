@@ -24,77 +24,75 @@ import org.xbill.DNS.Type;
  * would otherwise cost a round trip per parent zone each time. An answer is
  * kept only once it verifies along the chain already kept from the trust
  * anchor (RFC 4035 5.2: a DNSKEY RRset self-signed by a key a kept DS names,
- * a DS answer signed by a kept key of the zone above), for its TTL as the
- * signatures capped it: a forged or broken key answer is not kept at all, so
- * one spoofed reply costs one lookup, not minutes of bogus answers.
- * The validator still verifies everything it is given.
+ * a DS RRset signed by a kept key of the zone above), for its TTL as the
+ * signatures capped it, and handed out again with the TTL that is left: a
+ * forged or broken key answer is not kept at all, so one spoofed reply
+ * costs one lookup, not minutes of bogus answers. Denials of DS are not
+ * kept (what they prove is kept by the validator and InsecurityProof), nor
+ * any record that did not verify. The validator still verifies everything
+ * it is given.
  */
 final class KeyAnswers {
     private final DnsLimits limits;
     private final Clock clock;
-    private final Map<String, Kept<Message>> answers;
-    private final Map<Name, Kept<List<DSRecord>>> delegations;
-    private final Map<Name, Kept<List<DNSKEYRecord>>> keys;
+    private final ExpiringCache<String, Message> answers;
+    private final ExpiringCache<Name, List<DSRecord>> delegations;
+    private final ExpiringCache<Name, List<DNSKEYRecord>> keys;
     private final Map<Name, List<Record>> anchors = new LinkedHashMap<>();
-
-    private record Kept<T>(T value, Instant expires) { }
 
     KeyAnswers(List<Record> trustAnchors, DnsLimits limits, Clock clock) {
         this.limits = limits;
         this.clock = clock;
-        this.answers = bounded(limits.keyCacheEntries());
-        this.delegations = bounded(limits.keyCacheEntries());
-        this.keys = bounded(limits.keyCacheEntries());
+        this.answers = new ExpiringCache<>(limits.keyCacheEntries(), clock);
+        this.delegations = new ExpiringCache<>(limits.keyCacheEntries(), clock);
+        this.keys = new ExpiringCache<>(limits.keyCacheEntries(), clock);
         for (Record r : trustAnchors) anchors.computeIfAbsent(r.getName(), n -> new ArrayList<>()).add(r);
-    }
-
-    private static <K, T> Map<K, Kept<T>> bounded(int max) {
-        return new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, Kept<T>> eldest) {
-                return size() > max;
-            }
-        };
     }
 
     static boolean isKeyMaterial(int type) {
         return type == Type.DNSKEY || type == Type.DS;
     }
 
-    /** A kept answer to the question, with the query's id, or null. */
+    /** A kept answer to the question, with the query's id and the TTLs that are left, or null. */
     Message kept(Record question, int id) {
-        Message m = get(answers, key(question));
-        if (m == null) return null;
-        Message copy = m.clone();
+        ExpiringCache.Timed<Message> e = answers.timed(key(question));
+        if (e == null) return null;
+        long left = e.expires().getEpochSecond() - clock.instant().getEpochSecond();
+        if (left <= 0) return null;
+        Message copy = SignedTtl.remaining(e.value(), left);
         copy.getHeader().setID(id);
         return copy;
     }
 
-    /** Keeps a DS or DNSKEY answer whose TTLs are already capped (SignedTtl), if it verifies. */
+    /** Keeps a DS or DNSKEY answer whose TTLs are already capped (SignedTtl), if it verifies: only its answer RRset. */
     void offer(Record question, Message answer) {
         if (answer.getRcode() != Rcode.NOERROR) return;
         Name name = question.getName();
-        boolean verified = question.getType() == Type.DNSKEY ? acceptKeys(name, answer) : acceptDs(name, answer);
+        RRset set = rrset(answer, name, question.getType());
+        if (set == null) return;
+        boolean verified = question.getType() == Type.DNSKEY ? acceptKeys(name, set) : acceptDs(name, set);
         if (!verified) return;
-        long ttl = ttl(answer);
-        if (ttl > 0) put(answers, key(question), answer.clone(), ttl);
+        Message kept = new Message();
+        kept.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+        kept.addRecord(question, Section.QUESTION);
+        set.rrs().forEach(r -> kept.addRecord(r, Section.ANSWER));
+        set.sigs().forEach(r -> kept.addRecord(r, Section.ANSWER));
+        answers.put(key(question), kept, ttl(kept));
     }
 
     /** A DNSKEY RRset signed by one of its keys that a kept DS (or the trust anchor) names. */
-    private boolean acceptKeys(Name zone, Message answer) {
-        RRset set = rrset(answer, zone, Type.DNSKEY);
-        if (set == null) return false;
+    private boolean acceptKeys(Name zone, RRset set) {
         List<DNSKEYRecord> candidates = new ArrayList<>();
         set.rrs().forEach(r -> candidates.add((DNSKEYRecord) r));
         List<DNSKEYRecord> trusted = candidates.stream().filter(k -> namedByDs(zone, k)).toList();
         if (trusted.isEmpty() || !signedBy(set, zone, trusted)) return false;
-        put(keys, zone, List.copyOf(candidates), ttl(answer));
+        keys.put(zone, List.copyOf(candidates), set.getTTL());
         return true;
     }
 
     private boolean namedByDs(Name zone, DNSKEYRecord key) {
         List<Record> anchor = anchors.get(zone);
-        List<? extends Record> named = anchor != null ? anchor : get(delegations, zone);
+        List<? extends Record> named = anchor != null ? anchor : delegations.get(zone);
         if (named == null) return false;
         for (Record r : named) {
             if (r instanceof DNSKEYRecord k && k.equals(key)) return true;
@@ -115,20 +113,15 @@ final class KeyAnswers {
         }
     }
 
-    /** Every RRset of the answer and authority sections signed by a kept key of one zone above the name. */
-    private boolean acceptDs(Name name, Message answer) {
-        List<RRset> sets = new ArrayList<>(answer.getSectionRRsets(Section.ANSWER));
-        sets.addAll(answer.getSectionRRsets(Section.AUTHORITY));
-        if (sets.isEmpty()) return false;
+    /** A DS RRset signed by a kept key of a zone above the name (RFC 4035 5.2). */
+    private boolean acceptDs(Name name, RRset set) {
+        Name signer = set.sigs().isEmpty() ? null : set.sigs().getFirst().getSigner();
+        if (signer == null || !name.subdomain(signer) || name.equals(signer)) return false;
+        List<DNSKEYRecord> signerKeys = keys.get(signer);
+        if (signerKeys == null || !signedBy(set, signer, signerKeys)) return false;
         List<DSRecord> ds = new ArrayList<>();
-        for (RRset set : sets) {
-            Name signer = set.sigs().isEmpty() ? null : set.sigs().getFirst().getSigner();
-            if (signer == null || !name.subdomain(signer) || name.equals(signer)) return false;
-            List<DNSKEYRecord> signerKeys = get(keys, signer);
-            if (signerKeys == null || !signedBy(set, signer, signerKeys)) return false;
-            if (set.getType() == Type.DS && set.getName().equals(name)) set.rrs().forEach(r -> ds.add((DSRecord) r));
-        }
-        if (!ds.isEmpty()) put(delegations, name, List.copyOf(ds), ttl(answer));
+        set.rrs().forEach(r -> ds.add((DSRecord) r));
+        delegations.put(name, List.copyOf(ds), set.getTTL());
         return true;
     }
 
@@ -163,33 +156,10 @@ final class KeyAnswers {
     }
 
     private long ttl(Message answer) {
-        long ttl = limits.maxTtl().toSeconds();
-        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
-            for (Record r : answer.getSection(section)) ttl = Math.min(ttl, r.getTTL());
-        }
-        return ttl;
+        return SignedTtl.shortest(answer, limits.maxTtl().toSeconds());
     }
 
     private static String key(Record question) {
         return DnsNames.text(question.getName()) + "/" + question.getType();
-    }
-
-    private <K, T> T get(Map<K, Kept<T>> map, K key) {
-        synchronized (map) {
-            Kept<T> k = map.get(key);
-            if (k == null) return null;
-            if (!k.expires().isAfter(clock.instant())) {
-                map.remove(key);
-                return null;
-            }
-            return k.value();
-        }
-    }
-
-    private <K, T> void put(Map<K, Kept<T>> map, K key, T value, long ttl) {
-        if (ttl <= 0) return;
-        synchronized (map) {
-            map.put(key, new Kept<>(value, clock.instant().plusSeconds(ttl)));
-        }
     }
 }

@@ -23,13 +23,39 @@ final class SignedTtl {
         for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
             out.removeAllRecords(section);
             for (RRset set : answer.getSectionRRsets(section)) {
+                if (set.getType() == org.xbill.DNS.Type.OPT) continue;
                 long ttl = allowed(set, now);
                 set.rrs().forEach(r -> out.addRecord(withTtl(r, ttl), section));
                 set.sigs().forEach(r -> out.addRecord(withTtl(r, ttl), section));
             }
-            // records getSectionRRsets does not group (the OPT pseudo-record) stay as they were
+            // the OPT pseudo-record (its TTL field holds EDNS flags, RFC 6891 6.1.3) stays as it was
             for (Record r : answer.getSection(section)) {
                 if (r.getType() == org.xbill.DNS.Type.OPT) out.addRecord(r, section);
+            }
+        }
+        return out;
+    }
+
+    /** The shortest TTL of the answer and authority records, at most {@code max}. */
+    static long shortest(Message m, long max) {
+        long ttl = max;
+        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
+            for (Record r : m.getSection(section)) ttl = Math.min(ttl, r.getTTL());
+        }
+        return ttl;
+    }
+
+    /**
+     * A copy of a kept message as a cache hands it out again: every TTL at
+     * most what is left of its time (RFC 1035 7.4), so nothing downstream
+     * counts a full TTL from the moment of the replay.
+     */
+    static Message remaining(Message kept, long secondsLeft) {
+        Message out = kept.clone();
+        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
+            out.removeAllRecords(section);
+            for (Record r : kept.getSection(section)) {
+                out.addRecord(r.getType() == org.xbill.DNS.Type.OPT ? r : withTtl(r, secondsLeft), section);
             }
         }
         return out;

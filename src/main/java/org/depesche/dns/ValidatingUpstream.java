@@ -46,7 +46,7 @@ final class ValidatingUpstream extends Upstream {
         List<Name> anchors = validator.getTrustAnchors().items().stream().map(org.xbill.DNS.RRset::getName).toList();
         bounded.keepKeyAnswers(new KeyAnswers(validator.getTrustAnchors().items().stream()
                 .flatMap(set -> set.rrs().stream()).toList(), limits, clock));
-        this.proof = new InsecurityProof((n, t) -> ask(n, t, false), anchors, limits, clock);
+        this.proof = new InsecurityProof(this::ask, anchors, limits, clock);
     }
 
     /** The validator's own bounds, set explicitly rather than inherited from system properties (T14). */
@@ -86,17 +86,18 @@ final class ValidatingUpstream extends Upstream {
     }
 
     /**
-     * Bogus, except under DS records that name only algorithms or digest
-     * types nobody here can validate: that zone is unsigned for us (RFC 4035
-     * 5.2, RFC 6840 5.2), though dnsjava fetches its DNSKEY and, finding
-     * none, fails.
+     * Bogus, except where the data lies in proven unsigned space, which
+     * dnsjava may still call bogus: under DS records that name only
+     * algorithms or digest types nobody here can validate (RFC 4035 5.2,
+     * RFC 6840 5.2; dnsjava fetches the child's DNSKEY and, finding none,
+     * fails), or at the end of a CNAME chain that leads there. The records
+     * as they came (CD set) are judged as any unvalidated answer is.
      */
     private Answer unusableDs(Name name, int type, Message bogus) {
-        if (proof.prove(subject(name, type)) instanceof InsecurityProof.Proven p
-                && p.basis() == InsecurityProof.Basis.UNSUPPORTED_DS) {
-            InsecurityProof.Reply raw = ask(name, type, true);
-            if (raw.message() == null) return answer(name, type, raw);
-            return Answer.read(name, type, raw.message(), DnssecStatus.INSECURE, p.how(), limits);
+        InsecurityProof.Reply raw = ask(name, type, true);
+        if (raw.message() != null && raw.message().getRcode() != Rcode.SERVFAIL) {
+            Answer unsigned = unvalidated(name, type, raw.message());
+            if (unsigned.result().status() == DnssecStatus.INSECURE) return unsigned;
         }
         return Answer.failed(name, type, DnssecStatus.BOGUS, Answer.bogusReason(name, type, bogus), limits);
     }
@@ -123,7 +124,7 @@ final class ValidatingUpstream extends Upstream {
 
     private Answer verdict(Name name, int type, Message m, Name unsigned) {
         return switch (proof.prove(unsigned)) {
-            case InsecurityProof.Proven p -> Answer.read(name, type, m, DnssecStatus.INSECURE, p.how(), limits);
+            case InsecurityProof.Proven p -> Answer.unsigned(name, type, m, p, limits);
             case InsecurityProof.NotProven n -> Answer.failed(name, type, n.status(), "the answer for "
                     + DnsNames.text(name) + "/" + Type.string(type) + " is not validated: " + n.reason(), limits);
         };

@@ -31,24 +31,28 @@ final class HostFacts {
 
     /**
      * The host's addresses, with issue 8's second guard: a denial that
-     * claims to come from unsigned space, for a name whose other half (A or
-     * AAAA) validated, or that lies at or below the recipient domain whose
-     * MX RRset validated, is not believed. Such a claim means either a
-     * forgery the validator missed or a zone cut nobody would place there;
-     * the lookup counts as failed (RFC 4035 4.3: indeterminate) and the
-     * host waits.
+     * claims to come from unsigned DNS, where the unsigned space it names
+     * begins at or above a name whose answer validated in this same lookup
+     * chain (the recipient domain's MX RRset, the other half of A/AAAA), is
+     * not believed: both cannot be true, so one was forged. The lookup
+     * counts as failed (RFC 4035 4.3: indeterminate) and the host waits. An
+     * unsigned zone below the validated name (an MX host in an unsigned
+     * child zone of a signed domain) is no contradiction.
      */
     Addresses addresses(DomainPolicy p, MxHost mx) {
         Addresses found = dns.addresses(mx.name());
-        boolean underSecureMx = mx.secure() && isAtOrBelow(mx.name(), p.domain());
-        return new Addresses(found.host(), guarded(found.ipv6(), underSecureMx || found.ipv4().isSecure(), mx.name()),
-                guarded(found.ipv4(), underSecureMx || found.ipv6().isSecure(), mx.name()));
+        String validatedDomain = mx.secure() && isAtOrBelow(mx.name(), p.domain()) ? p.domain() : null;
+        return new Addresses(found.host(),
+                guarded(guarded(found.ipv6(), validatedDomain), found.ipv4().isSecure() ? mx.name() : null),
+                guarded(guarded(found.ipv4(), validatedDomain), found.ipv6().isSecure() ? mx.name() : null));
     }
 
-    private static DnsResult guarded(DnsResult r, boolean signedAbove, String securedBy) {
-        if (!signedAbove || !r.isInsecureDenial()) return r;
-        return r.asIndeterminate("the denial of " + r.qname() + " claims to come from unsigned DNS although the answers"
-                + " for " + securedBy + " and its domain validated; not believed");
+    /** The denial {@code r}, unless it claims unsigned space at or above {@code validated} (null: nothing validated). */
+    private static DnsResult guarded(DnsResult r, String validated) {
+        if (validated == null || !r.isInsecureDenial() || r.unsignedCut().isEmpty()
+                || !isAtOrBelow(validated, r.unsignedCut())) return r;
+        return r.asIndeterminate("the denial of " + r.qname() + " claims that " + r.unsignedCut()
+                + " is unsigned, although the answer for " + validated + " validated; not believed");
     }
 
     private static boolean isAtOrBelow(String name, String domain) {
@@ -94,9 +98,9 @@ final class HostFacts {
                 new LinkedHashSet<>(List.of(mx.name(), nextHop)), true);
     }
 
-    /** The TLSA lookup under a host whose addresses validated: an insecure denial there is not believed (second guard). */
+    /** The TLSA lookup under a host whose addresses validated: a denial claiming the host unsigned is not believed (second guard). */
     private DnsResult tlsa(String host) {
-        return guarded(dns.tlsa(port, host), true, host);
+        return guarded(dns.tlsa(port, host), host);
     }
 
     /** A message that must reach an authenticated server uses DANE wherever the domain publishes it. */
