@@ -238,7 +238,8 @@ public final class FileQueue implements Queue {
      * returns empty if some process (this one included) holds it.
      */
     public Optional<RunnerLock> tryLockRunner() throws IOException {
-        FileChannel channel = FileChannel.open(dir.resolve("runner.lock"),
+        // 0600 like directory.lock: another local user must not be able to hold it (issue 8 finding 10)
+        FileChannel channel = Durable.createPrivate(dir.resolve("runner.lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {

@@ -53,6 +53,16 @@ class FileQueueTest extends QueueContractTest {
     }
 
     @Test
+    void theRunnerLockIsCreatedReadableByTheServersUserOnly() throws Exception {
+        // issue 8 finding 10: a lock file others can open is a lock others can hold
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC());
+             FileQueue.RunnerLock lock = q.tryLockRunner().orElseThrow()) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(storage.resolve("runner.lock"))))
+                    .isEqualTo("rw-------");
+        }
+    }
+
+    @Test
     void anEnvelopeFileWrittenBeforeTransportDemandsLoadsAsDemandingNothing() throws Exception {
         String id;
         try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
