@@ -67,12 +67,13 @@ final class ProbeText {
 
     private static String mtaSts(ProbeReport.MtaSts s) {
         List<String> parts = new ArrayList<>();
-        parts.add(s.recordId() == null ? "no _mta-sts TXT record" : "TXT id " + s.recordId());
+        if (s.recordId() != null) parts.add("TXT id " + s.recordId());
+        else if (s.error() == null) parts.add("no _mta-sts TXT record");
         if (s.mode() != null) {
             parts.add("policy mode " + s.mode() + ", mx " + String.join(" ", s.mxPatterns()) + ", max_age " + s.maxAge()
                     + (s.fetchedNow() ? ", fetched now" : ", cached since " + s.fetchedAt()) + ", expires " + s.expires());
         }
-        if (s.error() != null) parts.add("fetch failed: " + s.error());
+        if (s.error() != null) parts.add(s.recordId() == null ? s.error() : "fetch failed: " + s.error());
         return String.join("; ", parts);
     }
 

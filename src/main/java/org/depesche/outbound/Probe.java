@@ -18,6 +18,7 @@ import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.Addresses;
 import org.depesche.dns.DnsResolver;
 import org.depesche.dns.DnsResult;
+import org.depesche.dns.DnssecStatus;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.PolicyException;
 import org.depesche.mtasts.StsPolicy;
@@ -40,6 +41,7 @@ import org.depesche.smtp.client.ServerCheck;
 import org.depesche.smtp.client.ServerProbe;
 import org.depesche.smtp.client.TlsRequirement;
 import org.xbill.DNS.TLSARecord;
+import org.xbill.DNS.Type;
 
 /**
  * Shows, before anything is sent, how mail to a domain would travel: the
@@ -217,6 +219,14 @@ public final class Probe {
             if (p.mtaSts().isPresent()) notes.add("the policy could not be fetched again; the cached one stays in force until it expires (RFC 8461 5.1)");
         } else if (record.isEmpty() && p.mtaSts().isPresent()) {
             notes.add("no _mta-sts TXT record now; the cached policy stays in force until it expires (RFC 8461 5.1)");
+        }
+        if (record.isEmpty()) {
+            // no record and a failed lookup are not the same finding: say which (the result is cached, no second query)
+            DnsResult txt = dns.lookup(StsRecord.owner(domain), Type.TXT);
+            if (txt.outcome() == DnsResult.Outcome.FAILED || txt.status() == DnssecStatus.BOGUS) {
+                error = "the _mta-sts TXT lookup failed (" + txt.status().name().toLowerCase(Locale.ROOT)
+                        + (txt.reason().isEmpty() ? "" : ": " + txt.reason()) + ")";
+            }
         }
         Optional<PolicyCache.Entry> inForce = p.mtaSts().isPresent() ? after : Optional.empty();
         StsPolicy sp = p.mtaSts().orElse(null);

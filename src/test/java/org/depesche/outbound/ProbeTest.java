@@ -32,6 +32,7 @@ import org.depesche.testsupport.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Type;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -211,6 +212,20 @@ class ProbeTest {
             assertThat(r.mtaSts().mode()).isNull();
             assertThat(r.mtaSts().error()).contains("HTTP 404");
             assertThat(r.level()).isEqualTo(Level.ENCRYPTED);
+        }
+    }
+
+    /** A failed _mta-sts TXT lookup is not reported as "no record" (found in a README walk-through). */
+    @Test
+    void aFailedMtaStsTxtLookupIsReportedAsSuchNotAsNoRecord() throws Exception {
+        try (PolicyServer policyHost = new PolicyServer(TestPki.leaf(ca, "localhost")).respond(404, "text/plain", new byte[0]);
+             TestDns dns = TestDns.builder().signedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
+                     .txt("_mta-sts.example.org", "v=STSv1; id=20261128;").start()) {
+            dns.forge("_mta-sts.example.org", Type.TXT, "\"v=STSv1; id=forged;\"");
+            DnsResolver resolver = dns.validatingResolver();
+            ProbeReport r = probe(resolver, 25, null, mtaSts(resolver, policyHost)).probe("example.org");
+            assertThat(r.mtaSts().recordId()).isNull();
+            assertThat(r.mtaSts().error()).contains("_mta-sts TXT lookup failed").contains("bogus");
         }
     }
 
