@@ -13,6 +13,7 @@ import org.depesche.directory.Directory;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
 import org.depesche.directory.SecureSettings;
+import org.depesche.smtp.DomainName;
 import org.depesche.smtp.MailAddress;
 
 import picocli.CommandLine.Command;
@@ -87,7 +88,7 @@ final class DirectoryCommands {
                 dir.requireNotConfigured(address);
                 dir.setSecure(address, null);
                 if (isAccount(dir, address)) dir.setAccountTls(address, false, false);
-                main.out.println(address + " is no longer secure");
+                main.out.println(stored(address) + " is no longer secure");
                 return 0;
             }
             Directory.Strictness st = strictness(strictness);
@@ -97,7 +98,7 @@ final class DirectoryCommands {
             if (receive || send) dir.setAccountTls(address, receive, send);
             // A stricter [[secure.address]] in depesche.toml wins; say so rather than claim what does not apply.
             Directory.Strictness effective = dir.secureAddresses().getOrDefault(FileDirectory.key(MailAddress.parse(address.strip())), st);
-            main.out.println(address + " is secure (" + st.label() + ")" + (receive ? ", receives only over TLS" : "")
+            main.out.println(stored(address) + " is secure (" + st.label() + ")" + (receive ? ", receives only over TLS" : "")
                     + (send ? ", sends only over authenticated TLS" : "")
                     + (effective == st ? "" : "; " + SecureSettings.FILE + " sets " + effective.label() + ", which wins"));
             return 0;
@@ -119,13 +120,13 @@ final class DirectoryCommands {
             if (create) {
                 dir.addUser(address, password);
                 Mailboxes.create(config.dataDir(), address);
-                main.out.println("added account " + address);
+                main.out.println("added account " + stored(address));
             } else {
                 dir.setPassword(address, password);
-                main.out.println("changed the password of " + address);
+                main.out.println("changed the password of " + stored(address));
             }
             // A generated password is shown once, here; one from stdin never is.
-            if (!stdin) main.out.println("Password for " + address + " (shown only this once): " + new String(password));
+            if (!stdin) main.out.println("Password for " + stored(address) + " (shown only this once): " + new String(password));
             return 0;
         }
 
@@ -133,7 +134,7 @@ final class DirectoryCommands {
         int del(@Parameters(paramLabel = "ADDRESS", description = "The account's address (its login).") String address, @Mixin ConfigOption config) throws Exception {
             FileDirectory dir = open(config);
             dir.removeUser(address);
-            Main.of(spec).out.println("deleted account " + address + "; its mailbox under " + config.dataDir().resolve("mail") + " was kept");
+            Main.of(spec).out.println("deleted account " + stored(address) + "; its mailbox under " + config.dataDir().resolve("mail") + " was kept");
             return 0;
         }
     }
@@ -155,7 +156,9 @@ final class DirectoryCommands {
             FileDirectory dir = open(config);
             dir.addAlias(alias, targets);
             if (secure) dir.setSecure(alias, st);
-            Main.of(spec).out.println("alias " + alias + " -> " + String.join(", ", targets) + (secure ? " (secure: " + st.label() + ")" : ""));
+            Main.of(spec).out.println("alias " + stored(alias) + " -> "
+                    + String.join(", ", targets.stream().map(DirectoryCommands::stored).toList())
+                    + (secure ? " (secure: " + st.label() + ")" : ""));
             return 0;
         }
 
@@ -175,7 +178,7 @@ final class DirectoryCommands {
         @Command(name = "del", description = "Deletes ALIAS.")
         int del(@Parameters(paramLabel = "ALIAS", description = "The alias address.") String alias, @Mixin ConfigOption config) throws Exception {
             open(config).removeAlias(alias);
-            Main.of(spec).out.println("deleted alias " + alias);
+            Main.of(spec).out.println("deleted alias " + stored(alias));
             return 0;
         }
     }
@@ -189,7 +192,7 @@ final class DirectoryCommands {
         @Command(name = "add", description = "Makes DOMAIN local: mail for it is accepted and its postmaster@ is answered.")
         int add(@Parameters(paramLabel = "DOMAIN", description = "A domain name, e.g. example.org.") String domain, @Mixin ConfigOption config) throws Exception {
             open(config).addDomain(domain);
-            Main.of(spec).out.println("added domain " + domain);
+            Main.of(spec).out.println("added domain " + DomainName.key(domain.strip()));
             return 0;
         }
 
@@ -213,14 +216,15 @@ final class DirectoryCommands {
                    @Parameters(index = "1", paramLabel = "SECUREDOMAIN", description = "e.g. secure.example.org.") String secureDomain,
                    @Mixin ConfigOption config) throws Exception {
             open(config).setSecureDomain(domain, secureDomain);
-            Main.of(spec).out.println(secureDomain + " is now the secure alias domain of " + domain);
+            Main.of(spec).out.println(DomainName.key(secureDomain.strip()) + " is now the secure alias domain of "
+                    + DomainName.key(domain.strip()));
             return 0;
         }
 
         @Command(name = "del", description = "Deletes DOMAIN; refused while it has accounts or aliases.")
         int del(@Parameters(paramLabel = "DOMAIN", description = "A domain name, e.g. example.org.") String domain, @Mixin ConfigOption config) throws Exception {
             open(config).removeDomain(domain);
-            Main.of(spec).out.println("deleted domain " + domain);
+            Main.of(spec).out.println("deleted domain " + DomainName.key(domain.strip()));
             return 0;
         }
     }
@@ -240,5 +244,10 @@ final class DirectoryCommands {
         String line = new BufferedReader(new InputStreamReader(main.in, StandardCharsets.UTF_8)).readLine();
         if (line == null || line.isEmpty()) throw new CliException("no password on stdin (--password-stdin reads its first line)");
         return line.toCharArray();
+    }
+
+    /** An address as the directory stores it (local part folded, domain as its UTS #46 key): what a change says it changed. */
+    private static String stored(String address) {
+        return FileDirectory.key(MailAddress.parse(address.strip()));
     }
 }

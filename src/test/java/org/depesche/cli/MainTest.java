@@ -123,6 +123,17 @@ class MainTest {
     }
 
     @Test
+    void aChangeSaysWhatItStoredNotTheSpellingTyped() throws Exception {
+        quickstart();
+        Run domain = cli("domain", "add", "Shop\u3002Example", "--config", config());
+        Run user = withStdin("correct horse battery\n", "user", "add", "carol@shop\uFF0Eexample", "--password-stdin",
+                "--config", config());
+
+        assertThat(domain.out()).as(domain.err()).isEqualTo("added domain shop.example" + System.lineSeparator());
+        assertThat(user.out()).as(user.err()).isEqualTo("added account carol@shop.example" + System.lineSeparator());
+    }
+
+    @Test
     void aUserAddedWithAPasswordFromStdinCanLogIn() throws Exception {
         quickstart();
         Run r = withStdin("correct horse battery\n", "user", "add", "bob@example.test", "--password-stdin", "--config", config());
