@@ -137,9 +137,10 @@ final class ConfigValidator {
         positive(d.dataTimeout(), List.of("delivery", "data_timeout"), at);
         positive(d.delayNoticeAfter(), List.of("delivery", "delay_notice_after"), at);
         java.util.Set<String> domains = new java.util.HashSet<>();
-        for (Config.Policy p : d.policy()) {
-            // Array-of-tables entries have no line of their own key path: report at the [[delivery.policy]] header.
-            List<String> where = List.of("delivery", "policy");
+        for (int i = 0; i < d.policy().size(); i++) {
+            Config.Policy p = d.policy().get(i);
+            // the entry's own domain line, so a second spelling of a domain is reported where it stands
+            List<String> where = List.of("delivery", "policy", "[" + i + "]", "domain");
             // The engine looks entries up by the DomainName key: two spellings of one domain are one entry.
             String domain = domainName(p.domain(), "[[delivery.policy]] domain", "[[delivery.policy]] needs domain = \"a domain name\"", where, at);
             if (!domains.add(domain))

@@ -96,7 +96,7 @@ class PolicyCommandTest {
         Path config = config("may", "evil\u3002\u3002test", "dane-only");
         Run r = run("policy", "show", "--config", config.toString(), "evil.test");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().strip()).isEqualTo(config + ":4: [[delivery.policy]] domain 'evil\u3002\u3002test'"
+        assertThat(r.err().strip()).isEqualTo(config + ":5: [[delivery.policy]] domain 'evil\u3002\u3002test'"
                 + " is not a valid domain name (an empty label)");
     }
 }

@@ -55,9 +55,9 @@ class DeliveryConfigTest extends TomlFileTest {
                 ":2: TLS level must be one of none, may, encrypt, dane, dane-only, verify, not 'secure'");
         assertError("[delivery]\nsmtp_port = 0\n", ":2: smtp_port must be between 1 and 65535, not 0");
         assertError("[[delivery.policy]]\ndomain = \"a.example\"\nlevel = \"may\"\npins = [\"00\"]\n",
-                ":1: pins for a.example need level = \"verify\", not 'may'");
+                ":2: pins for a.example need level = \"verify\", not 'may'");
         assertError("[[delivery.policy]]\ndomain = \"a.example\"\n",
-                ":1: [[delivery.policy]] for a.example needs level = \"none|may|encrypt|dane|dane-only|verify\"");
+                ":2: [[delivery.policy]] for a.example needs level = \"none|may|encrypt|dane|dane-only|verify\"");
         assertError("[[delivery.policy]]\ndomain = \"a.example\"\nlevel = \"may\"\nlevle = \"x\"\n", "unknown key 'levle'");
     }
 
@@ -66,9 +66,9 @@ class DeliveryConfigTest extends TomlFileTest {
         // Issue 8, finding 8: entries are compared by their UTS #46 key, as the engine looks them up.
         assertError("[[delivery.policy]]\ndomain = \"evil.test\"\nlevel = \"dane-only\"\n"
                 + "[[delivery.policy]]\ndomain = \"EVIL\uFF61test\"\nlevel = \"may\"\n",
-                ":1: domain 'EVIL\uFF61test' has two [[delivery.policy]] entries");
+                ":5: domain 'EVIL\uFF61test' has two [[delivery.policy]] entries");
         assertError("[[delivery.policy]]\ndomain = \"-evil.test\"\nlevel = \"may\"\n",
-                ":1: [[delivery.policy]] domain '-evil.test' is not a valid domain name (a label starts with '-')");
+                ":2: [[delivery.policy]] domain '-evil.test' is not a valid domain name (a label starts with '-')");
     }
 
     private void assertError(String toml, String message) throws Exception {
