@@ -3,7 +3,9 @@ package org.depesche.dns;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import org.xbill.DNS.DNSKEYRecord;
 import org.xbill.DNS.DNSSEC;
@@ -65,13 +67,10 @@ final class InsecurityProof {
         }
     }
 
-    /** What proved a name insecure. */
-    enum Basis { NO_TRUST_ANCHOR, NSEC, NSEC3, NSEC3_OPT_OUT, NSEC3_ITERATIONS, UNSUPPORTED_DS }
-
     sealed interface Verdict permits Proven, NotProven { }
 
     /** The name lies below {@code cut}, an unsigned delegation, for the reason given. */
-    record Proven(Name cut, Basis basis, String how) implements Verdict { }
+    record Proven(Name cut, String how) implements Verdict { }
 
     /** Not proven: the status the answer gets instead (indeterminate or bogus) and why. */
     record NotProven(DnssecStatus status, String reason) implements Verdict { }
@@ -82,26 +81,28 @@ final class InsecurityProof {
      * GOST or the Edwards curves without a provider for them): a DS set of
      * none of these makes a zone unsigned for it and for us alike.
      */
-    private static boolean usable(DSRecord ds) {
-        boolean algorithm = switch (ds.getAlgorithm()) {
-            case DNSSEC.Algorithm.RSASHA1, DNSSEC.Algorithm.RSA_NSEC3_SHA1, DNSSEC.Algorithm.RSASHA256,
-                    DNSSEC.Algorithm.RSASHA512, DNSSEC.Algorithm.ECDSAP256SHA256,
-                    DNSSEC.Algorithm.ECDSAP384SHA384 -> true;
-            case DNSSEC.Algorithm.ECC_GOST -> hasProvider("MessageDigest.GOST3411");
-            case DNSSEC.Algorithm.ED25519 -> hasProvider("KeyFactory.Ed25519");
-            case DNSSEC.Algorithm.ED448 -> hasProvider("KeyFactory.Ed448");
-            default -> false;
-        };
-        boolean digest = switch (ds.getDigestID()) {
-            case DNSSEC.Digest.SHA1, DNSSEC.Digest.SHA256, DNSSEC.Digest.SHA384 -> true;
-            case DNSSEC.Digest.GOST3411 -> hasProvider("MessageDigest.GOST3411");
-            default -> false;
-        };
-        return algorithm && digest;
+    private static Set<Integer> usableAlgorithms() {
+        Set<Integer> usable = new HashSet<>(Set.of(DNSSEC.Algorithm.RSASHA1, DNSSEC.Algorithm.RSA_NSEC3_SHA1,
+                DNSSEC.Algorithm.RSASHA256, DNSSEC.Algorithm.RSASHA512, DNSSEC.Algorithm.ECDSAP256SHA256,
+                DNSSEC.Algorithm.ECDSAP384SHA384));
+        if (hasProvider("MessageDigest.GOST3411")) usable.add(DNSSEC.Algorithm.ECC_GOST);
+        if (hasProvider("KeyFactory.Ed25519")) usable.add(DNSSEC.Algorithm.ED25519);
+        if (hasProvider("KeyFactory.Ed448")) usable.add(DNSSEC.Algorithm.ED448);
+        return Set.copyOf(usable);
+    }
+
+    private static Set<Integer> usableDigests() {
+        Set<Integer> usable = new HashSet<>(Set.of(DNSSEC.Digest.SHA1, DNSSEC.Digest.SHA256, DNSSEC.Digest.SHA384));
+        if (hasProvider("MessageDigest.GOST3411")) usable.add(DNSSEC.Digest.GOST3411);
+        return Set.copyOf(usable);
     }
 
     private static boolean hasProvider(String service) {
         return java.security.Security.getProviders(service) != null;
+    }
+
+    private boolean usable(DSRecord ds) {
+        return algorithms.contains(ds.getAlgorithm()) && digests.contains(ds.getDigestID());
     }
 
     private static final int MAX_NSEC3_ITERATIONS = 2500;
@@ -114,6 +115,9 @@ final class InsecurityProof {
     private final Clock clock;
     private final ExpiringCache<Name, Level> levels;
     private final ExpiringCache<Name, List<DNSKEYRecord>> keys;
+    /** Read once, as dnsjava's validator reads its providers once when it starts. */
+    private final Set<Integer> algorithms = usableAlgorithms();
+    private final Set<Integer> digests = usableDigests();
 
     /** What one name between the trust anchor and the asked name is, or why that could not be told. */
     private sealed interface Step permits Level, Undecided { }
@@ -122,7 +126,7 @@ final class InsecurityProof {
 
     private record SignedCut() implements Level { }
 
-    private record UnsignedCut(Basis basis, String how) implements Level { }
+    private record UnsignedCut(String how) implements Level { }
 
     private record NoCut() implements Level { }
 
@@ -145,7 +149,7 @@ final class InsecurityProof {
     Verdict prove(Name name) {
         Name anchor = anchorFor(name);
         if (anchor == null) {
-            return new Proven(Name.root, Basis.NO_TRUST_ANCHOR, "no configured trust anchor covers " + DnsNames.text(name));
+            return new Proven(Name.root, "no configured trust anchor covers " + DnsNames.text(name));
         }
         Name zone = anchor;
         for (int labels = anchor.labels() + 1; labels <= name.labels(); labels++) {
@@ -155,7 +159,7 @@ final class InsecurityProof {
                     return new NotProven(u.status(), u.reason());
                 }
                 case UnsignedCut cut -> {
-                    return new Proven(level, cut.basis(), cut.how());
+                    return new Proven(level, cut.how());
                 }
                 case SignedCut signed -> zone = level;
                 case NoCut inside -> { }
@@ -184,8 +188,8 @@ final class InsecurityProof {
         if (m.getRcode() == Rcode.SERVFAIL) return afterServfail(zone, level, m);
         List<DSRecord> ds = dsRecords(m, level);
         if (r.validated() && m.getRcode() == Rcode.NOERROR && !ds.isEmpty()) {
-            Level fact = ds.stream().anyMatch(InsecurityProof::usable) ? new SignedCut()
-                    : new UnsignedCut(Basis.UNSUPPORTED_DS, "the DS records of " + DnsNames.text(level)
+            Level fact = ds.stream().anyMatch(this::usable) ? new SignedCut()
+                    : new UnsignedCut("the DS records of " + DnsNames.text(level)
                             + " name only algorithms or digest types that cannot be validated (RFC 4035 5.2, RFC 6840 5.2)");
             return keep(level, fact, m);
         }
@@ -244,7 +248,7 @@ final class InsecurityProof {
         for (RRset set : nsec) {
             NSECRecord r = (NSECRecord) set.first();
             if (r.getName().equals(level) && signedBy(set, zone, zoneKeys)) {
-                return named(r::hasType, new UnsignedCut(Basis.NSEC, DnsNames.text(zone) + " delegates "
+                return named(r::hasType, new UnsignedCut(DnsNames.text(zone) + " delegates "
                         + DnsNames.text(level) + " without DS, shown by its signed NSEC record (RFC 4035 5.2)"));
             }
         }
@@ -260,7 +264,7 @@ final class InsecurityProof {
         chain.removeIf(r -> r.getIterations() != first.getIterations() || !Arrays.equals(r.getSalt(), first.getSalt()));
         NSEC3Record match = matching(chain, level);
         if (match != null) {
-            return named(match::hasType, new UnsignedCut(Basis.NSEC3, DnsNames.text(zone) + " delegates "
+            return named(match::hasType, new UnsignedCut(DnsNames.text(zone) + " delegates "
                     + DnsNames.text(level) + " without DS, shown by its signed NSEC3 record (RFC 5155 8.6)"));
         }
         UnsignedCut optOut = optOutSpan(zone, level, chain);
@@ -268,7 +272,7 @@ final class InsecurityProof {
         // RFC 9276 3.2: a denial made with too many iterations may be treated as insecure, but only one that
         // is about this name (its hash covered), so a signed record replayed from elsewhere in the chain proves nothing
         if (first.getIterations() > limits.maxNsec3Iterations() && covering(chain, level) != null) {
-            return new UnsignedCut(Basis.NSEC3_ITERATIONS, DnsNames.text(zone) + " denies " + DnsNames.text(level)
+            return new UnsignedCut(DnsNames.text(zone) + " denies " + DnsNames.text(level)
                     + " with NSEC3 of " + first.getIterations() + " iterations, more than the "
                     + limits.maxNsec3Iterations() + " trusted (RFC 9276 3.2)");
         }
@@ -287,7 +291,7 @@ final class InsecurityProof {
             Name nextCloser = new Name(level, level.labels() - encloser.labels() - 1);
             NSEC3Record span = covering(chain, nextCloser);
             if (span == null || (span.getFlags() & NSEC3Record.Flags.OPT_OUT) == 0) return null;
-            return new UnsignedCut(Basis.NSEC3_OPT_OUT, DnsNames.text(level) + " lies in an opt-out span of "
+            return new UnsignedCut(DnsNames.text(level) + " lies in an opt-out span of "
                     + DnsNames.text(zone) + "'s signed NSEC3 chain, so it has no DS (RFC 5155 6)");
         }
         return null;

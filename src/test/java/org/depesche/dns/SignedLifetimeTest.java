@@ -28,9 +28,7 @@ class SignedLifetimeTest {
 
     @Test
     void aSecureAnswerIsNotServedFromTheCacheAfterItsSignatureExpired() {
-        dns = TestDns.builder().clock(clock)
-                .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
-                .start();
+        dns = exampleTest().start();
         // the signatures end 30 days after the build; 100 s before that, TTL 300 would outlive them
         clock.advance(Duration.ofDays(30).minusSeconds(100));
         CachingDnsResolver resolver = dns.validatingResolver(TestDns.testLimits(), clock);
@@ -46,10 +44,7 @@ class SignedLifetimeTest {
 
     @Test
     void aForgedDnskeyAnswerIsNotKeptForTheNextLookup() {
-        dns = TestDns.builder().clock(clock)
-                .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
-                .a("www.example.test", "127.0.0.2")
-                .start();
+        dns = exampleTest().start();
         CachingDnsResolver resolver = dns.validatingResolver(TestDns.testLimits(), clock);
         dns.attack("example.test", Type.DNSKEY, TestDns.Attack.CORRUPT_SIGNATURE);
         assertThat(resolver.mx("example.test").status()).isEqualTo(DnssecStatus.BOGUS);
@@ -62,9 +57,7 @@ class SignedLifetimeTest {
 
     @Test
     void aDsNodataWithoutProofIsNotKeptForTheNextLookup() {
-        dns = TestDns.builder().clock(clock)
-                .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
-                .a("www.example.test", "127.0.0.2")
+        dns = exampleTest()
                 .signedZone("other.test").mx(10, "mx.other.test")
                 .start();
         CachingDnsResolver resolver = dns.validatingResolver(TestDns.testLimits(), clock);
@@ -76,7 +69,6 @@ class SignedLifetimeTest {
         assertThat(resolver.mx("example.test").status()).isNotEqualTo(DnssecStatus.SECURE);
         dns.stopAttacks();
         clock.advance(Duration.ofMinutes(2)); // past dnsjava's bad-key TTL (60 s) and the bogus TTL (60 s)
-        dns.resetQueries();
 
         DnsResult next = resolver.lookup("www.example.test", Type.A);
 
@@ -85,9 +77,7 @@ class SignedLifetimeTest {
 
     @Test
     void aKeptDnskeyAnswerIsNotServedAsSecureAfterItsSignatureExpired() {
-        dns = TestDns.builder().clock(clock)
-                .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
-                .start();
+        dns = exampleTest().start();
         // the signatures end 30 days after the build; 100 s before that the TTLs are capped to 100 s
         clock.advance(Duration.ofDays(30).minusSeconds(100));
         CachingDnsResolver resolver = dns.validatingResolver(TestDns.testLimits(), clock);
@@ -100,5 +90,12 @@ class SignedLifetimeTest {
         DnsResult later = resolver.lookup("example.test", Type.DNSKEY);
 
         assertThat(later.status()).as(later.toString()).isNotEqualTo(DnssecStatus.SECURE);
+    }
+
+    /** The signed zone every case here uses, on the test's clock. */
+    private TestDns.Builder exampleTest() {
+        return TestDns.builder().clock(clock)
+                .signedZone("example.test").mx(10, "mx.example.test").a("mx.example.test", "127.0.0.1")
+                .a("www.example.test", "127.0.0.2");
     }
 }
