@@ -105,8 +105,8 @@ public record StsPolicy(Mode mode, List<String> mx, long maxAge) {
         return p;
     }
 
+    /** A policy host's text in an error: its beginning, made printable like all peer text. */
     private static String printable(String s) {
-        String t = s.length() > 80 ? s.substring(0, 80) + "..." : s;
-        return t.replaceAll("[^\\x20-\\x7e]", "?");
+        return org.depesche.smtp.Printable.printable(s.length() > 80 ? s.substring(0, 80) + "..." : s);
     }
 }
