@@ -13,8 +13,8 @@ import org.depesche.directory.Directory;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
 import org.depesche.directory.SecureSettings;
-import org.depesche.smtp.DomainName;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.DomainName;
+import org.depesche.mail.MailAddress;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

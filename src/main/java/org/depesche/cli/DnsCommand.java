@@ -43,8 +43,8 @@ public final class DnsCommand {
             Logging.quiet();
             String d;
             try {
-                d = org.depesche.smtp.DomainName.key(domain); // the name DNS knows, as the directory compares it
-            } catch (org.depesche.smtp.InvalidDomainException e) {
+                d = org.depesche.mail.DomainName.key(domain); // the name DNS knows, as the directory compares it
+            } catch (org.depesche.mail.InvalidDomainException e) {
                 throw new CliException(e.getMessage());
             }
             if (!FileDirectory.of(c, java.time.Clock.systemUTC()).isLocalDomain(d))

@@ -3,7 +3,7 @@ package org.depesche.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.store.Durable;
 import org.depesche.store.MaildirStore;
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.depesche.mail.BodyType;
 import org.depesche.config.ConfigException;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
@@ -18,7 +19,7 @@ import org.depesche.queue.QueueAdmin;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -112,7 +113,7 @@ public final class QueueCommand {
             head.add(new String[] {"Sender", sender(e)});
             e.authenticatedUser().ifPresent(u -> head.add(new String[] {"Authenticated", u}));
             head.add(new String[] {"Size", m.size() + " octets"});
-            head.add(new String[] {"Body", (e.bodyType() == Envelope.BodyType.EIGHT_BIT_MIME ? "8BITMIME" : "7BIT")
+            head.add(new String[] {"Body", (e.bodyType() == BodyType.EIGHT_BIT_MIME ? "8BITMIME" : "7BIT")
                     + (e.smtpUtf8() ? ", SMTPUTF8" : "")});
             List<String> demand = demand(e.demand());
             for (int i = 0; i < demand.size(); i++) head.add(new String[] {i == 0 ? "Demand" : "", demand.get(i)});

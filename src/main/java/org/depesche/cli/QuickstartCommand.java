@@ -20,7 +20,7 @@ import org.depesche.config.HostName;
 import org.depesche.crypto.PasswordGenerator;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.tls.SelfSignedCertificate;
 
 import picocli.CommandLine.Command;

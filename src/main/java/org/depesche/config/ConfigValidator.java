@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.depesche.smtp.DomainName;
-import org.depesche.smtp.InvalidDomainException;
+import org.depesche.mail.DomainName;
+import org.depesche.mail.InvalidDomainException;
 
 /**
  * Checks that go beyond types: a usable host name, at least one listener,
@@ -101,7 +101,7 @@ final class ConfigValidator {
     private static String address(String address, String table, List<String> where, ConfigLoader.KeyLocator at) throws ConfigException {
         if (address == null) throw at.error(where.subList(0, 3), table + " needs address = \"user@example.org\"");
         try {
-            org.depesche.smtp.MailAddress a = org.depesche.smtp.MailAddress.parse(address.strip()); // the domain as its key
+            org.depesche.mail.MailAddress a = org.depesche.mail.MailAddress.parse(address.strip()); // the domain as its key
             return a.normalizedLocalPart() + "@" + a.domain();
         } catch (IllegalArgumentException e) {
             throw at.error(where, "address '" + address + "' is not a mail address (" + e.getMessage() + ")");

@@ -10,7 +10,7 @@ import java.util.Locale;
  * letters are allowed so that internationalised names (U-labels, RFC 6531)
  * can be configured as they are written. Domains that are compared (policy,
  * local and secure alias domains) go through
- * {@link org.depesche.smtp.DomainName} instead.
+ * {@link org.depesche.mail.DomainName} instead.
  */
 public final class HostName {
     private HostName() {

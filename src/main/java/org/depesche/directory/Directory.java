@@ -3,7 +3,7 @@ package org.depesche.directory;
 import java.util.List;
 import java.util.Optional;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 /**
  * Domains, accounts and aliases: who is local, where an address delivers,

@@ -14,9 +14,9 @@ import java.util.TreeMap;
 
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.DirectoryData.AccountEntry;
-import org.depesche.smtp.DomainName;
-import org.depesche.smtp.InvalidDomainException;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.DomainName;
+import org.depesche.mail.InvalidDomainException;
+import org.depesche.mail.MailAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 import org.depesche.config.Config;
 import org.depesche.directory.Directory.Strictness;
-import org.depesche.smtp.DomainName;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.DomainName;
+import org.depesche.mail.MailAddress;
 
 /**
  * Secure alias domains, secure addresses and secure accounts set in

@@ -6,7 +6,7 @@
  * RFC 5233) and postmaster@ for every local domain (RFC 5321 4.5.1).
  * Local parts are compared case-insensitively, which RFC 5321 2.4 permits
  * a receiving host to do for its own mailboxes. Domains (local, secure alias)
- * are stored and compared by their {@code smtp.DomainName} key (UTS #46,
+ * are stored and compared by their {@code mail.DomainName} key (UTS #46,
  * A-labels), so every spelling of a domain is the same domain. A change is
  * made under {@code directory.lock}, waited for at most ten seconds; the data
  * directory is created 0700 and the lock file 0600, so other local users can

@@ -19,6 +19,7 @@ import org.apache.james.mime4j.dom.Header;
 import org.apache.james.mime4j.message.DefaultMessageBuilder;
 import org.apache.james.mime4j.stream.Field;
 import org.apache.james.mime4j.util.ByteSequence;
+import org.depesche.mail.BodyType;
 import org.depesche.directory.Directory;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
@@ -28,8 +29,8 @@ import org.depesche.queue.QueueRunner;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +117,7 @@ public final class Bouncer {
             boolean eightBit = !isAscii(content);
             Envelope env = new Envelope(Optional.empty(), List.of(to.get()), clock.instant(),
                     m.envelope().connectionId(), "localhost", TlsInfo.NONE, Optional.empty(),
-                    sender.isInternational(), eightBit ? Envelope.BodyType.EIGHT_BIT_MIME : Envelope.BodyType.SEVEN_BIT)
+                    sender.isInternational(), eightBit ? BodyType.EIGHT_BIT_MIME : BodyType.SEVEN_BIT)
                     .withDemand(demand.demandsAnything() ? demand.withTlsRequiredNo(false) : TransportDemand.NONE);
             QueuedMessage dsn = in.commit(env);
             log.info("event=dsn-queued queue_id={} dsn_id={} kind={} to={} recipients={}", m.id(), dsn.id(),

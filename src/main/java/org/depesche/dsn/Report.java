@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.depesche.queue.Courier;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 /**
  * What one notification says: about which message (queue id, arrival), to

@@ -24,8 +24,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.depesche.smtp.DomainName;
-import org.depesche.smtp.InvalidDomainException;
+import org.depesche.mail.DomainName;
+import org.depesche.mail.InvalidDomainException;
 import org.depesche.store.Durable;
 
 /**

@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import org.depesche.mail.BodyType;
 import org.depesche.config.Config;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.Addresses;
@@ -32,10 +33,10 @@ import org.depesche.queue.Envelope;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.DomainName;
-import org.depesche.smtp.InvalidDomainException;
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.DomainName;
+import org.depesche.mail.InvalidDomainException;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 import org.depesche.smtp.client.DeliveryAttempt;
 import org.depesche.smtp.client.ServerCheck;
 import org.depesche.smtp.client.ServerProbe;
@@ -189,7 +190,7 @@ public final class Probe {
     /** The message the policy engine decides for: to the probed recipient, with the demand probed for. */
     private QueuedMessage probeMessage(MailAddress rcpt, TransportDemand demand) {
         Envelope e = new Envelope(Optional.empty(), List.of(new Recipient(rcpt, rcpt)), clock.instant(), "probe", "",
-                TlsInfo.NONE, Optional.empty(), false, Envelope.BodyType.SEVEN_BIT).withDemand(demand);
+                TlsInfo.NONE, Optional.empty(), false, BodyType.SEVEN_BIT).withDemand(demand);
         return new QueuedMessage("probe", e, 0);
     }
 

@@ -21,7 +21,7 @@ import org.depesche.queue.Courier;
 import org.depesche.queue.Excerpt;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.Reply;
 import org.depesche.smtp.client.DeliveryAttempt;
 import org.depesche.smtp.client.OutboundMessage;

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import org.depesche.smtp.DomainName;
+import org.depesche.mail.DomainName;
 import org.depesche.store.Durable;
 
 /**
@@ -84,7 +84,7 @@ public final class DowngradeMemory {
      * The {@link DomainName} key: one file per domain however it was spelled
      * (THREATS T10 must not be bypassed by another spelling), and never a
      * path, since a key has only letters, digits, '-' and non-empty labels.
-     * {@link org.depesche.smtp.InvalidDomainException} for anything else.
+     * {@link org.depesche.mail.InvalidDomainException} for anything else.
      */
     static String normalize(String domain) {
         return DomainName.key(domain);

@@ -18,7 +18,7 @@ import org.depesche.dns.DnssecStatus;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.StsPolicy;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.DomainName;
+import org.depesche.mail.DomainName;
 import org.depesche.smtp.client.TlsRequirement;
 import org.xbill.DNS.TLSARecord;
 
@@ -70,7 +70,7 @@ public final class PolicyEngine {
      * The policy for a destination domain, however it is spelled: the table,
      * the memory and MTA-STS are all asked by its {@link DomainName} key, which
      * the policy carries as its domain. The request is for what a message asks
-     * of its own (issue 4). {@link org.depesche.smtp.InvalidDomainException}
+     * of its own (issue 4). {@link org.depesche.mail.InvalidDomainException}
      * for a name that is no domain.
      */
     public DomainPolicy forDomain(String spelled, DeliveryRequest request) throws IOException {

@@ -4,8 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.BodyType;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 
 /**
  * What the SMTP transaction said about a message, stored beside it in the
@@ -42,6 +43,4 @@ public record Envelope(
                 smtpUtf8, bodyType, d);
     }
 
-    /** MAIL FROM BODY= parameter (RFC 6152); BINARYMIME is not offered. */
-    public enum BodyType { SEVEN_BIT, EIGHT_BIT_MIME }
 }

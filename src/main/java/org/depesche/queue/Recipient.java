@@ -1,6 +1,6 @@
 package org.depesche.queue;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 /**
  * One recipient of a queued message: the address as the client gave it in

@@ -10,8 +10,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.BodyType;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 
 /**
  * The JSON form of a queued message's envelope and delivery state (the
@@ -54,7 +55,7 @@ final class SpoolCodec {
                     s.tlsProtocol() == null || s.tlsProtocol().isEmpty() ? TlsInfo.NONE
                             : new TlsInfo(s.tlsProtocol(), s.tlsCipher()),
                     Optional.ofNullable(s.authenticatedUser()), s.smtpUtf8(),
-                    Envelope.BodyType.valueOf(s.bodyType()),
+                    BodyType.valueOf(s.bodyType()),
                     s.demand() == null ? TransportDemand.NONE : new TransportDemand(s.demand().requireTls(),
                             s.demand().tlsRequiredNo(), TransportDemand.Floor.valueOf(s.demand().floor()),
                             s.demand().because()));

@@ -3,7 +3,7 @@ package org.depesche.store;
 import java.io.IOException;
 import java.io.InputStream;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 /**
  * Where delivered mail lives. The queue hands a message to a store once per

@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.Locale;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 /**
  * Mailboxes as Maildir++ directories that Dovecot serves unchanged with

@@ -16,7 +16,7 @@ import org.depesche.config.Config;
 import org.depesche.config.ConfigLoader;
 import org.depesche.config.HostPort;
 import org.depesche.directory.FileDirectory;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.depesche.mail.BodyType;
 import org.depesche.config.Config;
 import org.depesche.dns.CachingDnsResolver;
 import org.depesche.dns.TestDns;
@@ -32,8 +33,8 @@ import org.depesche.queue.Queue;
 import org.depesche.queue.QueueRunner;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.SmtpClient;
 import org.depesche.testsupport.ScriptedSmtpServer;
@@ -186,7 +187,7 @@ class PeerTextTest {
             MailAddress bob = MailAddress.parse("bob@example.org");
             return in.commit(new Envelope(Optional.of(MailAddress.parse("alice@sender.test")), List.of(new Recipient(bob, bob)),
                     Instant.now(), "testcid00001", "127.0.0.1", TlsInfo.NONE, Optional.empty(), false,
-                    Envelope.BodyType.SEVEN_BIT));
+                    BodyType.SEVEN_BIT));
         }
     }
 }

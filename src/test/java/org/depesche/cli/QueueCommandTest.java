@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.depesche.mail.BodyType;
 import org.depesche.config.Config;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
@@ -24,8 +25,8 @@ import org.depesche.queue.QueueRunner;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 import org.depesche.store.MaildirStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,7 +69,7 @@ class QueueCommandTest {
         Envelope env = new Envelope(Optional.ofNullable(sender).map(MailAddress::parse),
                 List.of(rcpts).stream().map(a -> new Recipient(MailAddress.parse(a), MailAddress.parse(a))).toList(),
                 T0, "cidcidcidcid", "192.0.2.7", new TlsInfo("TLSv1.3", "TLS_AES_256_GCM_SHA384"),
-                Optional.of("alice@example.org"), false, Envelope.BodyType.EIGHT_BIT_MIME);
+                Optional.of("alice@example.org"), false, BodyType.EIGHT_BIT_MIME);
         try (Queue.Incoming in = q.begin()) {
             in.content().write("Subject: hi\r\n\r\nhello\r\n".getBytes());
             return in.commit(env.withDemand(demand));

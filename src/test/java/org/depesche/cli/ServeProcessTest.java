@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.depesche.config.ConfigLoader;
 import org.depesche.directory.FileDirectory;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

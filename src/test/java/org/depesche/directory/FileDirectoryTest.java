@@ -15,7 +15,7 @@ import java.util.concurrent.Future;
 
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.Directory.Account;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.testsupport.SettableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,7 @@ import org.depesche.config.Config;
 import org.depesche.config.ConfigLoader;
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.Directory.Strictness;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

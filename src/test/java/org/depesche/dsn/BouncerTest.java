@@ -17,6 +17,7 @@ import org.apache.james.mime4j.dom.Message;
 import org.apache.james.mime4j.dom.Multipart;
 import org.apache.james.mime4j.dom.SingleBody;
 import org.apache.james.mime4j.message.DefaultMessageBuilder;
+import org.depesche.mail.BodyType;
 import org.depesche.directory.Directory;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
@@ -25,8 +26,8 @@ import org.depesche.queue.Queue;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +71,7 @@ class BouncerTest {
             MailAddress bob = MailAddress.parse("bob@example.org");
             return in.commit(new Envelope(Optional.of(MailAddress.parse("ann@sender.test")), List.of(new Recipient(bob, bob)),
                     T0, "cid000000001", "127.0.0.1", TlsInfo.NONE, Optional.of("ann@sender.test"), false,
-                    Envelope.BodyType.SEVEN_BIT).withDemand(demand));
+                    BodyType.SEVEN_BIT).withDemand(demand));
         }
     }
 

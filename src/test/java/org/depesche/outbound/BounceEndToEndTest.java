@@ -24,6 +24,7 @@ import org.apache.james.mime4j.dom.TextBody;
 import org.apache.james.mime4j.dom.Entity;
 import org.apache.james.mime4j.message.DefaultMessageBuilder;
 import org.apache.james.mime4j.stream.MimeConfig;
+import org.depesche.mail.BodyType;
 import org.depesche.config.Config;
 import org.depesche.directory.FileDirectory;
 import org.depesche.dns.TestDns;
@@ -36,8 +37,8 @@ import org.depesche.queue.QueueRunner;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 import org.depesche.store.MaildirStore;
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.ScriptedSmtpServer;
@@ -146,7 +147,7 @@ class BounceEndToEndTest {
             List<Recipient> to = Stream.of(rcpts).map(MailAddress::parse).map(a -> new Recipient(a, a)).toList();
             return in.commit(new Envelope(Optional.ofNullable(sender).map(MailAddress::parse), to,
                     java.time.Instant.now(), "testcid00002", "127.0.0.1", TlsInfo.NONE, Optional.of(SENDER), false,
-                    Envelope.BodyType.SEVEN_BIT).withDemand(demand));
+                    BodyType.SEVEN_BIT).withDemand(demand));
         }
     }
 

@@ -172,7 +172,7 @@ class MtaStsDeliveryTest {
         // "_" is legal in DNS but not in a host name (RFC 5321 4.1.2, RFC 8461 3.1): UTS #46 with STD3 rules
         // rejects it when the address is made, so such a recipient is refused at RCPT (501 5.1.3) and never queued.
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> out.queue("sender@sender.test", "alice@mail_box.example.org"))
-                .isInstanceOf(org.depesche.smtp.InvalidDomainException.class);
+                .isInstanceOf(org.depesche.mail.InvalidDomainException.class);
         assertThat(policyHost.requests()).isZero();
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 
+import org.depesche.mail.BodyType;
 import org.depesche.config.Config;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.DnsResolver;
@@ -24,8 +25,8 @@ import org.depesche.queue.Queue;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.SmtpClient;
 import org.depesche.testsupport.TestPki;
@@ -105,7 +106,7 @@ final class OutboundFixture implements AutoCloseable {
             }
             List<Recipient> rcpts = Arrays.stream(recipients).map(MailAddress::parse).map(a -> new Recipient(a, a)).toList();
             return in.commit(new Envelope(Optional.ofNullable(sender).map(MailAddress::parse), rcpts, Instant.now(),
-                    "testcid00001", "127.0.0.1", TlsInfo.NONE, Optional.empty(), false, Envelope.BodyType.SEVEN_BIT)
+                    "testcid00001", "127.0.0.1", TlsInfo.NONE, Optional.empty(), false, BodyType.SEVEN_BIT)
                     .withDemand(demand));
         }
     }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.depesche.mail.BodyType;
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.FileDirectory;
 import org.depesche.queue.Courier;
@@ -16,8 +17,8 @@ import org.depesche.queue.Envelope;
 import org.depesche.queue.LocalCourier;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 import org.depesche.store.MaildirStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class RoutingCourierTest {
         List<Recipient> to = List.of("bob@local.test", "carol@Remote.Example").stream()
                 .map(MailAddress::parse).map(a -> new Recipient(a, a)).toList();
         QueuedMessage m = new QueuedMessage("id1", new Envelope(Optional.empty(), to, Instant.EPOCH, "cid", "127.0.0.1",
-                TlsInfo.NONE, Optional.empty(), false, Envelope.BodyType.SEVEN_BIT), 10);
+                TlsInfo.NONE, Optional.empty(), false, BodyType.SEVEN_BIT), 10);
 
         assertThat(routing.destination(m, 0)).isEmpty();
         assertThat(routing.destination(m, 1)).contains("remote.example");
@@ -49,7 +50,7 @@ class RoutingCourierTest {
         List<Recipient> to = List.of("anna@Bücher.example", "bernd@xn--bcher-kva.example").stream()
                 .map(MailAddress::parse).map(a -> new Recipient(a, a)).toList();
         QueuedMessage m = new QueuedMessage("id1", new Envelope(Optional.empty(), to, Instant.EPOCH, "cid", "127.0.0.1",
-                TlsInfo.NONE, Optional.empty(), true, Envelope.BodyType.SEVEN_BIT), 10);
+                TlsInfo.NONE, Optional.empty(), true, BodyType.SEVEN_BIT), 10);
 
         // RFC 5890 2.3.2.1: the same domain name; a receiver must not get twice its share of workers.
         assertThat(remote.destination(m, 0)).contains("xn--bcher-kva.example");

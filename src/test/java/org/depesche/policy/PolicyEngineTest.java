@@ -152,7 +152,7 @@ class PolicyEngineTest {
     @Test
     void aNameThatIsNoDomainIsTheTypedFailureNotAPolicy() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine("dane").forDomain("exa!mple.org", new DeliveryRequest(null)))
-                .isInstanceOf(org.depesche.smtp.InvalidDomainException.class);
+                .isInstanceOf(org.depesche.mail.InvalidDomainException.class);
     }
 
     private MxDecision decide(PolicyEngine e, TransportDemand demand, PolicyEngine.MxFacts facts) throws Exception {

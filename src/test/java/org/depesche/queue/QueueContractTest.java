@@ -1,5 +1,7 @@
 package org.depesche.queue;
 
+import org.depesche.mail.BodyType;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.depesche.queue.TestMessages.BODY;
@@ -56,8 +58,8 @@ abstract class QueueContractTest {
     @Test
     void theNullSenderAndAnUnencryptedHopSurviveTheRoundTrip() throws Exception {
         Envelope env = new Envelope(java.util.Optional.empty(), envelope(T0, null, "bob@example.com").recipients(),
-                T0, "cid", "198.51.100.1", org.depesche.smtp.TlsInfo.NONE, java.util.Optional.of("bob@example.com"),
-                true, Envelope.BodyType.SEVEN_BIT);
+                T0, "cid", "198.51.100.1", org.depesche.mail.TlsInfo.NONE, java.util.Optional.of("bob@example.com"),
+                true, BodyType.SEVEN_BIT);
         String id;
         try (Queue q = open(storage)) {
             id = commit(q, env, BODY).id();

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.depesche.config.Config;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.store.MaildirStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -7,8 +7,9 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.BodyType;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 
 /** Envelopes, messages and a settable clock for the queue tests. */
 final class TestMessages {
@@ -21,7 +22,7 @@ final class TestMessages {
         return new Envelope(Optional.ofNullable(sender).map(MailAddress::parse),
                 Arrays.stream(mailboxes).map(a -> new Recipient(MailAddress.parse(a), MailAddress.parse(a))).toList(),
                 receivedAt, "cid123456789", "192.0.2.7", new TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256"),
-                Optional.empty(), false, Envelope.BodyType.EIGHT_BIT_MIME);
+                Optional.empty(), false, BodyType.EIGHT_BIT_MIME);
     }
 
     static QueuedMessage commit(Queue queue, Envelope envelope, String content) throws IOException {

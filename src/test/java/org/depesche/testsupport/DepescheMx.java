@@ -18,7 +18,7 @@ import org.depesche.config.Limits;
 import org.depesche.directory.Directory;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueuedMessage;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.server.ListenerKind;
 import org.depesche.smtp.server.SmtpServer;
 import org.depesche.tls.PemTlsContextProvider;

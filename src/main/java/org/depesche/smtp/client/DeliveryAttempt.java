@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.Reply;
 
 /**

@@ -5,8 +5,9 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
+import org.depesche.mail.BodyType;
 import org.depesche.queue.Envelope;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 /**
  * What one connection delivers: the reverse path (empty for the null sender,
@@ -17,18 +18,18 @@ import org.depesche.smtp.MailAddress;
  * (RFC 8689 2) goes with it.
  */
 public record OutboundMessage(Optional<MailAddress> sender, List<MailAddress> recipients, long size,
-                              Envelope.BodyType bodyType, boolean smtpUtf8, Content content, RequireTls requireTls) {
+                              BodyType bodyType, boolean smtpUtf8, Content content, RequireTls requireTls) {
 
     public OutboundMessage {
         recipients = List.copyOf(recipients);
         if (recipients.isEmpty()) throw new IllegalArgumentException("no recipient");
-        if (bodyType == null) bodyType = Envelope.BodyType.SEVEN_BIT;
+        if (bodyType == null) bodyType = BodyType.SEVEN_BIT;
         if (requireTls == null) requireTls = RequireTls.NO;
     }
 
     /** A message sent without the REQUIRETLS parameter. */
     public OutboundMessage(Optional<MailAddress> sender, List<MailAddress> recipients, long size,
-                           Envelope.BodyType bodyType, boolean smtpUtf8, Content content) {
+                           BodyType bodyType, boolean smtpUtf8, Content content) {
         this(sender, recipients, size, bodyType, smtpUtf8, content, RequireTls.NO);
     }
 

@@ -22,7 +22,7 @@ import org.depesche.dane.CertificateNames;
 import org.depesche.dane.DaneVerdict;
 import org.depesche.dane.DaneVerifier;
 import org.depesche.smtp.Printable;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.TlsInfo;
 
 /**
  * Decides, right after the handshake and before any SMTP command goes

@@ -27,13 +27,14 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
+import org.depesche.mail.BodyType;
 import org.depesche.dane.CertificateNames;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.Excerpt;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.Printable;
 import org.depesche.smtp.Reply;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.TlsInfo;
 import org.depesche.smtp.client.DeliveryAttempt.RecipientResult;
 import org.depesche.smtp.client.DeliveryAttempt.Stage;
 import org.slf4j.Logger;
@@ -392,7 +393,7 @@ public final class SmtpClient implements AutoCloseable {
                 mail.append(" SIZE=").append(message.size());
             }
             // 8-bit content to a server without 8BITMIME goes as is, as other MTAs do; BODY= only when announced.
-            if (message.bodyType() == Envelope.BodyType.EIGHT_BIT_MIME && extensions.containsKey("8BITMIME")) mail.append(" BODY=8BITMIME");
+            if (message.bodyType() == BodyType.EIGHT_BIT_MIME && extensions.containsKey("8BITMIME")) mail.append(" BODY=8BITMIME");
             if (message.needsSmtpUtf8()) {
                 if (!extensions.containsKey("SMTPUTF8")) { // RFC 6531 3.5: no downgrade
                     throw new Failure(Stage.MAIL, Reply.of(550, "5.6.7", "SMTPUTF8 not supported by " + where()),

@@ -1,6 +1,6 @@
 package org.depesche.smtp.client;
 
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.TlsInfo;
 
 /**
  * The TLS facts of one attempt: protocol and cipher ({@link TlsInfo#NONE}

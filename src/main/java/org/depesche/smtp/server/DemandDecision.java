@@ -8,7 +8,7 @@ import org.depesche.directory.Directory;
 import org.depesche.directory.Directory.Strictness;
 import org.depesche.queue.TransportDemand;
 import org.depesche.queue.TransportDemand.Floor;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 /**
  * Decides, when a message is received, what it demands of the hops that

@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import org.depesche.smtp.InvalidDomainException;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.InvalidDomainException;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.SmtpException;
 
 /**

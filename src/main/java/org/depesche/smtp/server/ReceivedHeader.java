@@ -7,8 +7,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 
 /**
  * The trace header this hop adds (RFC 5321 4.4): who we talked to, how

@@ -16,11 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.depesche.mail.BodyType;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.Queue;
 import org.depesche.queue.Recipient;
-import org.depesche.smtp.MailAddress;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,7 +144,7 @@ final class RefusalDigest {
                 out.write(content);
             }
             Envelope env = new Envelope(Optional.empty(), List.of(new Recipient(account, account)), now, "digest",
-                    "localhost", TlsInfo.NONE, Optional.empty(), account.isInternational(), Envelope.BodyType.EIGHT_BIT_MIME);
+                    "localhost", TlsInfo.NONE, Optional.empty(), account.isInternational(), BodyType.EIGHT_BIT_MIME);
             String id = in.commit(env).id();
             log.info("event=refusal-digest-queued queue_id={} to={} refusals={}", id, account, batch.pending.size() + batch.notListed);
         } catch (IOException e) {

@@ -20,7 +20,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.store.Durable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,7 +3,7 @@ package org.depesche.smtp.server;
 import java.util.List;
 import java.util.function.Predicate;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.SmtpException;
 
 /**

@@ -20,16 +20,17 @@ import java.util.Optional;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
+import org.depesche.mail.BodyType;
 import org.depesche.config.Limits;
 import org.depesche.directory.Directory;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.Queue;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.TransportDemand;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.Reply;
 import org.depesche.smtp.SmtpException;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.TlsInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -331,13 +332,13 @@ final class SmtpSession implements Runnable {
         boolean smtpUtf8 = false;
         boolean requireTls = false;
         long declaredSize = 0;
-        Envelope.BodyType body = Envelope.BodyType.SEVEN_BIT;
+        BodyType body = BodyType.SEVEN_BIT;
         for (var p : path.parameters().entrySet()) {
             switch (p.getKey()) {
                 case "SIZE" -> declaredSize = checkDeclaredSize(p.getValue()); // RFC 1870 6
                 case "BODY" -> body = switch (p.getValue().toUpperCase(Locale.ROOT)) { // RFC 6152 2
-                    case "7BIT" -> Envelope.BodyType.SEVEN_BIT;
-                    case "8BITMIME" -> Envelope.BodyType.EIGHT_BIT_MIME;
+                    case "7BIT" -> BodyType.SEVEN_BIT;
+                    case "8BITMIME" -> BodyType.EIGHT_BIT_MIME;
                     default -> throw new SmtpException(501, "5.5.4", "BODY must be 7BIT or 8BITMIME");
                 };
                 case "SMTPUTF8" -> { // RFC 6531 3.4

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.depesche.mail.BodyType;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.Queue;
 import org.depesche.queue.Recipient;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 /**
  * The state of one mail transaction (RFC 5321 3.3): from MAIL to the end of
@@ -19,7 +20,7 @@ import org.depesche.smtp.MailAddress;
  */
 final class Transaction {
     final Optional<MailAddress> sender;
-    final Envelope.BodyType bodyType;
+    final BodyType bodyType;
     final boolean smtpUtf8;
     /** MAIL FROM carried REQUIRETLS (RFC 8689 4.1: the message is tagged). */
     final boolean requireTls;
@@ -34,7 +35,7 @@ final class Transaction {
     /** The time the BDAT chunks of this message may take together. */
     SmtpInput.Pace pace;
 
-    Transaction(Optional<MailAddress> sender, Envelope.BodyType bodyType, boolean smtpUtf8, boolean requireTls) {
+    Transaction(Optional<MailAddress> sender, BodyType bodyType, boolean smtpUtf8, boolean requireTls) {
         this.sender = sender;
         this.bodyType = bodyType;
         this.smtpUtf8 = smtpUtf8;

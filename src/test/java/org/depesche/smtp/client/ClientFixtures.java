@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.depesche.mail.BodyType;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.queue.Envelope;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.testsupport.TestPki;
 
 /** Clients, messages and requirements the client tests share. */
@@ -36,7 +37,7 @@ final class ClientFixtures {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         List<MailAddress> rcpts = Arrays.stream(recipients).map(MailAddress::parse).toList();
         return new OutboundMessage(Optional.of(MailAddress.parse("sender@sender.test")), rcpts, bytes.length,
-                Envelope.BodyType.SEVEN_BIT, false, () -> new ByteArrayInputStream(bytes));
+                BodyType.SEVEN_BIT, false, () -> new ByteArrayInputStream(bytes));
     }
 
     static OutboundMessage toAlice() {

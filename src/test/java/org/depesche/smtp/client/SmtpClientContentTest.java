@@ -14,10 +14,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import org.depesche.mail.BodyType;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.QueuedMessage;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.client.DeliveryAttempt.Stage;
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.ScriptedSmtpServer;
@@ -75,7 +76,7 @@ class SmtpClientContentTest {
     void aQueuedFileThatFailsMidwayIsNeverTerminatedWithTheDot() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(null); SmtpClient client = client()) {
             OutboundMessage broken = new OutboundMessage(Optional.empty(), List.of(MailAddress.parse("alice@example.org")), 100,
-                    Envelope.BodyType.SEVEN_BIT, false, () -> new InputStream() {
+                    BodyType.SEVEN_BIT, false, () -> new InputStream() {
                         private int left = 20;
 
                         @Override

@@ -9,7 +9,7 @@ import static org.depesche.smtp.client.ClientFixtures.toAlice;
 import java.nio.file.Path;
 
 import org.depesche.dane.TlsaRecord;
-import org.depesche.smtp.TlsInfo;
+import org.depesche.mail.TlsInfo;
 import org.depesche.smtp.client.DeliveryAttempt.Stage;
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.MitmProxy;

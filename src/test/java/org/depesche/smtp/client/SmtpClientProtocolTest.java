@@ -18,9 +18,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import org.depesche.mail.BodyType;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.queue.Envelope;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.Reply;
 import org.depesche.smtp.client.DeliveryAttempt.Stage;
 import org.depesche.testsupport.ScriptedSmtpServer;
@@ -315,7 +316,7 @@ class SmtpClientProtocolTest {
         server = new ScriptedSmtpServer(null);
         byte[] bytes = BODY.getBytes(StandardCharsets.UTF_8);
         OutboundMessage m = new OutboundMessage(Optional.empty(), List.of(MailAddress.parse("jörg@example.org")), bytes.length,
-                Envelope.BodyType.EIGHT_BIT_MIME, true, () -> new ByteArrayInputStream(bytes));
+                BodyType.EIGHT_BIT_MIME, true, () -> new ByteArrayInputStream(bytes));
         DeliveryAttempt attempt = deliver(new TlsRequirement.Opportunistic(), m);
         assertThat(attempt.completed()).as(attempt.message()).isTrue();
         assertThat(server.commands()).contains("MAIL FROM:<> SIZE=" + bytes.length + " BODY=8BITMIME SMTPUTF8",

@@ -7,7 +7,7 @@ import static org.depesche.smtp.client.ClientFixtures.client;
 import java.util.Optional;
 import java.util.Set;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 import org.depesche.directory.FileDirectory;
 import org.depesche.queue.QueuedMessage;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
 
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.SmtpException;
 import org.junit.jupiter.api.Test;
 

@@ -10,7 +10,7 @@ import java.util.List;
 
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueuedMessage;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.testsupport.SettableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

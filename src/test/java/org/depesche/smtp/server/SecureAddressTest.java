@@ -13,7 +13,7 @@ import java.util.List;
 import org.depesche.directory.FileDirectory;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.server.SmtpTestClient.TestReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.depesche.mail.BodyType;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.server.SmtpTestClient.TestReply;
 import org.junit.jupiter.api.Test;
 
@@ -110,7 +111,7 @@ class SmtpCommandsTest extends ServerTestSupport {
             assertThat(env.peerAddress()).isEqualTo("127.0.0.1");
             assertThat(env.tls().isEncrypted()).isFalse();
             assertThat(env.authenticatedUser()).isEmpty();
-            assertThat(env.bodyType()).isEqualTo(Envelope.BodyType.SEVEN_BIT);
+            assertThat(env.bodyType()).isEqualTo(BodyType.SEVEN_BIT);
         }
     }
 
@@ -135,7 +136,7 @@ class SmtpCommandsTest extends ServerTestSupport {
             client.write("From: jörg@remote.test\r\n\r\nGrüße\r\n.\r\n");
             assertReply(client.read(), 250, "2.0.0");
             Envelope env = server.queued().getFirst().envelope();
-            assertThat(env.bodyType()).isEqualTo(Envelope.BodyType.EIGHT_BIT_MIME);
+            assertThat(env.bodyType()).isEqualTo(BodyType.EIGHT_BIT_MIME);
             assertThat(env.smtpUtf8()).isTrue();
             assertThat(env.sender().orElseThrow().localPart()).isEqualTo("jörg");
         }

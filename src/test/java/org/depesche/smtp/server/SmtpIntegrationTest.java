@@ -10,7 +10,7 @@ import java.util.List;
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.FileDirectory;
 import org.depesche.queue.Recipient;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 import org.depesche.smtp.server.SmtpTestClient.TestReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

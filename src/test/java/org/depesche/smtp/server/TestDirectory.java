@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.depesche.directory.Directory;
-import org.depesche.smtp.MailAddress;
+import org.depesche.mail.MailAddress;
 
 /**
  * A small in-memory directory for the server tests: local domain

@@ -1,4 +1,4 @@
-package org.depesche.smtp;
+package org.depesche.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.depesche.smtp;
+package org.depesche.mail;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.depesche.smtp;
+package org.depesche.mail;
 
 /**
  * A name that UTS #46 processing rejects ({@link DomainName#key}): the typed

@@ -1,4 +1,4 @@
-package org.depesche.smtp;
+package org.depesche.mail;
 
 /**
  * The TLS facts of one SMTP hop, as recorded in Received headers (RFC 8314
