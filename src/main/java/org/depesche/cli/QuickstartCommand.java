@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.depesche.config.Config;
-import org.depesche.config.ConfigDocs;
+import org.depesche.configfile.ConfigDocs;
 import org.depesche.config.HostName;
 import org.depesche.crypto.PasswordGenerator;
 import org.depesche.directory.DirectoryException;

@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The whole configuration, as read from one TOML file by {@link ConfigLoader}.
+ * The whole configuration, as read from one TOML file by
+ * {@code org.depesche.configfile.ConfigLoader}.
  * Relative paths are resolved against the directory of the config file by
  * the loader, so every Path here is absolute. Every component carries a
  * {@link Doc}; defaults live in the compact constructors, so a missing key

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.depesche.config.ConfigLoader;
+import org.depesche.configfile.ConfigLoader;
 import org.depesche.directory.FileDirectory;
 import org.depesche.mail.MailAddress;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.depesche.config.Config;
-import org.depesche.config.ConfigLoader;
+import org.depesche.configfile.ConfigLoader;
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.Directory.Strictness;
 import org.depesche.mail.MailAddress;

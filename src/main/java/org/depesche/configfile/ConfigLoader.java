@@ -1,4 +1,4 @@
-package org.depesche.config;
+package org.depesche.configfile;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -25,6 +25,9 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+
+import org.depesche.config.Config;
+import org.depesche.config.HostPort;
 
 /**
  * Reads depesche.toml into {@link Config}. Keys are snake_case forms of the

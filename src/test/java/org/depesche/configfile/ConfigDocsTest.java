@@ -1,4 +1,4 @@
-package org.depesche.config;
+package org.depesche.configfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,10 @@ import java.lang.reflect.RecordComponent;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.depesche.config.Config;
+import org.depesche.config.Doc;
+import org.depesche.config.Limits;
 
 class ConfigDocsTest {
 
