@@ -155,8 +155,7 @@ public final class ConfigLoader {
                 base.resolve(c.tls().key()).normalize(), c.tls().reloadInterval());
         Config.Dns dns = c.dns().trustAnchor() == null ? c.dns() : new Config.Dns(c.dns().mode(), c.dns().servers(),
                 base.resolve(c.dns().trustAnchor()).normalize(), c.dns().timeout());
-        return new Config(c.hostname(), base.resolve(c.dataDir()).normalize(), c.listen(), tls,
-                c.limits(), c.submission(), c.queue(), c.log(), dns, c.delivery(), c.mtaSts(), c.secure());
+        return c.toBuilder().dataDir(base.resolve(c.dataDir()).normalize()).tls(tls).dns(dns).build();
     }
 
     private static String valueError(List<String> path, MismatchedInputException e) {

@@ -103,8 +103,7 @@ class MtaStsServerTest {
     @Test
     void thePolicyIdChangesWheneverThePolicyDoes() {
         Config base = Config.defaults();
-        Config other = new Config(base.hostname(), base.dataDir(), base.listen(), base.tls(), base.limits(), base.submission(),
-                base.queue(), base.log(), base.dns(), base.delivery(), new Config.MtaSts("", "enforce", List.of("mx.example.org"), null));
+        Config other = base.toBuilder().mtaSts(new Config.MtaSts("", "enforce", List.of("mx.example.org"), null)).build();
         PublishedPolicy a = PublishedPolicy.from(base);
         PublishedPolicy b = PublishedPolicy.from(other);
         assertThat(a.policy().mode()).isEqualTo(StsPolicy.Mode.TESTING);

@@ -43,8 +43,8 @@ final class TestServer implements AutoCloseable {
         tls = new TestTls(dir);
         queue = new FileQueue(dir.resolve("queue"), minFreeDisk, Clock.systemUTC());
         HostPort any = new HostPort("127.0.0.1", 0);
-        Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, limits,
-                new Config.Submission(receivedClientIp), null, new Config.Log("debug", true));
+        Config config = Config.builder().hostname("mx.example.org").dataDir(dir).listen(new Config.Listen(any, any, any))
+                .limits(limits).submission(new Config.Submission(receivedClientIp)).log(new Config.Log("debug", true)).build();
         server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, queue, tls.provider,
                 Clock.systemUTC(), Duration.ZERO);
         server.start();
