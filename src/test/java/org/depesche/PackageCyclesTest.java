@@ -1,5 +1,8 @@
 package org.depesche;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,6 +37,15 @@ class PackageCyclesTest {
     @Test
     void noTwoPackagesDependOnEachOtherDirectlyOrAroundALoop() {
         EvaluationResult result = slices().matching("org.depesche.(**)").should().beFreeOfCycles()
+                .evaluate(PRODUCTION);
+        assertThat(result.hasViolation()).as(result.getFailureReport().toString()).isFalse();
+    }
+
+    @Test
+    void theConfigurationRecordsDependOnNoOtherDepeschePackage() {
+        // Every layer reads them; one import from a layer would close a cycle through it.
+        EvaluationResult result = noClasses().that().resideInAPackage("org.depesche.config")
+                .should().dependOnClassesThat(resideInAPackage("org.depesche..").and(not(resideInAPackage("org.depesche.config"))))
                 .evaluate(PRODUCTION);
         assertThat(result.hasViolation()).as(result.getFailureReport().toString()).isFalse();
     }
