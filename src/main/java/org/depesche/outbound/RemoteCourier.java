@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers to other domains over SMTP: per destination domain the MX hosts
+ * Delivers to other domains over SMTP, carrying out the plan
+ * {@link DeliveryPlanner} makes for each destination domain: the MX hosts
  * in order (RFC 5321 5.1), per host the requirement the policy gives
  * (RFC 7672 2.2 for DANE), per address one connection carrying every
  * recipient of that domain, until a server takes the transaction. The
