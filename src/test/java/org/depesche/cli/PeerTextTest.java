@@ -1,5 +1,6 @@
 package org.depesche.cli;
 
+import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -25,7 +26,6 @@ import org.depesche.dns.TestDns;
 import org.depesche.outbound.RemoteCourier;
 import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.PolicyEngine;
-import org.depesche.policy.Protection;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
@@ -121,7 +121,7 @@ class PeerTextTest {
             q.update(m.record(0, Instant.now(), Courier.Result.deferred("said: 450 " + HOSTILE)
                     .withHop(new Courier.Hop(MX, "127.0.0.1", "", "", "none", "450 " + HOSTILE))));
         }
-        new DowngradeMemory(dir.resolve("data/policy")).remember("example.org", Protection.TLS, "mx" + CLEAR + ".example.org",
+        new DowngradeMemory(dir.resolve("data/policy")).remember("example.org", Strength.ENCRYPTED, "mx" + CLEAR + ".example.org",
                 Instant.now());
 
         CliRun show = CliRun.of("queue", "show", id, "--config", config.toString());

@@ -1,5 +1,6 @@
 package org.depesche.cli;
 
+import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -130,7 +131,7 @@ class QueueCommandTest {
         String relaxed;
         try (FileQueue q = queue()) {
             ordinary = commit(q, "alice@example.org", "bob@example.com").id();
-            secure = commitWithDemand(q, new TransportDemand(true, false, TransportDemand.Floor.AUTHENTICATED,
+            secure = commitWithDemand(q, new TransportDemand(true, false, Strength.VERIFIED,
                     "the sender alice@secure.example.org is a secure address"), "alice@example.org", "bob@example.com").id();
             relaxed = commitWithDemand(q, TransportDemand.NONE.withTlsRequiredNo(true), "alice@example.org", "bob@example.com").id();
         }

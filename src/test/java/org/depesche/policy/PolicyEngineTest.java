@@ -1,5 +1,7 @@
 package org.depesche.policy;
 
+import org.depesche.transport.TlsFailure;
+import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -103,7 +105,7 @@ class PolicyEngineTest {
     @Test
     void theMemoryOfTlsRaisesOpportunisticToMandatoryTls() throws Exception {
         PolicyEngine e = engine("may");
-        e.memory().remember("example.org", Protection.TLS, MX, Instant.parse("2026-11-01T10:00:00Z"));
+        e.memory().remember("example.org", Strength.ENCRYPTED, MX, Instant.parse("2026-11-01T10:00:00Z"));
         MxDecision d = decide(e, new PolicyEngine.MxFacts(MX, false, null, Set.of(MX)));
         assertThat(d).isEqualTo(new MxDecision.Connect(new TlsRequirement.Encrypted(), true));
     }
@@ -111,7 +113,7 @@ class PolicyEngineTest {
     @Test
     void theMemoryOfDaneRefusesAnMxThatLostItsTlsaRecords() throws Exception {
         PolicyEngine e = engine("dane");
-        e.memory().remember("example.org", Protection.DANE, MX, Instant.parse("2026-11-01T10:00:00Z"));
+        e.memory().remember("example.org", Strength.DANE_VERIFIED, MX, Instant.parse("2026-11-01T10:00:00Z"));
         MxDecision d = decide(e, secure(tlsa(DnsResult.Outcome.NODATA, DnssecStatus.SECURE, 3)));
         assertThat(((MxDecision.Defer) d).reason()).isEqualTo("refusing delivery to example.org without DANE (" + MX
                 + " has no usable DNSSEC-signed TLSA records now): it was reached with DANE-verified TLS on 2026-11-01 10:00 UTC ("
@@ -123,7 +125,7 @@ class PolicyEngineTest {
     @Test
     void theMemoryOfAVerifiedServerRequiresPkixWithTheMxName() throws Exception {
         PolicyEngine e = engine("dane");
-        e.memory().remember("example.org", Protection.VERIFIED, MX, Instant.EPOCH);
+        e.memory().remember("example.org", Strength.VERIFIED, MX, Instant.EPOCH);
         MxDecision d = decide(e, new PolicyEngine.MxFacts(MX, false, null, Set.of(MX)));
         assertThat(d).isEqualTo(new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(MX)), true));
         assertThat(requirement(decide(e, secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3)))))
@@ -133,9 +135,9 @@ class PolicyEngineTest {
     @Test
     void theMemoryOnlyRisesAndResetForgetsIt() throws Exception {
         DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
-        assertThat(m.remember("Example.ORG", Protection.DANE, MX, Instant.EPOCH)).isTrue();
-        assertThat(m.remember("example.org", Protection.TLS, MX, Instant.EPOCH)).isFalse();
-        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Protection.DANE);
+        assertThat(m.remember("Example.ORG", Strength.DANE_VERIFIED, MX, Instant.EPOCH)).isTrue();
+        assertThat(m.remember("example.org", Strength.ENCRYPTED, MX, Instant.EPOCH)).isFalse();
+        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Strength.DANE_VERIFIED);
         assertThat(new DowngradeMemory(dir.resolve("policy")).get("example.org.")).isPresent();
         assertThat(m.reset("example.org")).isTrue();
         assertThat(m.get("example.org")).isEmpty();
@@ -160,12 +162,12 @@ class PolicyEngineTest {
         return e.forMx(new DomainPolicy(p.domain(), p.level(), p.pins(), p.remembered(), p.mtaSts(), demand), facts);
     }
 
-    private static final TransportDemand SECURE = TransportDemand.NONE.atLeast(TransportDemand.Floor.AUTHENTICATED, "secure");
+    private static final TransportDemand SECURE = TransportDemand.NONE.atLeast(Strength.VERIFIED, "secure");
     private static final PolicyEngine.MxFacts UNSIGNED = new PolicyEngine.MxFacts(MX, false, null, Set.of(MX));
 
     @Test
     void anEncryptFloorMakesOpportunisticTlsMandatory() throws Exception {
-        TransportDemand encrypt = TransportDemand.NONE.atLeast(TransportDemand.Floor.ENCRYPTED, "encrypt");
+        TransportDemand encrypt = TransportDemand.NONE.atLeast(Strength.ENCRYPTED, "encrypt");
         assertThat(requirement(decide(engine("may"), encrypt, UNSIGNED))).isEqualTo(new TlsRequirement.Encrypted());
         assertThat(requirement(decide(engine("none"), encrypt, UNSIGNED))).isEqualTo(new TlsRequirement.Encrypted());
     }
@@ -185,7 +187,7 @@ class PolicyEngineTest {
 
     @Test
     void anAuthenticatedFloorRefusesAnUnsignedMxWithoutMtaStsInWords() throws Exception {
-        assertThat(decide(engine("dane"), SECURE, UNSIGNED)).isEqualTo(new MxDecision.Refuse("5.7.10",
+        assertThat(decide(engine("dane"), SECURE, UNSIGNED)).isEqualTo(new MxDecision.Refuse("5.7.10", TlsFailure.NO_AUTHENTICATED_TLS,
                 "the MX records of example.org are not DNSSEC-signed and example.org publishes no MTA-STS policy,"
                         + " so mx.example.org cannot be authenticated"));
     }
@@ -194,7 +196,7 @@ class PolicyEngineTest {
     void anAuthenticatedFloorAcceptsStaticPinsButNotAStaticVerifyEntryOnAnUnsignedMx() throws Exception {
         // A forged MX answer could name any host with a public certificate for its own name: PKIX alone proves nothing.
         assertThat(decide(engine("dane", new Config.Policy("example.org", "verify", List.of())), SECURE, UNSIGNED))
-                .isEqualTo(new MxDecision.Refuse("5.7.10", "the MX records of example.org are not DNSSEC-signed and"
+                .isEqualTo(new MxDecision.Refuse("5.7.10", TlsFailure.NO_AUTHENTICATED_TLS, "the MX records of example.org are not DNSSEC-signed and"
                         + " example.org publishes no MTA-STS policy, so mx.example.org cannot be authenticated"
                         + " (the [[delivery.policy]] entry verify without pins cannot prove the MX name itself)"));
         assertThat(decide(engine("verify"), SECURE, UNSIGNED)).isInstanceOf(MxDecision.Refuse.class);

@@ -1,5 +1,6 @@
 package org.depesche.smtp.client;
 
+import org.depesche.transport.TlsFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.smtp.client.ClientFixtures.MX;
 import static org.depesche.smtp.client.ClientFixtures.client;
@@ -59,7 +60,7 @@ class SmtpClientTlsPolicyTest {
         TestPki.Identity ca = TestPki.ca("Trusted CA");
         DeliveryAttempt attempt = deliver(TestPki.leaf(ca, "mx.elsewhere.test"), TestPki.trustStore(ca.certificate()),
                 new TlsRequirement.Pkix(Set.of(MX)));
-        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, "pkix-name-mismatch");
+        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.CERTIFICATE_HOST_MISMATCH);
         assertThat(attempt.message()).contains("is not valid for mx.example.org").contains("mx.elsewhere.test");
         assertThat(mx.queued()).isEmpty();
     }
@@ -70,7 +71,7 @@ class SmtpClientTlsPolicyTest {
         TestPki.Identity trusted = TestPki.ca("Trusted CA");
         DeliveryAttempt attempt = deliver(TestPki.leaf(ca, MX), TestPki.trustStore(trusted.certificate()),
                 new TlsRequirement.Pkix(Set.of(MX)));
-        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, "pkix-untrusted");
+        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.CERTIFICATE_NOT_TRUSTED);
         assertThat(attempt.message()).startsWith("the certificate of mx.example.org is not trusted");
         assertThat(mx.queued()).isEmpty();
     }
@@ -98,7 +99,7 @@ class SmtpClientTlsPolicyTest {
         TestPki.Identity id = TestPki.selfSigned(MX);
         String other = HexFormat.of().formatHex(sha256(TestPki.selfSigned(MX).certificate().getEncoded()));
         DeliveryAttempt attempt = deliver(id, TestPki.trustStore(), new TlsRequirement.Pinned(Set.of(other)));
-        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, "pin-mismatch");
+        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.VALIDATION_FAILURE);
         assertThat(mx.queued()).isEmpty();
     }
 
