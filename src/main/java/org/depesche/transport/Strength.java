@@ -59,9 +59,4 @@ public enum Strength {
     public boolean verified() {
         return atLeast(VERIFIED);
     }
-
-    /** The stronger of the two. */
-    public Strength max(Strength other) {
-        return atLeast(other) ? this : other;
-    }
 }

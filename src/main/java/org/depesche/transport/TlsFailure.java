@@ -93,12 +93,6 @@ public enum TlsFailure {
         return kind == Kind.CERTIFICATE;
     }
 
-    /** The value with this label; empty for a label no value has (an older name from a queue file). */
-    public static Optional<TlsFailure> ofLabel(String label) {
-        for (TlsFailure f : values()) if (f.label.equals(label)) return Optional.of(f);
-        return Optional.empty();
-    }
-
     @Override
     public String toString() {
         return label;

@@ -1,6 +1,5 @@
 package org.depesche.cli;
 
-import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -38,6 +37,7 @@ import org.depesche.mail.TlsInfo;
 import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.SmtpClient;
 import org.depesche.testsupport.ScriptedSmtpServer;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,5 @@
 package org.depesche.cli;
 
-import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -12,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 
 import org.depesche.policy.DowngradeMemory;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,5 @@
 package org.depesche.cli;
 
-import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -29,6 +28,7 @@ import org.depesche.queue.TransportDemand;
 import org.depesche.mail.MailAddress;
 import org.depesche.mail.TlsInfo;
 import org.depesche.store.MaildirStore;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,5 @@
 package org.depesche.outbound;
 
-import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -12,6 +11,7 @@ import org.depesche.dns.TestDns;
 import org.depesche.queue.Courier;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.testsupport.ScriptedSmtpServer;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,5 @@
 package org.depesche.outbound;
 
-import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.depesche.outbound.OutboundFixture.MX;
@@ -29,6 +28,7 @@ import org.depesche.smtp.client.ServerProbe;
 import org.depesche.testsupport.PolicyServer;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package org.depesche.outbound;
 
-import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.outbound.OutboundFixture.MX;
 import static org.depesche.outbound.OutboundFixture.spkiSha256;
@@ -24,6 +23,7 @@ import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.MitmProxy;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package org.depesche.policy;
 
-import org.depesche.transport.TlsFailure;
-import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -15,6 +13,8 @@ import org.depesche.dns.DnsResult;
 import org.depesche.dns.DnssecStatus;
 import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.client.TlsRequirement;
+import org.depesche.transport.Strength;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
@@ -85,10 +85,12 @@ class PolicyEngineTest {
     void daneWithoutSecureTlsaFallsToOpportunisticButDaneOnlyDefers() throws Exception {
         PolicyEngine.MxFacts none = secure(tlsa(DnsResult.Outcome.NODATA, DnssecStatus.SECURE, 3));
         assertThat(requirement(decide(engine("dane"), none))).isInstanceOf(TlsRequirement.Opportunistic.class);
-        assertThat(decide(engine("dane-only"), none)).isInstanceOf(MxDecision.Defer.class);
+        assertThat(decide(engine("dane-only"), none)).isInstanceOfSatisfying(MxDecision.Defer.class,
+                defer -> assertThat(defer.failure()).isEqualTo(TlsFailure.DANE_REQUIRED));
         PolicyEngine.MxFacts unsigned = new PolicyEngine.MxFacts(MX, false, null, Set.of(MX));
         assertThat(requirement(decide(engine("dane"), unsigned))).isInstanceOf(TlsRequirement.Opportunistic.class);
         assertThat(((MxDecision.Defer) decide(engine("dane-only"), unsigned)).reason()).contains("not DNSSEC-signed");
+        assertThat(((MxDecision.Defer) decide(engine("dane-only"), unsigned)).failure()).isEqualTo(TlsFailure.DANE_REQUIRED);
     }
 
     @Test
@@ -96,7 +98,10 @@ class PolicyEngineTest {
         for (DnssecStatus s : List.of(DnssecStatus.BOGUS, DnssecStatus.INDETERMINATE)) {
             MxDecision d = decide(engine("dane"), secure(tlsa(DnsResult.Outcome.NODATA, s, 3)));
             assertThat(d).isInstanceOfSatisfying(MxDecision.Defer.class,
-                    defer -> assertThat(defer.reason()).contains("not falling back"));
+                    defer -> {
+                        assertThat(defer.reason()).contains("not falling back");
+                        assertThat(defer.failure()).isEqualTo(TlsFailure.DNSSEC_INVALID);
+                    });
         }
         assertThat(decide(engine("dane"), secure(tlsa(DnsResult.Outcome.FAILED, DnssecStatus.INDETERMINATE, 3))))
                 .isInstanceOf(MxDecision.Defer.class);
@@ -115,6 +120,7 @@ class PolicyEngineTest {
         PolicyEngine e = engine("dane");
         e.memory().remember("example.org", Strength.DANE_VERIFIED, MX, Instant.parse("2026-11-01T10:00:00Z"));
         MxDecision d = decide(e, secure(tlsa(DnsResult.Outcome.NODATA, DnssecStatus.SECURE, 3)));
+        assertThat(((MxDecision.Defer) d).failure()).isEqualTo(TlsFailure.DOWNGRADE_REFUSED);
         assertThat(((MxDecision.Defer) d).reason()).isEqualTo("refusing delivery to example.org without DANE (" + MX
                 + " has no usable DNSSEC-signed TLSA records now): it was reached with DANE-verified TLS on 2026-11-01 10:00 UTC ("
                 + MX + "); run `depesche policy reset example.org` if this is intended");
@@ -142,6 +148,22 @@ class PolicyEngineTest {
         assertThat(m.reset("example.org")).isTrue();
         assertThat(m.get("example.org")).isEmpty();
         assertThat(m.reset("example.org")).isFalse();
+    }
+
+    @Test
+    void theMemoryReadsTheNamesItsFilesHaveAlwaysHeldAndRemembersMtaStsAsVerified() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("policy"));
+        java.nio.file.Files.writeString(dir.resolve("policy/example.org.json"),
+                "{\"domain\": \"example.org\", \"protection\": \"tls\", \"mx\": \"" + MX + "\", \"at\": \"1970-01-01T00:00:00Z\"}");
+        DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
+        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Strength.ENCRYPTED);
+        assertThat(m.remember("example.org", Strength.MTA_STS_VERIFIED, MX, Instant.EPOCH)).isTrue();
+        assertThat(m.get("example.org")).get().satisfies(e -> {
+            assertThat(e.protection()).isEqualTo(Strength.VERIFIED);
+            assertThat(e.label()).isEqualTo("verified");
+        });
+        assertThat(java.nio.file.Files.readString(dir.resolve("policy/example.org.json"))).contains("\"protection\" : \"verified\"");
+        assertThat(m.remember("example.org", Strength.VERIFIED, MX, Instant.EPOCH)).isFalse();
     }
 
     @Test

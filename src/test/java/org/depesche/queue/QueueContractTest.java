@@ -1,7 +1,7 @@
 package org.depesche.queue;
 
-import org.depesche.transport.Strength;
 import org.depesche.mail.BodyType;
+import org.depesche.transport.Strength;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,5 @@
 package org.depesche.smtp.client;
 
-import org.depesche.transport.TlsFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.smtp.client.ClientFixtures.MX;
 import static org.depesche.smtp.client.ClientFixtures.client;
@@ -15,6 +14,7 @@ import org.depesche.smtp.client.DeliveryAttempt.Stage;
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.MitmProxy;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

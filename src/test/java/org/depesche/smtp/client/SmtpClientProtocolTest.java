@@ -1,6 +1,5 @@
 package org.depesche.smtp.client;
 
-import org.depesche.transport.TlsFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.smtp.client.ClientFixtures.BODY;
 import static org.depesche.smtp.client.ClientFixtures.MX;
@@ -27,6 +26,7 @@ import org.depesche.smtp.Reply;
 import org.depesche.smtp.client.DeliveryAttempt.Stage;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

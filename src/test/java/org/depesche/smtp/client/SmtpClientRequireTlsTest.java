@@ -1,7 +1,5 @@
 package org.depesche.smtp.client;
 
-import org.depesche.transport.TlsFailure;
-import org.depesche.transport.HopRequirement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.smtp.client.ClientFixtures.MX;
 import static org.depesche.smtp.client.ClientFixtures.client;
@@ -12,6 +10,8 @@ import java.util.Set;
 import org.depesche.mail.MailAddress;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.HopRequirement;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,6 +1,5 @@
 package org.depesche.smtp.client;
 
-import org.depesche.transport.TlsFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.smtp.client.ClientFixtures.MX;
 import static org.depesche.smtp.client.ClientFixtures.client;
@@ -14,6 +13,7 @@ import java.util.Set;
 
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +73,16 @@ class SmtpClientTlsPolicyTest {
                 new TlsRequirement.Pkix(Set.of(MX)));
         SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.CERTIFICATE_NOT_TRUSTED);
         assertThat(attempt.message()).startsWith("the certificate of mx.example.org is not trusted");
+        assertThat(mx.queued()).isEmpty();
+    }
+
+    @Test
+    void pkixWithAnExpiredCertificateFailsAsCertificateExpiredNotAsUntrusted() throws Exception {
+        TestPki.Identity ca = TestPki.ca("Trusted CA");
+        DeliveryAttempt attempt = deliver(TestPki.expiredLeaf(ca, MX), TestPki.trustStore(ca.certificate()),
+                new TlsRequirement.Pkix(Set.of(MX)));
+        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.CERTIFICATE_EXPIRED);
+        assertThat(attempt.tls().failure().flatMap(TlsFailure::resultType)).contains("certificate-expired");
         assertThat(mx.queued()).isEmpty();
     }
 

@@ -1,6 +1,5 @@
 package org.depesche.smtp.server;
 
-import org.depesche.transport.Strength;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.depesche.smtp.server.ServerTestSupport.assertReply;
 import static org.depesche.smtp.server.ServerTestSupport.connect;
@@ -17,6 +16,7 @@ import org.depesche.directory.FileDirectory;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.server.SmtpTestClient.TestReply;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
