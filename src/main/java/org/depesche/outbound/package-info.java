@@ -13,6 +13,9 @@
  * of the hosts that failed before, the last few are named (THREATS T14).
  * {@link org.depesche.outbound.Probe} answers, before
  * sending and with the same lookups and policy, how mail to a domain would
- * travel (`depesche probe`).
+ * travel (`depesche probe`). Both decide on typed values only: the
+ * message's {@link org.depesche.queue.TransportDemand#needs}, the client's
+ * {@link org.depesche.transport.TlsFailure} and the
+ * {@link org.depesche.transport.Strength} a hop has (ADR 0006).
  */
 package org.depesche.outbound;
