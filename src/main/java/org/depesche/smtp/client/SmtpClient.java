@@ -559,7 +559,7 @@ public final class SmtpClient implements AutoCloseable {
                 }
             }
             boolean dataAnswered = (stage == Stage.NONE || stage == Stage.DATA) && common != null && contentSent;
-            return new DeliveryAttempt(mxHost, address, startedAt, tls, extensions.keySet(), results,
+            return new DeliveryAttempt(mxHost, address, startedAt, requirement, tls, extensions.keySet(), results,
                     dataAnswered ? java.util.Optional.of(common) : java.util.Optional.empty(),
                     stage, envelopeSent, contentSent, summary);
         }

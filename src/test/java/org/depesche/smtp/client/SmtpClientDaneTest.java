@@ -115,6 +115,8 @@ class SmtpClientDaneTest {
         try (DepescheMx server = mx[0]) {
             assertRefusedBeforeTheMessage(attempt, TlsFailure.TLSA_INVALID);
             assertThat(attempt.message()).startsWith("TLSA records for mx.example.org do not match the certificate it presented");
+            assertThat(attempt.requirement()).isInstanceOf(TlsRequirement.Dane.class); // the policy that applied, as data
+            assertThat(attempt.tls().failure().flatMap(TlsFailure::resultType)).contains("tlsa-invalid");
             assertThat(server.queued()).isEmpty();
         }
     }
