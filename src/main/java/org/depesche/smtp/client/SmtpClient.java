@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -289,7 +290,7 @@ public final class SmtpClient implements AutoCloseable {
                 tls = TlsOutcome.failed(info, verdict.failure().orElseThrow());
                 throw new Failure(Stage.TLS_AUTH, Reply.of(451, "4.7.5", verdict.reason()), verdict.reason(), true);
             }
-            tls = new TlsOutcome(info, verdict.ok() ? verdict.authentication() : Authentication.NONE, java.util.Optional.empty(),
+            tls = new TlsOutcome(info, verdict.ok() ? verdict.authentication() : Authentication.NONE, Optional.empty(),
                     audit(chain, info));
         }
 
@@ -373,7 +374,8 @@ public final class SmtpClient implements AutoCloseable {
          */
         private void requireTlsOffered() throws Failure {
             if (message.requireTls() != RequireTls.REQUIRED || offersRequireTls()) return;
-            tls = new TlsOutcome(tls.tls(), tls.authentication(), java.util.Optional.of(TlsFailure.REQUIRETLS_NOT_OFFERED), tls.auditFailure());
+            tls = new TlsOutcome(tls.tls(), tls.authentication(), Optional.of(TlsFailure.REQUIRETLS_NOT_OFFERED),
+                    tls.auditFailure());
             throw new Failure(Stage.EHLO, Reply.of(550, "5.7.30", "REQUIRETLS support required, but not offered by " + where()),
                     mxHost + " does not offer REQUIRETLS (RFC 8689), which this message requires", true);
         }
