@@ -187,7 +187,7 @@ public final class RemoteCourier implements Courier {
         if (!c.testingFailure().isEmpty()) failures.add(c.testingFailure());
         if (!c.requirement().pkixAudit().isEmpty()) {
             if (!a.tls().tls().isEncrypted()) failures.add(a.mxHost() + " was reached without TLS");
-            else if (!a.tls().auditFailure().isEmpty()) failures.add(a.tls().auditFailure());
+            else a.tls().auditFailure().ifPresent(f -> failures.add(f.reason()));
         }
         return String.join("; ", failures);
     }

@@ -295,11 +295,12 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         /** RFC 8461 5.2: in MTA-STS testing mode the PKIX verdict is recorded, never enforced. */
-        private String audit(List<X509Certificate> chain, TlsInfo info) {
-            if (requirement.pkixAudit().isEmpty()) return "";
-            if (chain.isEmpty()) return mxHost + " presented no certificate";
+        private Optional<TlsOutcome.AuditFailure> audit(List<X509Certificate> chain, TlsInfo info) {
+            if (requirement.pkixAudit().isEmpty()) return Optional.empty();
+            if (chain.isEmpty())
+                return Optional.of(new TlsOutcome.AuditFailure(TlsFailure.HANDSHAKE_FAILED, mxHost + " presented no certificate"));
             ServerAuthenticator.Verdict v = authenticator.verify(new TlsRequirement.Pkix(requirement.pkixAudit()), mxHost, chain, info);
-            return v.ok() ? "" : v.reason();
+            return v.failure().map(f -> new TlsOutcome.AuditFailure(f, v.reason()));
         }
 
         /** RFC 7672 8.1: with DANE the SNI name is the TLSA base domain; otherwise the MX host name. */

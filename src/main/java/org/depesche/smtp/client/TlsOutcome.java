@@ -11,19 +11,25 @@ import org.depesche.transport.TlsFailure;
  * for plaintext), how the server was authenticated, and why TLS failed, as
  * a {@link TlsFailure} (empty if it did not). {@code auditFailure}: why the
  * certificate failed a PKIX check that was made without enforcing it
- * ({@link TlsRequirement#pkixAudit()}, RFC 8461 5.2), "" if it passed or
+ * ({@link TlsRequirement#pkixAudit()}, RFC 8461 5.2), as a failure and its words; empty if it passed or
  * none was made.
  */
-public record TlsOutcome(TlsInfo tls, Authentication authentication, Optional<TlsFailure> failure, String auditFailure) {
-    public static final TlsOutcome PLAINTEXT = new TlsOutcome(TlsInfo.NONE, Authentication.NONE, Optional.empty(), "");
+public record TlsOutcome(TlsInfo tls, Authentication authentication, Optional<TlsFailure> failure,
+                         Optional<AuditFailure> auditFailure) {
+    public static final TlsOutcome PLAINTEXT = new TlsOutcome(TlsInfo.NONE, Authentication.NONE, Optional.empty(),
+            Optional.empty());
 
     public TlsOutcome {
         failure = failure == null ? Optional.empty() : failure;
-        auditFailure = auditFailure == null ? "" : auditFailure;
+        auditFailure = auditFailure == null ? Optional.empty() : auditFailure;
+    }
+
+    /** What a PKIX check made without enforcing it found: the failure, and why in words for logs and results. */
+    public record AuditFailure(TlsFailure failure, String reason) {
     }
 
     static TlsOutcome failed(TlsInfo tls, TlsFailure failure) {
-        return new TlsOutcome(tls, Authentication.NONE, Optional.of(failure), "");
+        return new TlsOutcome(tls, Authentication.NONE, Optional.of(failure), Optional.empty());
     }
 
     /** True if TLS failed for this reason. */

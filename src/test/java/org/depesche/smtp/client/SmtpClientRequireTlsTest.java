@@ -69,7 +69,10 @@ class SmtpClientRequireTlsTest {
                     ClientFixtures.toAlice());
             assertThat(a.completed()).isTrue();
             assertThat(a.tls().failure()).isEmpty();
-            assertThat(a.tls().auditFailure()).startsWith("the certificate of mx.example.org is not trusted");
+            assertThat(a.tls().auditFailure()).get().satisfies(f -> {
+                assertThat(f.failure()).isEqualTo(TlsFailure.CERTIFICATE_NOT_TRUSTED); // RFC 8461 5.2: reported as data
+                assertThat(f.reason()).startsWith("the certificate of mx.example.org is not trusted");
+            });
         }
     }
 }
