@@ -7,13 +7,12 @@ import java.util.Optional;
 
 import org.depesche.config.Config;
 import org.depesche.directory.Directory.Strictness;
-import org.depesche.mail.DomainName;
 import org.depesche.mail.MailAddress;
 
 /**
  * Secure alias domains, secure addresses and secure accounts set in
- * depesche.toml ({@code [secure]}). {@link FileDirectory} lays them over
- * directory.json and never writes them there, so the CLI can show them but
+ * depesche.toml ({@code [secure]}). Every directory lays them over
+ * its stored content ({@link DirectorySnapshot}) and never writes them there, so the CLI can show them but
  * not remove them. Keys are in the form directory.json uses: domains
  * lower case, addresses with the local part folded.
  *
@@ -41,12 +40,12 @@ public record SecureSettings(Map<String, String> aliasToDomain, Map<String, Stri
     /** The [secure] section, already checked by the config loader. */
     public static SecureSettings from(Config.Secure secure) {
         Map<String, String> domains = new LinkedHashMap<>();
-        for (Config.SecureDomain d : secure.domain()) domains.put(DomainName.key(d.alias()), DomainName.key(d.domain()));
+        for (Config.SecureDomain d : secure.domain()) domains.put(DirectoryKeys.domainKey(d.alias()), DirectoryKeys.domainKey(d.domain()));
         Map<String, Strictness> addresses = new LinkedHashMap<>();
-        for (Config.SecureAddress a : secure.address()) addresses.put(FileDirectory.key(MailAddress.parse(a.address().strip())), Strictness.parse(a.strictness()));
+        for (Config.SecureAddress a : secure.address()) addresses.put(DirectoryKeys.key(MailAddress.parse(a.address().strip())), Strictness.parse(a.strictness()));
         Map<String, Switches> accounts = new LinkedHashMap<>();
         for (Config.SecureAccount a : secure.account())
-            accounts.put(FileDirectory.key(MailAddress.parse(a.address().strip())), new Switches(a.receiveTlsOnly(), a.sendAuthenticatedOnly()));
+            accounts.put(DirectoryKeys.key(MailAddress.parse(a.address().strip())), new Switches(a.receiveTlsOnly(), a.sendAuthenticatedOnly()));
         return new SecureSettings(domains, addresses, accounts);
     }
 
