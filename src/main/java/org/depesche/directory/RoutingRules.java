@@ -32,9 +32,6 @@ import org.depesche.mail.MailAddress;
  * not bounce their mail.
  */
 final class RoutingRules {
-    /** What a secure alias domain or an account that receives only over TLS asks for when no address names a strictness. */
-    private static final Strictness IMPLIED = Strictness.VERIFY;
-
     private final DirectorySnapshot s;
 
     RoutingRules(DirectorySnapshot snapshot) {
@@ -66,7 +63,7 @@ final class RoutingRules {
         if (secure.isPresent() || !s.domains().contains(baseDomain(address.domain()))) return secure;
         for (MailAddress m : resolve(address)) {
             String k = DirectoryKeys.key(m);
-            if (s.accounts().get(k).receivesOnlyOverTls()) return Optional.of(s.secure().getOrDefault(k, IMPLIED));
+            if (s.accounts().get(k).receivesOnlyOverTls()) return Optional.of(s.secure().getOrDefault(k, SecureSettings.IMPLIED));
         }
         return Optional.empty();
     }
@@ -79,7 +76,7 @@ final class RoutingRules {
         Strictness marked = s.secure().get(local + "@" + domain);
         if (marked == null) marked = s.secure().get(DirectoryKeys.baseOf(local) + "@" + domain);
         if (marked != null) return Optional.of(marked);
-        if (!domain.equals(address.domain())) return Optional.of(IMPLIED);
+        if (!domain.equals(address.domain())) return Optional.of(SecureSettings.IMPLIED);
         return Optional.empty();
     }
 
