@@ -175,4 +175,41 @@ class FileDirectoryTest {
         Files.writeString(file, "{\"version\": 1, \"domains\": [\"example.org\"], \"aliases\": {\"x@example.org\": [\"nobody\"]}}");
         assertThatThrownBy(this::open).isInstanceOf(DirectoryException.class).hasMessage(file + ": invalid address \"nobody\"");
     }
+
+    @Test
+    void theFileKeepsItsFormatKeysInOrderSwitchesAndSecureEntriesOnlyWhenSet() throws Exception {
+        dir.addAlias("team@example.org", List.of("alice@example.org", "bob@example.org"));
+        dir.setSecureDomain("example.org", "secure.example.org");
+        dir.setSecure("team@example.org", Directory.Strictness.ENCRYPT);
+        dir.setAccountTls("bob@example.org", true, false);
+        String text = Files.readString(data.resolve("directory.json")).replaceAll("\\$argon2id\\$[^\"]+", "HASH");
+        assertThat(text).isEqualTo("""
+                {
+                  "version" : 1,
+                  "domains" : [ "example.org", "example.net" ],
+                  "secureDomains" : {
+                    "example.org" : "secure.example.org"
+                  },
+                  "accounts" : [ {
+                    "address" : "alice@example.org",
+                    "password" : "HASH",
+                    "enabled" : true
+                  }, {
+                    "address" : "bob@example.org",
+                    "password" : "HASH",
+                    "enabled" : true,
+                    "receiveTlsOnly" : true
+                  }, {
+                    "address" : "carol@example.net",
+                    "password" : "HASH",
+                    "enabled" : true
+                  } ],
+                  "aliases" : {
+                    "team@example.org" : [ "alice@example.org", "bob@example.org" ]
+                  },
+                  "secureAddresses" : {
+                    "team@example.org" : "encrypt"
+                  }
+                }""");
+    }
 }
