@@ -99,7 +99,7 @@ final class DirectoryCommands {
             dir.setSecure(address, st);
             if (receive || send) dir.setAccountTls(address, receive, send);
             // A stricter [[secure.address]] in depesche.toml wins; say so rather than claim what does not apply.
-            Directory.Strictness effective = dir.secureAddresses().getOrDefault(DirectoryKeys.key(MailAddress.parse(address.strip())), st);
+            Directory.Strictness effective = dir.secureAddresses().getOrDefault(stored(address), st);
             main.out.println(stored(address) + " is secure (" + st.label() + ")" + (receive ? ", receives only over TLS" : "")
                     + (send ? ", sends only over authenticated TLS" : "")
                     + (effective == st ? "" : "; " + SecureSettings.FILE + " sets " + effective.label() + ", which wins"));

@@ -92,4 +92,9 @@ record DirectorySnapshot(Set<String> domains, Map<String, AccountEntry> accounts
         }
         return new DirectorySnapshot(domains, accounts, aliases, secureToBase, secure);
     }
+
+    /** Its sizes, for a log line. */
+    String summary() {
+        return "domains=" + domains.size() + " accounts=" + accounts.size() + " aliases=" + aliases.size();
+    }
 }

@@ -85,7 +85,7 @@ public final class FileDirectory extends StoredDirectory {
             try {
                 if (file.stamp().equals(loaded.stamp())) return loaded.snapshot();
                 loaded = load(file.read());
-                log.info("directory=reloaded file={} {}", file.path(), new RoutingRules(loaded.snapshot()).summary());
+                log.info("directory=reloaded file={} {}", file.path(), loaded.snapshot().summary());
             } catch (DirectoryException | java.io.IOException e) {
                 log.error("directory=reload-failed error=\"{}\" keeping=previous", e.getMessage());
             }

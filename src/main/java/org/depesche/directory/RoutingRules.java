@@ -136,11 +136,6 @@ final class RoutingRules {
         return new TreeMap<>(s.secure());
     }
 
-    /** Sizes for a log line. */
-    String summary() {
-        return "domains=" + s.domains().size() + " accounts=" + s.accounts().size() + " aliases=" + s.aliases().size();
-    }
-
     // ---- internals ----
 
     /** The local domain a secure alias domain stands for; any other domain unchanged. */
