@@ -11,9 +11,14 @@
  * (5.7.10, 5.7.30); MTA-STS testing failures (RFC 8461 5.2) are recorded
  * with the delivery. What a server says is kept as a bounded excerpt, and
  * of the hosts that failed before, the last few are named (THREATS T14).
- * {@link org.depesche.outbound.Probe} answers, before
- * sending and with the same lookups and policy, how mail to a domain would
- * travel (`depesche probe`). Both decide on typed values only: the
+ * What to try for a domain is decided in one place,
+ * {@link org.depesche.outbound.DeliveryPlanner}: the domain's policy, its
+ * MX hosts, per host its addresses, DNS facts and the policy engine's
+ * decision, and the round's address budget. {@link
+ * org.depesche.outbound.RemoteCourier} carries that plan out;
+ * {@link org.depesche.outbound.Probe} checks the same plan without sending
+ * (it stops before MAIL FROM) and reports how mail to a domain would travel
+ * (`depesche probe`). Both decide on typed values only: the
  * message's {@link org.depesche.queue.TransportDemand#needs}, the client's
  * {@link org.depesche.transport.TlsFailure} and the
  * {@link org.depesche.transport.Strength} a hop has (ADR 0006).
