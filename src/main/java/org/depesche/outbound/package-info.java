@@ -21,6 +21,6 @@
  * (`depesche probe`). Both decide on typed values only: the
  * message's {@link org.depesche.queue.TransportDemand#needs}, the client's
  * {@link org.depesche.transport.TlsFailure} and the
- * {@link org.depesche.transport.Strength} a hop has (ADR 0006).
+ * {@link org.depesche.transport.Strength} a hop has (ADR 0005).
  */
 package org.depesche.outbound;

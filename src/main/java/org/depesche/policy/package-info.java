@@ -16,7 +16,7 @@
  * {@code TLS-Required: No} (RFC 8689 4.2.2) lifts DANE, MTA-STS and the
  * memory when the operator allows it. Requirements, the memory and the
  * probe compare on the one {@link org.depesche.transport.Strength} scale
- * (ADR 0006), and a decision not to connect carries its
+ * (ADR 0005), and a decision not to connect carries its
  * {@link org.depesche.transport.TlsFailure}: dane-required, dnssec-invalid,
  * tlsa-invalid (RFC 8460 4.3.2.1), or Depesche's own sts-mx-not-listed,
  * downgrade-refused, no-authenticated-tls.
