@@ -8,7 +8,9 @@ import org.depesche.mail.MailAddress;
 /**
  * Domains, accounts and aliases: who is local, where an address delivers,
  * who may log in and which addresses they may send as. Read by the SMTP
- * server, written by the CLI. Implementation: {@link FileDirectory}.
+ * server; the CLI writes through {@link DirectoryAdmin}. Every backend
+ * ({@link FileDirectory}) is a {@link StoredDirectory}, whose answers are
+ * {@code RoutingRules}'.
  */
 public interface Directory {
 
@@ -76,6 +78,11 @@ public interface Directory {
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The floor on the transport {@link org.depesche.transport.Strength} scale that mail from such an address needs. */
+        public org.depesche.transport.Strength floor() {
+            return this == VERIFY ? org.depesche.transport.Strength.VERIFIED : org.depesche.transport.Strength.ENCRYPTED;
         }
 
         /** Parses "encrypt" or "verify" in any case; null for anything else. */

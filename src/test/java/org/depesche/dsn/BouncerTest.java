@@ -19,6 +19,8 @@ import org.apache.james.mime4j.dom.SingleBody;
 import org.apache.james.mime4j.message.DefaultMessageBuilder;
 import org.depesche.mail.BodyType;
 import org.depesche.directory.Directory;
+import org.depesche.directory.DirectoryException;
+import org.depesche.directory.MemoryDirectory;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
@@ -28,6 +30,7 @@ import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
 import org.depesche.mail.MailAddress;
 import org.depesche.mail.TlsInfo;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,28 +41,19 @@ class BouncerTest {
     @TempDir
     Path dir;
 
-    /** Local domain sender.test; every local address is its own mailbox. */
-    private static final Directory DIRECTORY = new Directory() {
-        @Override
-        public boolean isLocalDomain(String domain) {
-            return domain.equals("sender.test");
-        }
+    /** Local domain sender.test with the account ann. */
+    private static final Directory DIRECTORY = senderTest();
 
-        @Override
-        public List<MailAddress> resolve(MailAddress address) {
-            return isLocalDomain(address.domain()) ? List.of(address) : List.of();
+    private static Directory senderTest() {
+        MemoryDirectory d = new MemoryDirectory();
+        try {
+            d.addDomain("sender.test");
+            d.addUser("ann@sender.test", "pw".toCharArray());
+        } catch (DirectoryException e) {
+            throw new IllegalStateException(e);
         }
-
-        @Override
-        public Optional<Account> authenticate(String login, char[] password) {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean mayUseAddress(Account account, MailAddress address) {
-            return false;
-        }
-    };
+        return d;
+    }
 
     private static QueuedMessage commit(FileQueue q) throws IOException {
         return commit(q, TransportDemand.NONE);
@@ -86,7 +80,7 @@ class BouncerTest {
         try (FileQueue q = new FileQueue(dir.resolve("queue"), 0, Clock.systemUTC())) {
             QueuedMessage m = commit(q);
             Courier.Hop hop = new Courier.Hop("mx.example.org", "192.0.2.25", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "none",
-                    "dane-mismatch", "451 4.7.5 TLSA records for mx.example.org do not match the certificate it presented");
+                    "tlsa-invalid", "451 4.7.5 TLSA records for mx.example.org do not match the certificate it presented");
             m = m.record(0, T0.plusSeconds(60), Courier.Result.deferred(
                     "TLSA records for mx.example.org do not match the certificate it presented").withHop(hop));
             m = m.record(0, T0.plus(Duration.ofDays(5)), Courier.Result.failed("expired: not delivered within PT120H"));
@@ -126,7 +120,7 @@ class BouncerTest {
     @Test
     void aReportOnARequireTlsMessageHasNoneOfItsContentAndTravelsWithRequireTlsItself() throws Exception {
         try (FileQueue q = new FileQueue(dir.resolve("queue"), 0, Clock.systemUTC())) {
-            QueuedMessage m = commit(q, new TransportDemand(true, false, TransportDemand.Floor.NONE, ""))
+            QueuedMessage m = commit(q, new TransportDemand(true, false, Strength.PLAINTEXT, ""))
                     .record(0, T0, Courier.Result.failed("5.7.30 Nothing was sent to example.org"));
             String id = new Bouncer(q, DIRECTORY, "mx.sender.test", Duration.ofDays(5), Clock.systemUTC()).bounce(m).orElseThrow();
             QueuedMessage dsn = q.get(id).orElseThrow();
