@@ -46,15 +46,15 @@ import org.slf4j.MDC;
  * destination is full wait for a free slot: no attempt is recorded for them,
  * the message keeps its schedule and backoff, and the oldest waiting message
  * gets a freed slot first.
- * While running it holds the queue's runner lock and serves the retry and
- * delete requests that `depesche queue` leaves in control/.
+ * While running it holds the queue's {@link Queue.Lease} and serves the
+ * {@link ControlRequest}s that `depesche queue` leaves.
  */
 public final class QueueRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+    private static final Duration LEASE_WAIT = Duration.ofSeconds(5);
 
-    private final FileQueue queue;
+    private final Queue queue;
     private final Courier courier;
     private final Config.Queue settings;
     private final Clock clock;
@@ -72,10 +72,10 @@ public final class QueueRunner implements AutoCloseable {
     private volatile Duration delayNoticeAfter;
     private ScheduledExecutorService timer;
     private ExecutorService executor;
-    private FileQueue.RunnerLock lock;
+    private Queue.Lease lease;
     private volatile boolean closed;
 
-    public QueueRunner(FileQueue queue, Courier courier, Config.Queue settings, Clock clock) {
+    public QueueRunner(Queue queue, Courier courier, Config.Queue settings, Clock clock) {
         this.queue = queue;
         this.courier = courier;
         this.settings = settings;
@@ -109,8 +109,8 @@ public final class QueueRunner implements AutoCloseable {
 
     public void start() {
         try {
-            lock = awaitLock();
-            int leftovers = queue.removeLeftovers();
+            lease = awaitLease();
+            int leftovers = queue.removeLeftovers(lease);
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("queue-timer").factory());
             executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("queue-delivery-", 0).factory());
             // Listen before listing, so that nothing committed in between is missed (add() ignores repeats).
@@ -118,27 +118,27 @@ public final class QueueRunner implements AutoCloseable {
             List<QueuedMessage> found = queue.list();
             for (QueuedMessage m : found) add(m, true);
             log.info("event=queue-started queue={} messages={} leftovers_removed={}",
-                    queue.directory(), found.size(), leftovers);
+                    queue, found.size(), leftovers);
             timer.scheduleWithFixedDelay(this::poll, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException e) {
             close();
-            throw new UncheckedIOException("cannot start the queue in " + queue.directory() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start the queue in " + queue + ": " + e.getMessage(), e);
         }
     }
 
-    private FileQueue.RunnerLock awaitLock() throws IOException {
-        long giveUp = System.nanoTime() + LOCK_WAIT.toNanos();
+    private Queue.Lease awaitLease() throws IOException {
+        long giveUp = System.nanoTime() + LEASE_WAIT.toNanos();
         while (true) {
-            Optional<FileQueue.RunnerLock> l = queue.tryLockRunner();
+            Optional<Queue.Lease> l = queue.tryLease();
             if (l.isPresent()) return l.get();
             // `depesche queue` holds it for a moment when no server runs; another server holds it for good.
             if (System.nanoTime() - giveUp > 0)
-                throw new IOException("another process is delivering from this queue (runner.lock is held)");
+                throw new IOException("another process is delivering from this queue (it holds the runner lease)");
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for runner.lock");
+                throw new IOException("interrupted while waiting for the runner lease");
             }
         }
     }
@@ -216,8 +216,11 @@ public final class QueueRunner implements AutoCloseable {
 
     private void poll() {
         try {
-            for (FileQueue.Request r : queue.takeRequests()) {
-                boolean known = r.action() == FileQueue.Action.RETRY ? retry(r.id()) : delete(r.id());
+            for (ControlRequest r : queue.takeRequests()) {
+                boolean known = switch (r.action()) {
+                    case RETRY -> retry(r.id());
+                    case DELETE -> delete(r.id());
+                };
                 if (!known) log.warn("event=control-unknown-id action={} queue_id={}", r.action(), r.id());
             }
             dispatchDue();
@@ -529,7 +532,7 @@ public final class QueueRunner implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (lock != null) lock.close();
-        lock = null;
+        if (lease != null) lease.close();
+        lease = null;
     }
 }

@@ -269,10 +269,10 @@ class QueueRunnerTest {
         await(() -> q.get(m.id()).map(s -> s.deferrals() == 1).orElse(false));
         Files.delete(obstacle);
 
-        q.request(FileQueue.Action.RETRY, m.id());
+        q.request(ControlRequest.retry(m.id()));
         await(() -> !quietlyIn(q, m.id()));
         assertThat(mailIn("example.com", "bob")).hasSize(1);
-        assertThat(q.isRequestPending(FileQueue.Action.RETRY, m.id())).isFalse();
+        assertThat(q.isPending(ControlRequest.retry(m.id()))).isFalse();
     }
 
     @Test
@@ -284,8 +284,8 @@ class QueueRunnerTest {
         await(() -> q.get(m.id()).map(s -> s.deferrals() == 1).orElse(false));
         Files.delete(obstacle);
 
-        q.request(FileQueue.Action.DELETE, m.id());
-        await(() -> !q.isRequestPending(FileQueue.Action.DELETE, m.id()) && !quietlyIn(q, m.id())
+        q.request(ControlRequest.delete(m.id()));
+        await(() -> !q.isPending(ControlRequest.delete(m.id())) && !quietlyIn(q, m.id())
                 && isEmpty(data.resolve("queue/spool")));
         clock.advance(Duration.ofDays(1));
         assertThat(runner.retry(m.id())).isFalse();
