@@ -201,6 +201,18 @@ class FileQueueTest extends QueueContractTest {
     }
 
     @Test
+    void whatIsWrittenIsTheFormatOfThePreviousVersionFieldForField() throws Exception {
+        byte[] previous;
+        try (InputStream in = getClass().getResourceAsStream("spool-v1.env")) {
+            previous = in.readAllBytes();
+        }
+        SpoolCodec codec = new SpoolCodec();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        // Flat, the same names and values: a server of the previous version reads what this one writes.
+        assertThat(json.readTree(codec.encode(codec.decode(previous)))).isEqualTo(json.readTree(previous));
+    }
+
+    @Test
     void anEnvelopeFileOfThePreviousVersionLoads() throws Exception {
         // Written by the codec before its records were grouped: every field a message can have.
         String id = "0ab1cd2ef3gh4jk5";
