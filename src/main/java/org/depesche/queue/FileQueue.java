@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * Commit order (RFC 5321 6.1: after 250 the server is responsible): content
  * fsynced, envelope written and fsynced, content renamed into spool/, then the
  * envelope, then spool/ fsynced. A crash before the last step leaves at most
- * a content file without envelope, which {@link #removeLeftovers()} deletes.
+ * a content file without envelope, which {@link #removeLeftovers(Lease)} deletes.
  */
 public final class FileQueue implements Queue {
     private static final Logger log = LoggerFactory.getLogger(FileQueue.class);
@@ -291,7 +291,7 @@ public final class FileQueue implements Queue {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            // Not moved here: a reader (the CLI) must not change the spool; removeLeftovers() sets it aside.
+            // Not moved here: a reader (the CLI) must not change the spool; removeLeftovers sets it aside.
             log.error("event=queue-unreadable queue_id={} reason=\"{}\"", id, e.getMessage());
             return Optional.empty();
         }
