@@ -25,7 +25,6 @@ import org.depesche.queue.QueueRunner;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
-import org.depesche.testsupport.SettableClock;
 import org.depesche.mail.MailAddress;
 import org.depesche.mail.TlsInfo;
 import org.depesche.store.MaildirStore;
@@ -226,10 +225,9 @@ class QueueCommandTest {
         Path mail = dir.resolve("data/mail");
         Path obstacle = Files.writeString(Files.createDirectories(mail.resolve("example.com")).resolve("bob"), "x");
         try (FileQueue q = queue();
-             // The runner's clock stands at the messages' arrival: a real one would find them expired days later.
              QueueRunner runner = new QueueRunner(q, new LocalCourier(new MaildirStore(mail, "mx")),
                      new Config.Queue(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(5), 2),
-                     new SettableClock(T0))) {
+                     Clock.systemUTC())) {
             runner.start();
             QueuedMessage m = commitReceivedNow(q, "alice@example.org", "bob@example.com");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
