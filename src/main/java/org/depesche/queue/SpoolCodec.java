@@ -124,14 +124,14 @@ final class SpoolCodec {
     }
 
     /** Absent (null) in files written before messages could demand anything, and for ordinary messages. */
-    record StoredDemand(boolean requireTls, boolean tlsRequiredNo, TransportDemand.Floor floor, String because) {
+    record StoredDemand(boolean requireTls, boolean tlsRequiredNo, String floor, String because) {
         static StoredDemand of(TransportDemand d) {
             return d.equals(TransportDemand.NONE) ? null
-                    : new StoredDemand(d.requireTls(), d.tlsRequiredNo(), d.floor(), d.because());
+                    : new StoredDemand(d.requireTls(), d.tlsRequiredNo(), d.floorName(), d.because());
         }
 
         TransportDemand toDemand() {
-            return new TransportDemand(requireTls, tlsRequiredNo, floor, because);
+            return new TransportDemand(requireTls, tlsRequiredNo, TransportDemand.floorNamed(floor), because);
         }
     }
 

@@ -35,7 +35,10 @@
  * org.depesche.dsn: bounces and delay notices) are queued; a full disk keeps
  * it until they are. {@link org.depesche.queue.QueueAdmin} is the operator's
  * retry and delete, through the running server or directly under the lease.
- * Not yet: group commit (concurrent commits share no fsync), and a lease per
+ * A message's {@link org.depesche.queue.TransportDemand} (REQUIRETLS,
+ * RFC 8689 4.1; a secure sender's floor) is stored with it, and
+ * {@link org.depesche.queue.TransportDemand#needs} is the one rule for what
+ * it asks of every hop (RFC 8689 4.2.1, 5). Not yet: group commit (concurrent commits share no fsync), and a lease per
  * message for several nodes delivering from one shared queue.
  */
 package org.depesche.queue;

@@ -236,7 +236,7 @@ class FileQueueTest extends QueueContractTest {
             assertThat(e.authenticatedUser()).contains("alice@example.org");
             assertThat(e.smtpUtf8()).isTrue();
             assertThat(e.bodyType()).isEqualTo(org.depesche.mail.BodyType.EIGHT_BIT_MIME);
-            assertThat(e.demand()).isEqualTo(new TransportDemand(true, false, TransportDemand.Floor.AUTHENTICATED,
+            assertThat(e.demand()).isEqualTo(new TransportDemand(true, false, org.depesche.transport.Strength.VERIFIED,
                     "the sender alice@example.org is a secure address"));
             assertThat(m.states()).extracting(QueuedMessage.RecipientState::state).containsExactly(
                     QueuedMessage.State.DELIVERED, QueuedMessage.State.PENDING, QueuedMessage.State.FAILED);
