@@ -21,6 +21,7 @@ import org.depesche.queue.QueuedMessage;
 import org.depesche.mail.MailAddress;
 import org.depesche.smtp.server.ListenerKind;
 import org.depesche.smtp.server.SmtpServer;
+import org.depesche.store.FileRefusalStore;
 import org.depesche.tls.PemTlsContextProvider;
 
 /**
@@ -43,7 +44,8 @@ public final class DepescheMx implements AutoCloseable {
         HostPort any = new HostPort("127.0.0.1", 0);
         Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, Limits.defaults(),
                 null, null, new Config.Log("debug", true));
-        server = new SmtpServer(config, new ExampleOrg(), queue, tls, Clock.systemUTC());
+        server = new SmtpServer(config, new ExampleOrg(), queue, new FileRefusalStore(dir.resolve("refusals")), tls,
+                Clock.systemUTC());
         server.start();
     }
 

@@ -20,6 +20,7 @@ import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueuedMessage;
+import org.depesche.store.FileRefusalStore;
 
 /**
  * A real server on loopback (port 0 on all three listeners) with the real
@@ -45,8 +46,8 @@ final class TestServer implements AutoCloseable {
         HostPort any = new HostPort("127.0.0.1", 0);
         Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, limits,
                 new Config.Submission(receivedClientIp), null, new Config.Log("debug", true));
-        server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, queue, tls.provider,
-                Clock.systemUTC(), Duration.ZERO);
+        server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, queue,
+                new FileRefusalStore(dir.resolve("refusals")), tls.provider, Clock.systemUTC(), Duration.ZERO);
         server.start();
     }
 
