@@ -14,7 +14,7 @@ import org.depesche.dns.DnsResolvers;
 import org.depesche.dsn.Bouncer;
 import org.depesche.outbound.RemoteCourier;
 import org.depesche.outbound.RoutingCourier;
-import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.LocalCourier;
@@ -81,7 +81,7 @@ public final class Depesche implements AutoCloseable {
         }
         PolicyCache stsCache = mtaStsCache(data, clock);
         this.mtaStsRefresher = new PolicyRefresher(stsCache, PolicyRefresher.INTERVAL, PolicyRefresher.AHEAD);
-        PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")), stsCache);
+        PolicyEngine policy = new PolicyEngine(out, new FileDowngradeMemory(data.resolve("policy")), stsCache);
         RemoteCourier remote = new RemoteCourier(dns, client, policy, out.smtpPort(), clock, new java.security.SecureRandom(),
                 new java.util.HashSet<>(java.util.List.of(config.hostname(), config.heloName())));
         this.runner = new QueueRunner(queue, new RoutingCourier(directory, new LocalCourier(store), remote),

@@ -27,7 +27,7 @@ import org.depesche.mtasts.PolicyFetcher;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.outbound.Probe;
 import org.depesche.outbound.ProbeReport;
-import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.Printable;
@@ -94,7 +94,7 @@ final class ProbeCommand implements Callable<Integer> {
              ServerProbe server = noConnect ? null : new ServerProbe(c.heloName(), timeouts(d), null, clock)) {
             PolicyFetcher fetcher = new PolicyFetcher(SSLContext.getDefault(), d.connectTimeout(), PolicyFetcher.DEADLINE);
             PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), fetcher, x -> StsRecord.lookup(dns, x), clock);
-            PolicyEngine engine = new PolicyEngine(d, new DowngradeMemory(data.resolve("policy")), cache);
+            PolicyEngine engine = new PolicyEngine(d, new FileDowngradeMemory(data.resolve("policy")), cache);
             Probe probe = new Probe(dns, engine, new Probe.MtaStsSource(cache), server, d,
                     new HashSet<>(List.of(c.hostname(), c.heloName())), directory::isLocalDomain, clock);
             ProbeReport report = probe.probe(target, demand());

@@ -23,7 +23,7 @@ import org.depesche.config.Config;
 import org.depesche.dns.CachingDnsResolver;
 import org.depesche.dns.TestDns;
 import org.depesche.outbound.RemoteCourier;
-import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.policy.Protection;
 import org.depesche.queue.Courier;
@@ -121,7 +121,7 @@ class PeerTextTest {
             q.update(m.record(0, Instant.now(), Courier.Result.deferred("said: 450 " + HOSTILE)
                     .withHop(new Courier.Hop(MX, "127.0.0.1", "", "", "none", "450 " + HOSTILE))));
         }
-        new DowngradeMemory(dir.resolve("data/policy")).remember("example.org", Protection.TLS, "mx" + CLEAR + ".example.org",
+        new FileDowngradeMemory(dir.resolve("data/policy")).remember("example.org", Protection.TLS, "mx" + CLEAR + ".example.org",
                 Instant.now());
 
         CliRun show = CliRun.of("queue", "show", id, "--config", config.toString());
@@ -167,7 +167,7 @@ class PeerTextTest {
         try (SmtpClient client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofSeconds(20)), null, Clock.systemUTC());
              FileQueue queue = new FileQueue(dir.resolve("data/queue"), 0, Clock.systemUTC());
              QueueRunner runner = new QueueRunner(queue, new RemoteCourier(dns, client,
-                     new PolicyEngine(settings, new DowngradeMemory(dir.resolve("data/policy"))), port, Clock.systemUTC(),
+                     new PolicyEngine(settings, new FileDowngradeMemory(dir.resolve("data/policy"))), port, Clock.systemUTC(),
                      new Random(7)), new Config.Queue(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(5), 1),
                      Clock.systemUTC())) {
             runner.start();

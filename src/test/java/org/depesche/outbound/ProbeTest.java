@@ -20,7 +20,7 @@ import org.depesche.dns.TestDns;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.outbound.ProbeReport.Level;
-import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.policy.Protection;
 import org.depesche.queue.TransportDemand;
@@ -65,7 +65,7 @@ class ProbeTest {
 
     private Probe probe(DnsResolver dns, int port, ServerProbe server, Probe.MtaStsSource sts, Config.Policy... table) {
         Config.Delivery settings = new Config.Delivery("dane", port, null, null, null, null, null, List.of(table));
-        PolicyEngine engine = new PolicyEngine(settings, new DowngradeMemory(dir.resolve("data/policy")),
+        PolicyEngine engine = new PolicyEngine(settings, new FileDowngradeMemory(dir.resolve("data/policy")),
                 sts == null ? null : sts.cache());
         return new Probe(dns, engine, sts, server, settings, Set.of("mx.sender.test"), d -> d.equals("sender.test"),
                 Clock.systemUTC());
@@ -182,7 +182,7 @@ class ProbeTest {
 
     @Test
     void aStaticVerifyEntryAndTheDowngradeMemoryAreReportedAndAPkixValidMxIsVerified() throws Exception {
-        new DowngradeMemory(dir.resolve("data/policy"))
+        new FileDowngradeMemory(dir.resolve("data/policy"))
                 .remember("example.org", Protection.VERIFIED, MX, Instant.parse("2026-11-01T10:00:00Z"));
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.leaf(ca, MX)));
              TestDns dns = unsigned()) {

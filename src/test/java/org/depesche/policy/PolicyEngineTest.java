@@ -30,7 +30,7 @@ class PolicyEngineTest {
 
     private PolicyEngine engine(String level, Config.Policy... table) {
         return new PolicyEngine(new Config.Delivery(level, null, null, null, null, null, null, Arrays.asList(table)),
-                new DowngradeMemory(dir.resolve("policy")));
+                new FileDowngradeMemory(dir.resolve("policy")));
     }
 
     private static DnsResult tlsa(DnsResult.Outcome outcome, DnssecStatus status, int usage) throws Exception {
@@ -128,25 +128,6 @@ class PolicyEngineTest {
         assertThat(d).isEqualTo(new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(MX)), true));
         assertThat(requirement(decide(e, secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3)))))
                 .isInstanceOf(TlsRequirement.Dane.class);
-    }
-
-    @Test
-    void theMemoryOnlyRisesAndResetForgetsIt() throws Exception {
-        DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
-        assertThat(m.remember("Example.ORG", Protection.DANE, MX, Instant.EPOCH)).isTrue();
-        assertThat(m.remember("example.org", Protection.TLS, MX, Instant.EPOCH)).isFalse();
-        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Protection.DANE);
-        assertThat(new DowngradeMemory(dir.resolve("policy")).get("example.org.")).isPresent();
-        assertThat(m.reset("example.org")).isTrue();
-        assertThat(m.get("example.org")).isEmpty();
-        assertThat(m.reset("example.org")).isFalse();
-    }
-
-    @Test
-    void aDomainThatIsNoDomainNeverBecomesAPath() {
-        DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.get("../../etc/passwd"))
-                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
