@@ -27,6 +27,7 @@ import org.depesche.store.FileRefusalStore;
 import org.depesche.store.MaildirStore;
 import org.depesche.tls.PemTlsContextProvider;
 import org.depesche.mtasts.MtaStsServer;
+import org.depesche.mtasts.FilePolicyStore;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.PolicyFetcher;
 import org.depesche.mtasts.PolicyRefresher;
@@ -98,7 +99,7 @@ public final class Depesche implements AutoCloseable {
         try {
             PolicyFetcher fetcher = new PolicyFetcher(javax.net.ssl.SSLContext.getDefault(), config.delivery().connectTimeout(),
                     PolicyFetcher.DEADLINE);
-            return new PolicyCache(data.resolve("mta-sts"), fetcher, d -> StsRecord.lookup(dns, d), clock);
+            return new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), fetcher, d -> StsRecord.lookup(dns, d), clock);
         } catch (java.security.NoSuchAlgorithmException e) {
             client.close();
             dns.close();

@@ -22,6 +22,7 @@ import org.depesche.config.Config;
 import org.depesche.directory.FileDirectory;
 import org.depesche.dns.CachingDnsResolver;
 import org.depesche.dns.DnsResolvers;
+import org.depesche.mtasts.FilePolicyStore;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.PolicyFetcher;
 import org.depesche.mtasts.StsRecord;
@@ -93,7 +94,7 @@ final class ProbeCommand implements Callable<Integer> {
         try (CachingDnsResolver dns = DnsResolvers.fromConfig(c.dns(), clock);
              ServerProbe server = noConnect ? null : new ServerProbe(c.heloName(), timeouts(d), null, clock)) {
             PolicyFetcher fetcher = new PolicyFetcher(SSLContext.getDefault(), d.connectTimeout(), PolicyFetcher.DEADLINE);
-            PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), fetcher, x -> StsRecord.lookup(dns, x), clock);
+            PolicyCache cache = new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), fetcher, x -> StsRecord.lookup(dns, x), clock);
             PolicyEngine engine = new PolicyEngine(d, new FileDowngradeMemory(data.resolve("policy")), cache);
             Probe probe = new Probe(dns, engine, new Probe.MtaStsSource(cache), server, d,
                     new HashSet<>(List.of(c.hostname(), c.heloName())), directory::isLocalDomain, clock);

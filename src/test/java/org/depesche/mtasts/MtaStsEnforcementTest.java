@@ -50,7 +50,7 @@ class MtaStsEnforcementTest {
     }
 
     private PolicyEngine engine(PolicyFetcher fetcher) {
-        PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), fetcher, d -> Optional.ofNullable(txt.get(d)), new SettableClock());
+        PolicyCache cache = new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), fetcher, d -> Optional.ofNullable(txt.get(d)), new SettableClock());
         return new PolicyEngine(new Config.Delivery("dane", 25, null, null, null, null, null, null),
                 new FileDowngradeMemory(data.resolve("policy")), cache);
     }

@@ -17,6 +17,7 @@ import java.util.Set;
 import org.depesche.config.Config;
 import org.depesche.dns.DnsResolver;
 import org.depesche.dns.TestDns;
+import org.depesche.mtasts.FilePolicyStore;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.outbound.ProbeReport.Level;
@@ -77,7 +78,7 @@ class ProbeTest {
 
     private Probe.MtaStsSource mtaSts(DnsResolver dns, PolicyServer policyHost) throws Exception {
         var fetcher = policyHost.fetcher(PolicyServer.clientTrusting(ca));
-        return new Probe.MtaStsSource(new PolicyCache(dir.resolve("data/mta-sts"), fetcher, d -> StsRecord.lookup(dns, d),
+        return new Probe.MtaStsSource(new PolicyCache(new FilePolicyStore(dir.resolve("data/mta-sts")), fetcher, d -> StsRecord.lookup(dns, d),
                 Clock.systemUTC()));
     }
 
@@ -238,7 +239,7 @@ class ProbeTest {
              TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
                      .txt("_mta-sts.example.org", "v=STSv1; id=20261128;").start()) {
             DnsResolver resolver = dns.validatingResolver();
-            var sts = new Probe.MtaStsSource(new PolicyCache(dir.resolve("data/mta-sts"),
+            var sts = new Probe.MtaStsSource(new PolicyCache(new FilePolicyStore(dir.resolve("data/mta-sts")),
                     policyHost.fetcher(PolicyServer.clientTrusting(ca), deadline), d -> StsRecord.lookup(resolver, d), Clock.systemUTC()));
             ProbeReport r = java.util.concurrent.CompletableFuture.supplyAsync(() -> probe(resolver, 25, null, sts).probe("example.org"))
                     .get(deadline.plusSeconds(8).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
