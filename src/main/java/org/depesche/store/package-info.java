@@ -1,7 +1,8 @@
 /**
  * Mailbox storage, and the store of pending refusal notices.
  * {@link org.depesche.store.MailboxStore} is what delivery needs (append once
- * per delivery key, durably); {@link org.depesche.store.MaildirStore}
+ * per delivery key, durably, seen whole or not at all) and what a reader such
+ * as a later IMAP server needs (a message back by its key); {@link org.depesche.store.MaildirStore}
  * implements it as Maildir++ the way Dovecot reads it (the Maildir delivery
  * protocol tmp/ then new/, file names with S= and W= sizes, LF line ends),
  * each step fsynced so that a stored message survives a crash (RFC 5321 6.1:
