@@ -3,33 +3,25 @@ package org.depesche.mtasts;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import org.depesche.mail.DomainName;
 import org.depesche.mail.InvalidDomainException;
-import org.depesche.store.Durable;
+import org.depesche.store.JsonFiles;
 
 /**
  * {@link PolicyStore} as one JSON file per domain,
  * {@code <data>/mta-sts/<domain key>.json} (0600, in a 0700 directory),
  * holding the TXT id, the policy text as fetched and the fetch time, and
- * replaced whole with {@link Durable#replace}, so a crash leaves the old or
+ * replaced whole with {@link JsonFiles#replace}, so a crash leaves the old or
  * the new policy.
  */
 public final class FilePolicyStore implements PolicyStore {
     private final Path dir;
-    private final ObjectMapper json = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private record Stored(String domain, String id, String policy, String fetched) {
     }
@@ -43,9 +35,8 @@ public final class FilePolicyStore implements PolicyStore {
     public Optional<PolicyCache.Entry> get(String domainKey) throws IOException {
         Path file = file(domainKey);
         try {
-            return Optional.of(decode(Files.readAllBytes(file)));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+            Optional<Stored> s = JsonFiles.read(file, Stored.class);
+            return s.isEmpty() ? Optional.empty() : Optional.of(decode(s.get()));
         } catch (IOException | PolicyException | RuntimeException e) {
             throw new IOException("unreadable MTA-STS cache entry " + file + ": " + e.getMessage(), e);
         }
@@ -54,8 +45,8 @@ public final class FilePolicyStore implements PolicyStore {
     /** Synchronized: two writers of one domain would share its temporary file. */
     @Override
     public synchronized void put(PolicyCache.Entry entry) throws IOException {
-        Durable.replace(file(entry.domain()), json.writeValueAsBytes(new Stored(entry.domain(), entry.id(),
-                entry.policy().toText(), entry.fetched().toString())));
+        JsonFiles.replace(file(entry.domain()), new Stored(entry.domain(), entry.id(), entry.policy().toText(),
+                entry.fetched().toString()));
     }
 
     /** Files whose name is no domain key (none this store wrote) are passed over. */
@@ -73,8 +64,7 @@ public final class FilePolicyStore implements PolicyStore {
         return entries;
     }
 
-    private PolicyCache.Entry decode(byte[] data) throws IOException, PolicyException {
-        Stored s = json.readValue(data, Stored.class);
+    private static PolicyCache.Entry decode(Stored s) throws PolicyException {
         StsPolicy p = StsPolicy.parse(s.policy());
         Instant fetched = Instant.parse(s.fetched());
         return new PolicyCache.Entry(s.domain(), s.id(), p, fetched, fetched.plusSeconds(p.maxAge()));

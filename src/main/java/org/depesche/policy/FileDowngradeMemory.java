@@ -2,31 +2,24 @@ package org.depesche.policy;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import org.depesche.mail.DomainName;
 import org.depesche.store.Durable;
+import org.depesche.store.JsonFiles;
 
 /**
  * {@link DowngradeMemory} as one JSON file per domain,
  * {@code <data>/policy/<domain key>.json} (0600, in a 0700 directory),
- * replaced whole with {@link Durable#replace}, so a crash leaves either the
+ * replaced whole with {@link JsonFiles#replace}, so a crash leaves either the
  * old or the new entry. Read from the file at every {@link #get}: a
  * `depesche policy reset` in another process takes effect at the next
  * delivery attempt.
  */
 public final class FileDowngradeMemory implements DowngradeMemory {
     private final Path dir;
-    private final ObjectMapper json = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private record Stored(String domain, String protection, String mx, String at) {
     }
@@ -40,10 +33,8 @@ public final class FileDowngradeMemory implements DowngradeMemory {
     public Optional<Entry> get(String domain) throws IOException {
         Path file = file(domain);
         try {
-            Stored s = json.readValue(Files.readAllBytes(file), Stored.class);
-            return Optional.of(new Entry(s.domain(), Protection.parse(s.protection()), s.mx(), Instant.parse(s.at())));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+            return JsonFiles.read(file, Stored.class)
+                    .map(s -> new Entry(s.domain(), Protection.parse(s.protection()), s.mx(), Instant.parse(s.at())));
         } catch (IOException | RuntimeException e) {
             throw new IOException("unreadable downgrade memory " + file + ": " + e.getMessage(), e);
         }
@@ -55,7 +46,7 @@ public final class FileDowngradeMemory implements DowngradeMemory {
         Optional<Entry> old = get(domain);
         if (old.isPresent() && old.get().protection().atLeast(protection)) return false;
         String name = normalize(domain);
-        Durable.replace(file(domain), json.writeValueAsBytes(new Stored(name, protection.label(), mx, at.toString())));
+        JsonFiles.replace(file(domain), new Stored(name, protection.label(), mx, at.toString()));
         return true;
     }
 

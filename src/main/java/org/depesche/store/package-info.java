@@ -11,7 +11,9 @@
  * refusal digests have not yet told the owners of secure addresses, so the
  * protocol code never touches a file; {@link org.depesche.store.FileRefusalStore}
  * keeps it as one JSON file per account. {@link org.depesche.store.Durable}
- * holds the fsync and whole-file replacement patterns every file store uses.
+ * holds the fsync and whole-file replacement patterns every file store uses,
+ * {@link org.depesche.store.JsonFiles} the reading and writing of the small
+ * stores' JSON files.
  * Not yet: Maildir++ folders, quotas, flags and UIDs (an IMAP server needs
  * them; Dovecot keeps its own dovecot-uidlist today).
  */
