@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.depesche.mail.DomainName;
 import org.depesche.store.Durable;
 import org.depesche.store.JsonFiles;
+import org.depesche.transport.Strength;
 
 /**
  * {@link DowngradeMemory} as one JSON file per domain,
@@ -34,7 +35,7 @@ public final class FileDowngradeMemory implements DowngradeMemory {
         Path file = file(domain);
         try {
             return JsonFiles.read(file, Stored.class)
-                    .map(s -> new Entry(s.domain(), Protection.parse(s.protection()), s.mx(), Instant.parse(s.at())));
+                    .map(s -> new Entry(s.domain(), DowngradeMemory.named(s.protection()), s.mx(), Instant.parse(s.at())));
         } catch (IOException | RuntimeException e) {
             throw new IOException("unreadable downgrade memory " + file + ": " + e.getMessage(), e);
         }
@@ -42,11 +43,11 @@ public final class FileDowngradeMemory implements DowngradeMemory {
 
     /** Synchronized so that two deliveries to one domain cannot lower it by racing (within this process). */
     @Override
-    public synchronized boolean remember(String domain, Protection protection, String mx, Instant at) throws IOException {
+    public synchronized boolean remember(String domain, Strength protection, String mx, Instant at) throws IOException {
         Optional<Entry> old = get(domain);
-        if (old.isPresent() && old.get().protection().atLeast(protection)) return false;
+        if (old.isPresent() && old.get().protection().atLeast(DowngradeMemory.remembered(protection))) return false;
         String name = normalize(domain);
-        JsonFiles.replace(file(domain), new Stored(name, protection.label(), mx, at.toString()));
+        JsonFiles.replace(file(domain), new Stored(name, DowngradeMemory.label(protection), mx, at.toString()));
         return true;
     }
 

@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.stream.Stream;
 
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +31,7 @@ class FileDowngradeMemoryTest extends DowngradeMemoryContractTest {
 
     @Test
     void aDomainIsOneJsonFileNamedByItsKeyPrivateToTheServer() throws Exception {
-        newMemory().remember("Example.ORG.", Protection.VERIFIED, MX, AT);
+        newMemory().remember("Example.ORG.", Strength.VERIFIED, MX, AT);
         Path file = data.resolve("policy/example.org.json");
         try (Stream<Path> files = Files.list(data.resolve("policy"))) {
             assertThat(files.toList()).containsExactly(file);
@@ -43,6 +45,19 @@ class FileDowngradeMemoryTest extends DowngradeMemoryContractTest {
                 }""");
         assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat(Files.getPosixFilePermissions(data.resolve("policy"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @Test
+    void theFileHoldsTheNamesItsFilesHaveAlwaysHeld() throws Exception {
+        Files.createDirectories(data.resolve("policy"));
+        Files.writeString(data.resolve("policy/example.org.json"),
+                "{\"domain\": \"example.org\", \"protection\": \"tls\", \"mx\": \"" + MX + "\", \"at\": \"1970-01-01T00:00:00Z\"}");
+        DowngradeMemory m = newMemory();
+        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Strength.ENCRYPTED);
+        assertThat(m.remember("example.org", Strength.MTA_STS_VERIFIED, MX, Instant.EPOCH)).isTrue();
+        assertThat(Files.readString(data.resolve("policy/example.org.json"))).contains("\"protection\" : \"verified\"");
+        m.remember("example.org", Strength.DANE_VERIFIED, MX, Instant.EPOCH);
+        assertThat(Files.readString(data.resolve("policy/example.org.json"))).contains("\"protection\" : \"dane\"");
     }
 
     @Test
@@ -64,8 +79,8 @@ class FileDowngradeMemoryTest extends DowngradeMemoryContractTest {
     @Test
     void aRaisedEntryLeavesNoTemporaryFileBehind() throws Exception {
         DowngradeMemory m = newMemory();
-        m.remember("example.org", Protection.TLS, MX, AT);
-        m.remember("example.org", Protection.DANE, MX, AT);
+        m.remember("example.org", Strength.ENCRYPTED, MX, AT);
+        m.remember("example.org", Strength.DANE_VERIFIED, MX, AT);
         try (Stream<Path> files = Files.list(data.resolve("policy"))) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("example.org.json");
         }
