@@ -237,8 +237,15 @@ final class DirectoryCommands {
         return st;
     }
 
+    /** Compared as the directory stores addresses, so a U-label or upper-case spelling finds its account. */
     private static boolean isAccount(DirectoryAdmin dir, String address) {
-        return dir.accounts().stream().anyMatch(a -> a.address().equalsIgnoreCase(address.strip()));
+        String key;
+        try {
+            key = stored(address);
+        } catch (IllegalArgumentException notAnAddress) {
+            return false;
+        }
+        return dir.accounts().stream().anyMatch(a -> a.address().equals(key));
     }
 
     /** The first line of stdin without its line end. Empty input is an error, not an empty password. */

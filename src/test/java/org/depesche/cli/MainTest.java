@@ -212,6 +212,17 @@ class MainTest {
     }
 
     @Test
+    void accountSwitchesFindTheAccountUnderAnySpellingOfItsAddress() throws Exception {
+        quickstart();
+        String nl = System.lineSeparator();
+        assertThat(cli("domain", "add", "bücher.example", "--config", config()).code()).isZero();
+        assertThat(cli("user", "add", "dora@bücher.example", "--config", config()).code()).isZero();
+        assertThat(cli("user", "secure", "Dora@BÜCHER.example", "--receive-tls-only", "--config", config()).code()).isZero();
+        assertThat(cli("user", "list", "--config", config()).out())
+                .contains("dora@xn--bcher-kva.example (secure: verify, receive-tls-only)" + nl);
+    }
+
+    @Test
     void secureEntriesOfTheConfigAreListedButTheCliRefusesToRemoveThem() throws Exception {
         quickstart();
         java.nio.file.Files.writeString(dir.resolve("depesche.toml"), """
