@@ -235,8 +235,15 @@ final class DirectoryCommands {
         return st;
     }
 
+    /** By the address as the directory keys it, so that every spelling of its domain finds the account. */
     private static boolean isAccount(FileDirectory dir, String address) {
-        return dir.accounts().stream().anyMatch(a -> a.address().equalsIgnoreCase(address.strip()));
+        String key;
+        try {
+            key = stored(address);
+        } catch (IllegalArgumentException e) {
+            return false; // not an address, so no account
+        }
+        return dir.accounts().stream().anyMatch(a -> a.address().equals(key));
     }
 
     /** The first line of stdin without its line end. Empty input is an error, not an empty password. */

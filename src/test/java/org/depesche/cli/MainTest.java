@@ -19,6 +19,8 @@ import org.depesche.directory.FileDirectory;
 import org.depesche.mail.MailAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
     private static final Pattern PASSWORD = Pattern.compile("Password for \\S+ \\(shown only this once\\): (\\S+)");
@@ -209,6 +211,20 @@ class MainTest {
                 "depesche: --receive-tls-only and --send-authenticated-only need an account, and team@example.test is none");
         assertThat(cli("user", "secure", "alice@example.test", "--off", "--config", config()).code()).isZero();
         assertThat(cli("user", "list", "--config", config()).out()).isEqualTo("alice@example.test" + nl);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alice@b\u00FCcher.test", "ALICE@B\u00DCCHER.TEST.", "alice@xn--bcher-kva.test", "alice@b\u00FCcher\u3002test"})
+    void theAccountSwitchesFindTheAccountInEverySpellingOfItsAddress(String spelled) throws Exception {
+        // Was: the account was looked for by the address as typed, case folded, so another spelling of
+        // its domain was "none" and --receive-tls-only refused.
+        quickstart();
+        assertThat(cli("domain", "add", "b\u00FCcher.test", "--config", config()).code()).isZero();
+        assertThat(withStdin("pw\n", "user", "add", "alice@b\u00FCcher.test", "--password-stdin", "--config", config()).code()).isZero();
+        Run r = cli("user", "secure", spelled, "--receive-tls-only", "--config", config());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(cli("user", "list", "--config", config()).out())
+                .contains("alice@xn--bcher-kva.test (secure: verify, receive-tls-only)");
     }
 
     @Test
