@@ -66,9 +66,19 @@ class QueueCommandTest {
     }
 
     private static QueuedMessage commitWithDemand(Queue q, TransportDemand demand, String sender, String... rcpts) throws IOException {
+        return commitReceivedAt(q, T0, demand, sender, rcpts);
+    }
+
+    /** A runner on the system clock expires a message received at T0 once T0 is older than the queue lifetime. */
+    private static QueuedMessage commitReceivedNow(Queue q, String sender, String... rcpts) throws IOException {
+        return commitReceivedAt(q, Instant.now(), TransportDemand.NONE, sender, rcpts);
+    }
+
+    private static QueuedMessage commitReceivedAt(Queue q, Instant receivedAt, TransportDemand demand, String sender,
+                                                  String... rcpts) throws IOException {
         Envelope env = new Envelope(Optional.ofNullable(sender).map(MailAddress::parse),
                 List.of(rcpts).stream().map(a -> new Recipient(MailAddress.parse(a), MailAddress.parse(a))).toList(),
-                T0, "cidcidcidcid", "192.0.2.7", new TlsInfo("TLSv1.3", "TLS_AES_256_GCM_SHA384"),
+                receivedAt, "cidcidcidcid", "192.0.2.7", new TlsInfo("TLSv1.3", "TLS_AES_256_GCM_SHA384"),
                 Optional.of("alice@example.org"), false, BodyType.EIGHT_BIT_MIME);
         try (Queue.Incoming in = q.begin()) {
             in.content().write("Subject: hi\r\n\r\nhello\r\n".getBytes());
@@ -219,7 +229,7 @@ class QueueCommandTest {
                      new Config.Queue(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(5), 2),
                      Clock.systemUTC())) {
             runner.start();
-            QueuedMessage m = commit(q, "alice@example.org", "bob@example.com");
+            QueuedMessage m = commitReceivedNow(q, "alice@example.org", "bob@example.com");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (q.get(m.id()).orElseThrow().deferrals() == 0 && System.nanoTime() < deadline) Thread.sleep(20);
             Files.delete(obstacle);
