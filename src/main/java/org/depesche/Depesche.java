@@ -12,10 +12,6 @@ import org.depesche.directory.FileDirectory;
 import org.depesche.dns.CachingDnsResolver;
 import org.depesche.dns.DnsResolvers;
 import org.depesche.dsn.Bouncer;
-import org.depesche.outbound.RemoteCourier;
-import org.depesche.outbound.RoutingCourier;
-import org.depesche.policy.DowngradeMemory;
-import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.LocalCourier;
 import org.depesche.queue.QueueRunner;
@@ -26,10 +22,7 @@ import org.depesche.smtp.server.SmtpServer;
 import org.depesche.store.MaildirStore;
 import org.depesche.tls.PemTlsContextProvider;
 import org.depesche.mtasts.MtaStsServer;
-import org.depesche.mtasts.PolicyCache;
-import org.depesche.mtasts.PolicyFetcher;
 import org.depesche.mtasts.PolicyRefresher;
-import org.depesche.mtasts.StsRecord;
 import org.depesche.mtasts.PublishedPolicy;
 import org.depesche.config.HostPort;
 import org.slf4j.Logger;
@@ -78,32 +71,22 @@ public final class Depesche implements AutoCloseable {
             queue.close();
             throw new IOException("cannot set up TLS for outbound delivery: " + e.getMessage(), e);
         }
-        PolicyCache stsCache = mtaStsCache(data, clock);
-        this.mtaStsRefresher = new PolicyRefresher(stsCache, PolicyRefresher.INTERVAL, PolicyRefresher.AHEAD);
-        PolicyEngine policy = new PolicyEngine(out, new DowngradeMemory(data.resolve("policy")), stsCache);
-        RemoteCourier remote = new RemoteCourier(dns, client, policy, out.smtpPort(), clock, new java.security.SecureRandom(),
-                new java.util.HashSet<>(java.util.List.of(config.hostname(), config.heloName())));
-        this.runner = new QueueRunner(queue, new RoutingCourier(directory, new LocalCourier(store), remote),
-                config.queue(), clock);
+        DeliverySetup delivery;
+        try {
+            delivery = DeliverySetup.of(config, directory, dns, new java.security.SecureRandom(), clock);
+        } catch (IOException e) {
+            client.close();
+            dns.close();
+            queue.close();
+            throw e;
+        }
+        this.mtaStsRefresher = new PolicyRefresher(delivery.mtaSts(), PolicyRefresher.INTERVAL, PolicyRefresher.AHEAD);
+        this.runner = new QueueRunner(queue, delivery.courier(new LocalCourier(store), client, clock), config.queue(), clock);
         new Bouncer(queue, directory, config.hostname(), config.queue().maxLifetime(), clock)
                 .attach(runner, out.delayNoticeAfter());
         this.server = new SmtpServer(config, directory, queue, tls, clock);
         this.mtaSts = config.mtaSts().listen().isBlank() ? null : new MtaStsServer(HostPort.parse(config.mtaSts().listen()),
                 PublishedPolicy.from(config), directory::isLocalDomain, tls);
-    }
-
-    /** Destination domains' MTA-STS policies: fetched with the JDK's trust store, kept under <data>/mta-sts. */
-    private PolicyCache mtaStsCache(Path data, Clock clock) throws IOException {
-        try {
-            PolicyFetcher fetcher = new PolicyFetcher(javax.net.ssl.SSLContext.getDefault(), config.delivery().connectTimeout(),
-                    PolicyFetcher.DEADLINE);
-            return new PolicyCache(data.resolve("mta-sts"), fetcher, d -> StsRecord.lookup(dns, d), clock);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            client.close();
-            dns.close();
-            queue.close();
-            throw new IOException("cannot set up TLS for MTA-STS policy fetches: " + e.getMessage(), e);
-        }
     }
 
     /** connect_timeout, command_timeout for every command phase, data_timeout for the content and the final reply. */

@@ -10,7 +10,9 @@ import java.util.Map;
 import org.depesche.config.ConfigException;
 import org.depesche.crypto.PasswordGenerator;
 import org.depesche.directory.Directory;
+import org.depesche.directory.DirectoryAdmin;
 import org.depesche.directory.DirectoryException;
+import org.depesche.directory.DirectoryKeys;
 import org.depesche.directory.FileDirectory;
 import org.depesche.directory.SecureSettings;
 import org.depesche.mail.DomainName;
@@ -33,13 +35,13 @@ final class DirectoryCommands {
     }
 
     /** The directory with the [secure] entries of the config file laid over it, as the server sees it. */
-    static FileDirectory open(ConfigOption config) throws ConfigException, DirectoryException {
+    static DirectoryAdmin open(ConfigOption config) throws ConfigException, DirectoryException {
         Logging.quiet();
         return FileDirectory.of(config.load(), java.time.Clock.systemUTC());
     }
 
     /** ", set in depesche.toml" for an address a [secure] table names. */
-    private static String inConfig(FileDirectory dir, String address) {
+    private static String inConfig(DirectoryAdmin dir, String address) {
         return dir.configuredTable(address).map(t -> ", set in " + SecureSettings.FILE).orElse("");
     }
 
@@ -60,8 +62,8 @@ final class DirectoryCommands {
         @Command(name = "list", description = "Lists the accounts.")
         int list(@Mixin ConfigOption config) throws Exception {
             Main main = Main.of(spec);
-            FileDirectory dir = open(config);
-            for (FileDirectory.AccountInfo a : dir.accounts()) {
+            DirectoryAdmin dir = open(config);
+            for (DirectoryAdmin.AccountInfo a : dir.accounts()) {
                 List<String> flags = new java.util.ArrayList<>();
                 if (!a.enabled()) flags.add("disabled");
                 a.secure().ifPresent(st -> flags.add("secure: " + st.label()));
@@ -81,7 +83,7 @@ final class DirectoryCommands {
                    @Option(names = "--send-authenticated-only", description = "The account's mail leaves only over authenticated TLS.") boolean send,
                    @Option(names = "--off", description = "The address is no longer secure and the account's switches are cleared.") boolean off,
                    @Mixin ConfigOption config) throws Exception {
-            FileDirectory dir = open(config);
+            DirectoryAdmin dir = open(config);
             Main main = Main.of(spec);
             if (off) {
                 // Refused before anything changes: the file's entry would keep the address secure anyway.
@@ -97,7 +99,7 @@ final class DirectoryCommands {
             dir.setSecure(address, st);
             if (receive || send) dir.setAccountTls(address, receive, send);
             // A stricter [[secure.address]] in depesche.toml wins; say so rather than claim what does not apply.
-            Directory.Strictness effective = dir.secureAddresses().getOrDefault(FileDirectory.key(MailAddress.parse(address.strip())), st);
+            Directory.Strictness effective = dir.secureAddresses().getOrDefault(stored(address), st);
             main.out.println(stored(address) + " is secure (" + st.label() + ")" + (receive ? ", receives only over TLS" : "")
                     + (send ? ", sends only over authenticated TLS" : "")
                     + (effective == st ? "" : "; " + SecureSettings.FILE + " sets " + effective.label() + ", which wins"));
@@ -114,7 +116,7 @@ final class DirectoryCommands {
 
         /** Creates the account ({@code create}) or changes its password. */
         private int savePassword(String address, boolean stdin, ConfigOption config, boolean create) throws Exception {
-            FileDirectory dir = open(config);
+            DirectoryAdmin dir = open(config);
             Main main = Main.of(spec);
             char[] password = stdin ? readPassword(main) : new PasswordGenerator().generate();
             if (create) {
@@ -132,7 +134,7 @@ final class DirectoryCommands {
 
         @Command(name = "del", description = "Deletes the account ADDRESS (and removes it from aliases). Its mailbox stays on disk.")
         int del(@Parameters(paramLabel = "ADDRESS", description = "The account's address (its login).") String address, @Mixin ConfigOption config) throws Exception {
-            FileDirectory dir = open(config);
+            DirectoryAdmin dir = open(config);
             dir.removeUser(address);
             Main.of(spec).out.println("deleted account " + stored(address) + "; its mailbox under " + config.dataDir().resolve("mail") + " was kept");
             return 0;
@@ -153,7 +155,7 @@ final class DirectoryCommands {
                         description = "With --secure: how strictly its mail must be protected (default: ${DEFAULT-VALUE}).") String strictness,
                 @Mixin ConfigOption config) throws Exception {
             Directory.Strictness st = strictness(strictness);
-            FileDirectory dir = open(config);
+            DirectoryAdmin dir = open(config);
             dir.addAlias(alias, targets);
             if (secure) dir.setSecure(alias, st);
             Main.of(spec).out.println("alias " + stored(alias) + " -> "
@@ -165,7 +167,7 @@ final class DirectoryCommands {
         @Command(name = "list", description = "Lists the aliases and their targets.")
         int list(@Mixin ConfigOption config) throws Exception {
             Main main = Main.of(spec);
-            FileDirectory dir = open(config);
+            DirectoryAdmin dir = open(config);
             Map<String, Directory.Strictness> secure = dir.secureAddresses();
             for (Map.Entry<String, List<String>> e : dir.aliases().entrySet()) {
                 Directory.Strictness st = secure.get(e.getKey());
@@ -199,7 +201,7 @@ final class DirectoryCommands {
         @Command(name = "list", description = "Lists the local domains, the first one first.")
         int list(@Mixin ConfigOption config) throws Exception {
             Main main = Main.of(spec);
-            FileDirectory dir = open(config);
+            DirectoryAdmin dir = open(config);
             Map<String, List<String>> secure = dir.secureAliasDomains();
             Map<String, String> configured = dir.configured().aliasToDomain();
             for (String d : dir.domains()) {
@@ -236,7 +238,7 @@ final class DirectoryCommands {
     }
 
     /** By the address as the directory keys it, so that every spelling of its domain finds the account. */
-    private static boolean isAccount(FileDirectory dir, String address) {
+    private static boolean isAccount(DirectoryAdmin dir, String address) {
         String key;
         try {
             key = stored(address);
@@ -255,6 +257,6 @@ final class DirectoryCommands {
 
     /** An address as the directory stores it (local part folded, domain as its UTS #46 key): what a change says it changed. */
     private static String stored(String address) {
-        return FileDirectory.key(MailAddress.parse(address.strip()));
+        return DirectoryKeys.key(MailAddress.parse(address.strip()));
     }
 }

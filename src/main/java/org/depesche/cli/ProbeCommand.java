@@ -2,14 +2,10 @@ package org.depesche.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
+import java.util.Random;
 import java.util.concurrent.Callable;
-
-import javax.net.ssl.SSLContext;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,17 +14,13 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
+import org.depesche.DeliverySetup;
 import org.depesche.config.Config;
 import org.depesche.directory.FileDirectory;
 import org.depesche.dns.CachingDnsResolver;
 import org.depesche.dns.DnsResolvers;
-import org.depesche.mtasts.PolicyCache;
-import org.depesche.mtasts.PolicyFetcher;
-import org.depesche.mtasts.StsRecord;
 import org.depesche.outbound.Probe;
 import org.depesche.outbound.ProbeReport;
-import org.depesche.policy.DowngradeMemory;
-import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.Printable;
 import org.depesche.smtp.client.ClientTimeouts;
@@ -43,9 +35,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * `depesche probe ADDRESS|DOMAIN`: how mail there would travel, before
- * anything is sent. Built from the config as `serve` builds delivery (the
- * [dns] resolver, the [delivery] policy table, the downgrade memory and the
- * MTA-STS cache under the data directory), so the answer is the one the
+ * anything is sent. Built from the config by the {@link DeliverySetup}
+ * `serve` builds delivery with (the directory with the [secure] overlay,
+ * the [dns] resolver, the [delivery] policy table, the downgrade memory and
+ * the MTA-STS cache under the data directory), so the answer is the one the
  * running server would act on. The MTA-STS cache may be filled by the probe,
  * as a delivery would fill it; the downgrade memory is only read.
  */
@@ -87,16 +80,11 @@ final class ProbeCommand implements Callable<Integer> {
         }
         Logging.quiet();
         Clock clock = Main.of(spec).clock;
-        Path data = c.dataDir();
-        FileDirectory directory = new FileDirectory(data.resolve("directory.json"));
-        Config.Delivery d = c.delivery();
+        FileDirectory directory = FileDirectory.of(c, clock);
         try (CachingDnsResolver dns = DnsResolvers.fromConfig(c.dns(), clock);
-             ServerProbe server = noConnect ? null : new ServerProbe(c.heloName(), timeouts(d), null, clock)) {
-            PolicyFetcher fetcher = new PolicyFetcher(SSLContext.getDefault(), d.connectTimeout(), PolicyFetcher.DEADLINE);
-            PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), fetcher, x -> StsRecord.lookup(dns, x), clock);
-            PolicyEngine engine = new PolicyEngine(d, new DowngradeMemory(data.resolve("policy")), cache);
-            Probe probe = new Probe(dns, engine, new Probe.MtaStsSource(cache), server, d,
-                    new HashSet<>(List.of(c.hostname(), c.heloName())), directory::isLocalDomain, clock);
+             ServerProbe server = noConnect ? null : new ServerProbe(c.heloName(), timeouts(c.delivery()), null, clock)) {
+            // Equal MX preferences in one fixed order: the same command gives the same report.
+            Probe probe = DeliverySetup.of(c, directory, dns, new Random(0), clock).probe(server, clock);
             ProbeReport report = probe.probe(target, demand());
             PrintWriter out = spec.commandLine().getOut();
             if (json) out.println(JSON.writeValueAsString(report));

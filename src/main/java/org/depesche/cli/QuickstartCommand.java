@@ -18,6 +18,7 @@ import org.depesche.config.Config;
 import org.depesche.config.ConfigDocs;
 import org.depesche.config.HostName;
 import org.depesche.crypto.PasswordGenerator;
+import org.depesche.directory.DirectoryAdmin;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
 import org.depesche.mail.MailAddress;
@@ -86,7 +87,7 @@ final class QuickstartCommand implements Callable<Integer> {
 
         // The directory first: it refuses a bad or existing address before anything is written.
         char[] password = new PasswordGenerator().generate();
-        FileDirectory directory = new FileDirectory(data.resolve("directory.json"));
+        DirectoryAdmin directory = new FileDirectory(data.resolve("directory.json"));
         if (!directory.isLocalDomain(account.domain())) directory.addDomain(account.domain());
         directory.addUser(account.toString(), password);
         String postmaster = "postmaster@" + account.domain();

@@ -8,7 +8,9 @@ import org.depesche.mail.MailAddress;
 /**
  * Domains, accounts and aliases: who is local, where an address delivers,
  * who may log in and which addresses they may send as. Read by the SMTP
- * server, written by the CLI. Implementation: {@link FileDirectory}.
+ * server; the CLI writes through {@link DirectoryAdmin}. Every backend
+ * ({@link FileDirectory}) is a {@link StoredDirectory}, whose answers are
+ * {@code RoutingRules}'.
  */
 public interface Directory {
 

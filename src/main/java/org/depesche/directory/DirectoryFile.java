@@ -59,11 +59,6 @@ final class DirectoryFile {
     record Read(DirectoryData data, Stamp stamp) {
     }
 
-    @FunctionalInterface
-    interface Change {
-        DirectoryData apply(DirectoryData current) throws DirectoryException;
-    }
-
     DirectoryFile(Path file) {
         this.file = file.toAbsolutePath();
         String name = this.file.getFileName().toString();
@@ -105,7 +100,7 @@ final class DirectoryFile {
     }
 
     /** Applies {@code change} to the current file content under the lock and writes the result. */
-    Read update(Change change) throws DirectoryException {
+    Read update(DirectoryChange change) throws DirectoryException {
         try {
             Durable.createDirectories(file.getParent());
             try (FileChannel channel = openLockFile();

@@ -7,15 +7,15 @@ import java.util.Optional;
 
 import org.depesche.config.Config;
 import org.depesche.directory.Directory.Strictness;
-import org.depesche.mail.DomainName;
 import org.depesche.mail.MailAddress;
 
 /**
  * Secure alias domains, secure addresses and secure accounts set in
- * depesche.toml ({@code [secure]}). {@link FileDirectory} lays them over
- * directory.json and never writes them there, so the CLI can show them but
- * not remove them. Keys are in the form directory.json uses: domains
- * lower case, addresses with the local part folded.
+ * depesche.toml ({@code [secure]}). Every directory lays them over its
+ * stored content ({@link DirectorySnapshot}) and never writes them there,
+ * so the CLI can show them but not remove them. Keys are in the form the
+ * directory stores ({@link DirectoryKeys}): domains by their key, addresses
+ * with the local part folded.
  *
  * @param aliasToDomain secure alias domain to the local domain it stands for
  * @param addresses     secure addresses and their strictness
@@ -41,12 +41,12 @@ public record SecureSettings(Map<String, String> aliasToDomain, Map<String, Stri
     /** The [secure] section, already checked by the config loader. */
     public static SecureSettings from(Config.Secure secure) {
         Map<String, String> domains = new LinkedHashMap<>();
-        for (Config.SecureDomain d : secure.domain()) domains.put(DomainName.key(d.alias()), DomainName.key(d.domain()));
+        for (Config.SecureDomain d : secure.domain()) domains.put(DirectoryKeys.domainKey(d.alias()), DirectoryKeys.domainKey(d.domain()));
         Map<String, Strictness> addresses = new LinkedHashMap<>();
-        for (Config.SecureAddress a : secure.address()) addresses.put(FileDirectory.key(MailAddress.parse(a.address().strip())), Strictness.parse(a.strictness()));
+        for (Config.SecureAddress a : secure.address()) addresses.put(DirectoryKeys.key(MailAddress.parse(a.address().strip())), Strictness.parse(a.strictness()));
         Map<String, Switches> accounts = new LinkedHashMap<>();
         for (Config.SecureAccount a : secure.account())
-            accounts.put(FileDirectory.key(MailAddress.parse(a.address().strip())), new Switches(a.receiveTlsOnly(), a.sendAuthenticatedOnly()));
+            accounts.put(DirectoryKeys.key(MailAddress.parse(a.address().strip())), new Switches(a.receiveTlsOnly(), a.sendAuthenticatedOnly()));
         return new SecureSettings(domains, addresses, accounts);
     }
 
@@ -57,7 +57,15 @@ public record SecureSettings(Map<String, String> aliasToDomain, Map<String, Stri
         return Optional.empty();
     }
 
-    /** VERIFY is stricter than ENCRYPT: where the file and directory.json both name an address, the stricter counts. */
+    /**
+     * What a secure alias domain, or an account that receives only over
+     * TLS, asks of mail when no marked address names a strictness. This and
+     * {@link #stricter} are all the directory knows of how strictnesses
+     * compare.
+     */
+    static final Strictness IMPLIED = Strictness.VERIFY;
+
+    /** VERIFY is stricter than ENCRYPT: where depesche.toml and the stored content both name an address, the stricter counts. */
     static Strictness stricter(Strictness a, Strictness b) {
         if (a == null) return b;
         if (b == null) return a;

@@ -9,12 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Random;
-import java.util.Set;
 import java.util.function.Predicate;
 
-import org.depesche.mail.BodyType;
-import org.depesche.config.Config;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.Addresses;
 import org.depesche.dns.DnsResolver;
@@ -25,18 +21,12 @@ import org.depesche.mtasts.PolicyException;
 import org.depesche.mtasts.StsPolicy;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.outbound.ProbeReport.Level;
-import org.depesche.policy.DeliveryRequest;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.MxDecision;
 import org.depesche.policy.PolicyEngine;
-import org.depesche.queue.Envelope;
-import org.depesche.queue.QueuedMessage;
-import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
-import org.depesche.mail.DomainName;
 import org.depesche.mail.InvalidDomainException;
 import org.depesche.mail.MailAddress;
-import org.depesche.mail.TlsInfo;
 import org.depesche.smtp.client.DeliveryAttempt;
 import org.depesche.smtp.client.ServerCheck;
 import org.depesche.smtp.client.ServerProbe;
@@ -46,23 +36,21 @@ import org.xbill.DNS.Type;
 
 /**
  * Shows, before anything is sent, how mail to a domain would travel: the
- * same MX lookup ({@link MxLookup}), host facts ({@link HostFacts}) and
- * policy decisions ({@link PolicyEngine#forDomain}, {@link PolicyEngine#forMx})
- * as {@link RemoteCourier}, and, unless built without a {@link ServerProbe},
- * a check of each MX address that stops before MAIL FROM. The result is a
+ * plan {@link RemoteCourier} would carry out, from the same
+ * {@link DeliveryPlanner} (policy, MX hosts, host facts, the engine's
+ * decision per host, the address budget), and, unless built without a
+ * {@link ServerProbe}, a check of each planned MX address that stops
+ * before MAIL FROM. The result is a
  * {@link ProbeReport}; `depesche probe` prints it and the dashboard can
  * show it, for a message without demands of its own or, with
  * {@link #probe(String, TransportDemand)}, for one with REQUIRETLS or from
  * a secure sender.
  */
 public final class Probe {
+    private final DeliveryPlanner planner;
     private final DnsResolver dns;
-    private final PolicyEngine policy;
     private final MtaStsSource mtaSts;
     private final ServerProbe server;
-    private final Config.Delivery settings;
-    private final MxLookup mxLookup;
-    private final HostFacts hostFacts;
     private final Predicate<String> isLocalDomain;
     private final Clock clock;
 
@@ -75,21 +63,17 @@ public final class Probe {
     }
 
     /**
-     * @param mtaSts        the source {@code policy} was built with; null when it ignores MTA-STS
+     * @param planner       the planner delivery uses
+     * @param isLocalDomain true for domains this server delivers to itself, as delivery's {@link RoutingCourier} decides
+     * @param mtaSts        the source the planner's policy engine was built with; null when it ignores MTA-STS
      * @param server        null to report from DNS and policy alone (--no-connect)
-     * @param settings      the [delivery] section {@code policy} was built from (the port, the static table)
-     * @param ownNames      this server's host names, as RemoteCourier has them (RFC 5321 5.1 loops)
-     * @param isLocalDomain true for domains this server delivers to itself
      */
-    public Probe(DnsResolver dns, PolicyEngine policy, MtaStsSource mtaSts, ServerProbe server, Config.Delivery settings,
-                 Set<String> ownNames, Predicate<String> isLocalDomain, Clock clock) {
-        this.dns = dns;
-        this.policy = policy;
+    public Probe(DeliveryPlanner planner, Predicate<String> isLocalDomain, MtaStsSource mtaSts, ServerProbe server,
+                 Clock clock) {
+        this.planner = planner;
+        this.dns = planner.dns();
         this.mtaSts = mtaSts;
         this.server = server;
-        this.settings = settings;
-        this.mxLookup = new MxLookup(dns, new Random(0), ownNames); // equal preferences: any order will do
-        this.hostFacts = new HostFacts(dns, settings.smtpPort());
         this.isLocalDomain = isLocalDomain;
         this.clock = clock;
     }
@@ -113,20 +97,20 @@ public final class Probe {
                     new ProbeReport.Route("local", null, null), null, null, List.of(), List.of());
         }
         List<String> notes = new ArrayList<>();
-        DomainPolicy p;
+        DeliveryPlan plan;
         ProbeReport.MtaSts sts;
         try {
             Optional<PolicyCache.Entry> before = mtaSts == null ? Optional.empty() : mtaSts.cache().cached(domain);
-            p = policy.forDomain(domain, new DeliveryRequest(probeMessage(rcpt, demand)));
-            sts = mtaStsFindings(domain, before, p, notes);
+            plan = planner.plan(domain, demand);
+            sts = mtaStsFindings(domain, before, plan.policy(), notes);
         } catch (IOException e) {
-            return new ProbeReport(query, domain, at, demandLabel(demand), false, Level.UNKNOWN, "Cannot read the stored TLS policy state "
-                    + "(downgrade memory, MTA-STS cache) for " + domain + ": " + e.getMessage(), null, null, null, List.of(), List.of());
+            return new ProbeReport(query, domain, at, demandLabel(demand), false, Level.UNKNOWN,
+                    "Cannot read " + DeliveryPlanner.unreadable(domain, e), null, null, null, List.of(), List.of());
         }
+        DomainPolicy p = plan.policy();
         ProbeReport.Policy pol = policyFindings(p);
         String mxStatus = dns.mx(domain).status().name().toLowerCase(Locale.ROOT);
-        Route route = mxLookup.route(domain);
-        if (route instanceof Route.Unroutable u) {
+        if (plan.route() instanceof Route.Unroutable u) {
             String kind = u.status().equals("5.1.10") ? "null-mx" : "no-route";
             Level level = u.permanent() ? Level.UNDELIVERABLE : Level.UNKNOWN;
             String summary = (u.permanent() ? "Mail to " + domain + " cannot be delivered: " : "Cannot tell how mail to "
@@ -134,11 +118,10 @@ public final class Probe {
             return new ProbeReport(query, domain, at, demandLabel(demand), connected(), level, summary,
                     new ProbeReport.Route(kind, mxStatus, u.reason()), pol, sts, List.of(), notes);
         }
-        List<MxHost> hosts = ((Route.Hosts) route).hosts();
+        List<MxHost> hosts = plan.hosts();
         String kind = hosts.size() == 1 && dns.mx(domain).outcome() == DnsResult.Outcome.NODATA ? "implicit-mx" : "mx";
         List<ProbeReport.Mx> mx = new ArrayList<>();
-        int[] budget = {RemoteCourier.MAX_ADDRESSES};
-        for (MxHost h : hosts) mx.add(examine(p, h, budget, notes));
+        for (MxHost h : hosts) mx.add(examine(plan, plan.step(h), notes));
         Level level = weakest(mx.stream().map(ProbeReport.Mx::level).toList());
         addNotes(level, mx, notes);
         return new ProbeReport(query, domain, at, demandLabel(demand), connected(), level, summary(domain, level, mx, demand),
@@ -187,17 +170,10 @@ public final class Probe {
         return a;
     }
 
-    /** The message the policy engine decides for: to the probed recipient, with the demand probed for. */
-    private QueuedMessage probeMessage(MailAddress rcpt, TransportDemand demand) {
-        Envelope e = new Envelope(Optional.empty(), List.of(new Recipient(rcpt, rcpt)), clock.instant(), "probe", "",
-                TlsInfo.NONE, Optional.empty(), false, BodyType.SEVEN_BIT).withDemand(demand);
-        return new QueuedMessage("probe", e, 0);
-    }
-
     private ProbeReport.Policy policyFindings(DomainPolicy p) {
         ProbeReport.Remembered r = p.remembered().map(e -> new ProbeReport.Remembered(e.protection().label(), e.mx(),
                 e.at().toString())).orElse(null);
-        boolean inTable = settings.policy().stream().anyMatch(e -> DomainName.key(e.domain()).equals(p.domain()));
+        boolean inTable = planner.policy().hasEntry(p.domain());
         return new ProbeReport.Policy(p.level().tomlName(), inTable, p.pins(), r);
     }
 
@@ -236,20 +212,22 @@ public final class Probe {
                 inForce.map(e -> e.fetched().toString()).orElse(null), inForce.map(e -> e.expires().toString()).orElse(null), error);
     }
 
-    /** One MX host as delivery would see it, checked over the network when a ServerProbe is at hand. */
-    private ProbeReport.Mx examine(DomainPolicy p, MxHost mx, int[] budget, List<String> notes) {
-        Addresses addresses = hostFacts.addresses(p, mx);
+    /** One MX host of the plan as delivery would meet it, checked over the network when a ServerProbe is at hand. */
+    private ProbeReport.Mx examine(DeliveryPlan plan, DeliveryPlan.Step step, List<String> notes) {
+        DomainPolicy p = plan.policy();
+        MxHost mx = step.mx();
+        Addresses addresses = step.addresses();
         String addressStatus = addresses.status().name().toLowerCase(Locale.ROOT);
         List<String> ips = addresses.addresses().stream().map(InetAddress::getHostAddress).toList();
-        String unusable = HostFacts.unusable(p, mx, addresses);
-        if (unusable != null) {
+        if (!(step instanceof DeliveryPlan.Step.Decided decided)) {
             return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, null, "skip",
-                    addresses.answered() ? Level.UNDELIVERABLE : Level.UNKNOWN, unusable, List.of());
+                    addresses.answered() ? Level.UNDELIVERABLE : Level.UNKNOWN, ((DeliveryPlan.Step.Unusable) step).reason(),
+                    List.of());
         }
-        PolicyEngine.MxFacts facts = hostFacts.facts(p, mx, addresses);
+        PolicyEngine.MxFacts facts = decided.facts();
         ProbeReport.Tlsa tlsa = tlsa(facts.tlsa());
         MxDecision.Connect connect;
-        switch (policy.forMx(p, facts)) {
+        switch (decided.decision()) {
             case MxDecision.Defer defer -> {
                 return new ProbeReport.Mx(mx.name(), mx.preference(), mx.secure(), addressStatus, ips, tlsa, "skip",
                         Level.UNDELIVERABLE, defer.reason(), List.of());
@@ -270,9 +248,8 @@ public final class Probe {
                     Requirements.label(req), promised(p, mx.name(), req), why + " (not connected)", List.of());
         }
         List<ProbeReport.Connection> connections = new ArrayList<>();
-        for (InetAddress ip : addresses.addresses()) {
-            if (budget[0]-- <= 0) break; // RemoteCourier tries no more per round (THREATS T14)
-            ServerCheck c = server.check(new InetSocketAddress(ip, settings.smtpPort()), mx.name(), req);
+        for (InetSocketAddress address : plan.take(addresses)) {
+            ServerCheck c = server.check(address, mx.name(), req);
             connections.add(connection(c, achieved(p, mx.name(), req, c)));
             if (!req.pkixAudit().isEmpty() && c.certificate() != null && !c.certificate().pkixValid())
                 notes.add(c.certificate().pkixProblem() + " (MTA-STS mode testing: reported, not enforced)");

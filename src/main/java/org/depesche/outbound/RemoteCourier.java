@@ -1,18 +1,14 @@
 package org.depesche.outbound;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.depesche.dns.Addresses;
-import org.depesche.dns.DnsResolver;
-import org.depesche.policy.DeliveryRequest;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.MxDecision;
 import org.depesche.policy.PolicyEngine;
@@ -31,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers to other domains over SMTP: per destination domain the MX hosts
+ * Delivers to other domains over SMTP, carrying out the plan
+ * {@link DeliveryPlanner} makes for each destination domain: the MX hosts
  * in order (RFC 5321 5.1), per host the requirement the policy gives
  * (RFC 7672 2.2 for DANE), per address one connection carrying every
  * recipient of that domain, until a server takes the transaction. The
@@ -41,35 +38,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class RemoteCourier implements Courier {
     private static final Logger log = LoggerFactory.getLogger(RemoteCourier.class);
-    /**
-     * Addresses connected to per domain and round, over all its MX hosts:
-     * the recipient's DNS must not turn one message into a flood of
-     * connections (THREATS T14; Postfix's smtp_mx_address_limit is 5).
-     */
-    static final int MAX_ADDRESSES = 10;
 
-    private final DnsResolver dns;
-    private final MxLookup mxLookup;
-    private final HostFacts hostFacts;
+    private final DeliveryPlanner planner;
     private final SmtpClient client;
-    private final PolicyEngine policy;
-    private final int port;
     private final Clock clock;
 
-    public RemoteCourier(DnsResolver dns, SmtpClient client, PolicyEngine policy, int port, Clock clock,
-                         java.util.Random random) {
-        this(dns, client, policy, port, clock, random, Set.of());
-    }
-
-    /** {@code ownNames}: this server's host names; an MX list naming one of them is cut there (RFC 5321 5.1). */
-    public RemoteCourier(DnsResolver dns, SmtpClient client, PolicyEngine policy, int port, Clock clock,
-                         java.util.Random random, Set<String> ownNames) {
-        this.dns = dns;
-        this.mxLookup = new MxLookup(dns, random, ownNames);
-        this.hostFacts = new HostFacts(dns, port);
+    /** {@code planner}: what to try for each domain, the plan `depesche probe` shows. */
+    public RemoteCourier(DeliveryPlanner planner, SmtpClient client, Clock clock) {
+        this.planner = planner;
         this.client = client;
-        this.policy = policy;
-        this.port = port;
         this.clock = clock;
     }
 
@@ -98,52 +75,53 @@ public final class RemoteCourier implements Courier {
             return all(indexes, Result.failed("5.1.2 mail to an address literal (" + domain
                     + ") is not delivered: there is no domain name to look up or to authenticate the server by"));
         }
-        DomainPolicy p;
+        DeliveryPlan plan;
         try {
-            p = policy.forDomain(domain, new DeliveryRequest(m));
+            plan = planner.plan(domain, m.envelope().demand());
         } catch (IOException e) {
-            return all(indexes, Result.deferred("cannot read the stored TLS policy state (downgrade memory, MTA-STS cache) for " + domain + ": " + e.getMessage()));
+            return all(indexes, Result.deferred("cannot read " + DeliveryPlanner.unreadable(domain, e)));
         }
-        Route route = mxLookup.route(domain);
-        if (route instanceof Route.Unroutable u) {
+        if (plan.route() instanceof Route.Unroutable u) {
             log.warn("event=unroutable queue_id={} domain={} permanent={} reason=\"{}\"", m.id(), domain, u.permanent(), u.reason());
             String detail = u.status() + " " + u.reason();
             return all(indexes, u.permanent() ? Result.failed(detail) : Result.deferred(detail));
         }
+        DomainPolicy p = plan.policy();
         List<MailAddress> rcpts = indexes.stream().map(m::mailbox).toList();
         TransportDemand demand = p.demand();
         OutboundMessage out = new OutboundMessage(m.envelope().sender(), rcpts, m.size(), m.envelope().bodyType(),
                 m.envelope().smtpUtf8(), content::open, requireTls(demand, m.envelope().sender().isEmpty()));
         Problems problems = new Problems();
         DeliveryAttempt last = null;
-        int tried = 0;
-        for (MxHost mx : ((Route.Hosts) route).hosts()) {
-            if (tried >= MAX_ADDRESSES) {
-                problems.passing("no more than " + MAX_ADDRESSES + " addresses are tried per round");
+        for (MxHost mx : plan.hosts()) {
+            if (plan.budgetSpent()) {
+                problems.passing("no more than " + DeliveryPlan.MAX_ADDRESSES + " addresses are tried per round");
                 break;
             }
-            Addresses addresses = hostFacts.addresses(p, mx);
-            String unusable = unusable(p, mx, addresses);
-            if (unusable != null) {
-                problems.passing(unusable);
-                continue;
+            MxDecision.Connect connect;
+            Addresses addresses;
+            switch (plan.step(mx)) {
+                case DeliveryPlan.Step.Unusable u -> {
+                    problems.passing(u.reason());
+                    continue;
+                }
+                case DeliveryPlan.Step.Decided(var host, var found, var facts, MxDecision.Defer defer) -> {
+                    log.warn("event=mx-skipped queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), defer.reason());
+                    problems.passing(defer.reason());
+                    continue;
+                }
+                case DeliveryPlan.Step.Decided(var host, var found, var facts, MxDecision.Refuse refuse) -> {
+                    log.warn("event=mx-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), refuse.reason());
+                    problems.demanded(refuse.status(), refuse.reason());
+                    continue;
+                }
+                case DeliveryPlan.Step.Decided(var host, var found, var facts, MxDecision.Connect c) -> {
+                    connect = c;
+                    addresses = found;
+                }
             }
-            MxDecision decision = policy.forMx(p, facts(p, mx, addresses));
-            if (decision instanceof MxDecision.Defer defer) {
-                log.warn("event=mx-skipped queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), defer.reason());
-                problems.passing(defer.reason());
-                continue;
-            }
-            if (decision instanceof MxDecision.Refuse refuse) {
-                log.warn("event=mx-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), domain, mx.name(), refuse.reason());
-                problems.demanded(refuse.status(), refuse.reason());
-                continue;
-            }
-            MxDecision.Connect connect = (MxDecision.Connect) decision;
-            List<InetAddress> ips = addresses.addresses();
-            for (InetAddress ip : ips.subList(0, Math.min(ips.size(), MAX_ADDRESSES - tried))) {
-                tried++;
-                DeliveryAttempt a = attempt(ip, mx.name(), connect.requirement(), out);
+            for (InetSocketAddress address : plan.take(addresses)) {
+                DeliveryAttempt a = attempt(address, mx.name(), connect.requirement(), out);
                 last = a;
                 // A transaction was under way, or the message itself cannot go to this server (SIZE, SMTPUTF8).
                 if (a.envelopeSent() || a.failedStage() == DeliveryAttempt.Stage.MAIL)
@@ -203,22 +181,12 @@ public final class RemoteCourier implements Courier {
         return String.join("; ", failures);
     }
 
-    /** Why a host's addresses cannot be used, or null if they can. */
-    private static String unusable(DomainPolicy p, MxHost mx, Addresses addresses) {
-        return HostFacts.unusable(p, mx, addresses);
-    }
-
-    private PolicyEngine.MxFacts facts(DomainPolicy p, MxHost mx, Addresses addresses) {
-        return hostFacts.facts(p, mx, addresses);
-    }
-
-    private DeliveryAttempt attempt(InetAddress ip, String mx, TlsRequirement requirement, OutboundMessage out) {
-        InetSocketAddress address = new InetSocketAddress(ip, port);
+    private DeliveryAttempt attempt(InetSocketAddress address, String mx, TlsRequirement requirement, OutboundMessage out) {
         DeliveryAttempt a = client.deliver(address, mx, requirement, out);
         // RFC 7435: opportunistic TLS whose handshake fails may go on in plaintext, on a new connection.
         if (requirement instanceof TlsRequirement.Opportunistic && !a.envelopeSent()
                 && a.failedStage() == DeliveryAttempt.Stage.STARTTLS && "handshake-failed".equals(a.tls().failure())) {
-            log.info("event=tls-fallback mx={} ip={} reason=\"{}\"", mx, ip.getHostAddress(), a.message());
+            log.info("event=tls-fallback mx={} ip={} reason=\"{}\"", mx, address.getAddress().getHostAddress(), a.message());
             a = client.deliver(address, mx, new TlsRequirement.None(), out);
         }
         return a;
@@ -274,7 +242,7 @@ public final class RemoteCourier implements Courier {
     private void remember(QueuedMessage m, DomainPolicy p, DeliveryAttempt a) {
         Protection got = Protection.of(a);
         try {
-            if (policy.memory().remember(p.domain(), got, a.mxHost(), clock.instant()))
+            if (planner.policy().memory().remember(p.domain(), got, a.mxHost(), clock.instant()))
                 log.info("event=protection-remembered domain={} protection={} mx={}", p.domain(), got.label(), a.mxHost());
         } catch (IOException | RuntimeException e) {
             log.error("event=protection-not-saved queue_id={} domain={} error=\"{}\"", m.id(), p.domain(), e.toString());

@@ -11,8 +11,13 @@
  * (5.7.10, 5.7.30); MTA-STS testing failures (RFC 8461 5.2) are recorded
  * with the delivery. What a server says is kept as a bounded excerpt, and
  * of the hosts that failed before, the last few are named (THREATS T14).
- * {@link org.depesche.outbound.Probe} answers, before
- * sending and with the same lookups and policy, how mail to a domain would
- * travel (`depesche probe`).
+ * What to try for a domain is decided in one place,
+ * {@link org.depesche.outbound.DeliveryPlanner}: the domain's policy, its
+ * MX hosts, per host its addresses, DNS facts and the policy engine's
+ * decision, and the round's address budget. {@link
+ * org.depesche.outbound.RemoteCourier} carries that plan out;
+ * {@link org.depesche.outbound.Probe} checks the same plan without sending
+ * (it stops before MAIL FROM) and reports how mail to a domain would travel
+ * (`depesche probe`).
  */
 package org.depesche.outbound;

@@ -305,6 +305,11 @@ public final class PolicyEngine {
         return entry == null ? defaultLevel : TlsLevel.parse(entry.level());
     }
 
+    /** For `policy show` and `depesche probe`: whether the [[delivery.policy]] table has an entry for the domain, in any spelling. */
+    public boolean hasEntry(String domain) {
+        return table.containsKey(DomainName.key(domain));
+    }
+
     /** For `policy show`: the pins of the domain's static entry, if any. */
     public List<String> pinsFor(String domain) {
         Config.Policy entry = table.get(DomainName.key(domain));

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import org.depesche.mail.BodyType;
 import org.depesche.config.Config;
 import org.depesche.dns.CachingDnsResolver;
 import org.depesche.dns.TestDns;
+import org.depesche.outbound.DeliveryPlanner;
 import org.depesche.outbound.RemoteCourier;
 import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.PolicyEngine;
@@ -166,9 +168,9 @@ class PeerTextTest {
         Config.Delivery settings = new Config.Delivery("may", port, null, null, null, null, null, List.of());
         try (SmtpClient client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofSeconds(20)), null, Clock.systemUTC());
              FileQueue queue = new FileQueue(dir.resolve("data/queue"), 0, Clock.systemUTC());
-             QueueRunner runner = new QueueRunner(queue, new RemoteCourier(dns, client,
-                     new PolicyEngine(settings, new DowngradeMemory(dir.resolve("data/policy"))), port, Clock.systemUTC(),
-                     new Random(7)), new Config.Queue(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(5), 1),
+             QueueRunner runner = new QueueRunner(queue, new RemoteCourier(new DeliveryPlanner(dns,
+                     new PolicyEngine(settings, new DowngradeMemory(dir.resolve("data/policy"))), port, new Random(7), Set.of()),
+                     client, Clock.systemUTC()), new Config.Queue(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(5), 1),
                      Clock.systemUTC())) {
             runner.start();
             QueuedMessage m = queue(queue);

@@ -2,15 +2,41 @@ package org.depesche.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.depesche.DeliverySetup;
+import org.depesche.config.Config;
+import org.depesche.config.ConfigLoader;
+import org.depesche.crypto.PasswordHasher;
 import org.depesche.dane.TlsaRecord;
+import org.depesche.directory.FileDirectory;
+import org.depesche.dns.CachingDnsResolver;
+import org.depesche.dns.DnsResolvers;
 import org.depesche.dns.TestDns;
+import org.depesche.mail.BodyType;
+import org.depesche.mail.MailAddress;
+import org.depesche.mail.TlsInfo;
+import org.depesche.queue.Courier;
+import org.depesche.queue.Envelope;
+import org.depesche.queue.QueuedMessage;
+import org.depesche.queue.Recipient;
+import org.depesche.smtp.client.ClientTimeouts;
+import org.depesche.smtp.client.SmtpClient;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
 import org.junit.jupiter.api.Test;
@@ -121,6 +147,52 @@ class ProbeCommandTest {
             assertThat(r.code()).isZero();
             assertThat(r.out()).contains("Level:       undeliverable").contains("null MX");
             assertThat(server.commands()).isEmpty();
+        }
+    }
+
+    /**
+     * Issue 9: the probe built its directory without the [secure] entries of depesche.toml, so a secure
+     * alias domain set there was local to delivery but probed as a remote domain. Both are now built by
+     * DeliverySetup from the same config; the delivery side here is the courier `serve` builds.
+     */
+    @Test
+    void aSecureAliasDomainSetInTheConfigIsLocalToTheProbeAsToDelivery() throws Exception {
+        FileDirectory accounts = new FileDirectory(dir.resolve("data/directory.json"), Clock.systemUTC(),
+                new PasswordHasher(64, 1, 1, 2, new SecureRandom()));
+        accounts.addDomain("example.org");
+        accounts.addUser("alice@example.org", "pw".toCharArray());
+        try (TestDns dns = TestDns.builder().unsignedZone("example.org").start()) {
+            String file = config(dns, 25);
+            Files.writeString(Path.of(file), """
+                    [[secure.domain]]
+                    domain = "example.org"
+                    alias = "secure.example.org"
+                    """, StandardOpenOption.APPEND);
+
+            CliRun r = run("probe", "--json", "--no-connect", "--config", file, "alice@secure.example.org");
+            assertThat(r.code()).as(r.err()).isZero();
+            JsonNode json = new ObjectMapper().readTree(r.out());
+            assertThat(json.get("level").asText()).isEqualTo("local");
+            assertThat(json.at("/route/kind").asText()).isEqualTo("local");
+
+            Config c = ConfigLoader.load(Path.of(file));
+            List<Integer> toLocal = new ArrayList<>();
+            Courier local = (message, recipients, content) -> {
+                toLocal.addAll(recipients);
+                return recipients.stream().map(i -> Courier.Result.delivered("stored locally")).toList();
+            };
+            try (CachingDnsResolver resolver = DnsResolvers.fromConfig(c.dns(), Clock.systemUTC());
+                 SmtpClient client = new SmtpClient(c.heloName(), ClientTimeouts.all(Duration.ofSeconds(5)), null,
+                         Clock.systemUTC())) {
+                Courier delivery = DeliverySetup.of(c, FileDirectory.of(c, Clock.systemUTC()), resolver, new Random(0),
+                        Clock.systemUTC()).courier(local, client, Clock.systemUTC());
+                MailAddress alice = MailAddress.parse("alice@secure.example.org");
+                QueuedMessage m = new QueuedMessage("id1", new Envelope(Optional.empty(), List.of(new Recipient(alice, alice)),
+                        Instant.EPOCH, "cid", "127.0.0.1", TlsInfo.NONE, Optional.empty(), false, BodyType.SEVEN_BIT), 10);
+                List<Courier.Result> results = delivery.deliver(m, List.of(0), () -> new ByteArrayInputStream(new byte[0]));
+                assertThat(toLocal).containsExactly(0);
+                assertThat(results).extracting(Courier.Result::outcome).containsExactly(Courier.Outcome.DELIVERED);
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
@@ -21,6 +22,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * What only the file backend has to get right: the file's format and modes,
+ * concurrent writers, and noticing a change another process made. The rules
+ * and the changes are {@link DirectoryContractTest}'s.
+ */
 class FileDirectoryTest {
     @TempDir
     Path data;
@@ -52,156 +58,13 @@ class FileDirectoryTest {
     }
 
     @Test
-    void anAccountResolvesToItselfWhateverTheCaseOfTheLocalPartAndDomain() {
-        assertThat(resolve("alice@example.org")).containsExactly("alice@example.org");
-        assertThat(resolve("ALICE@Example.Org")).containsExactly("alice@example.org");
-        assertThat(resolve("bob@example.org")).containsExactly("bob@example.org");
-        assertThat(dir.isLocalDomain("EXAMPLE.net")).isTrue();
-        assertThat(dir.isLocalDomain("example.com")).isFalse();
-    }
-
-    @Test
-    void unknownAddressesAndRemoteDomainsResolveToNothing() {
-        assertThat(resolve("nobody@example.org")).isEmpty();
-        assertThat(resolve("alice@example.com")).isEmpty();
-        assertThat(resolve("alice@example.net")).isEmpty();
-    }
-
-    @Test
-    void anAliasResolvesToEachOfItsTargets() throws Exception {
-        dir.addAlias("team@example.org", List.of("alice@example.org", "carol@example.net"));
-        assertThat(resolve("Team@example.org")).containsExactly("alice@example.org", "carol@example.net");
-    }
-
-    @Test
-    void addingToAnExistingAliasMergesTheTargets() throws Exception {
-        dir.addAlias("team@example.org", List.of("alice@example.org"));
-        dir.addAlias("team@example.org", List.of("bob@example.org", "alice@example.org"));
-        assertThat(dir.aliases()).containsEntry("team@example.org", List.of("alice@example.org", "bob@example.org"));
-    }
-
-    @Test
-    void plusAddressingResolvesLikeTheAddressWithoutTheTag() throws Exception {
-        dir.addAlias("team@example.org", List.of("bob@example.org"));
-        assertThat(resolve("alice+lists@example.org")).containsExactly("alice@example.org");
-        assertThat(resolve("Alice+Lists+more@example.org")).containsExactly("alice@example.org");
-        assertThat(resolve("team+x@example.org")).containsExactly("bob@example.org");
-        assertThat(resolve("nobody+x@example.org")).isEmpty();
-        assertThat(resolve("+x@example.org")).isEmpty();
-    }
-
-    @Test
-    void postmasterOfEveryDomainGoesToThePostmasterOfTheFirstDomain() throws Exception {
-        dir.addAlias("postmaster@example.org", List.of("bob@example.org"));
-        assertThat(resolve("postmaster@example.org")).containsExactly("bob@example.org");
-        assertThat(resolve("PostMaster@example.net")).containsExactly("bob@example.org");
-        assertThat(resolve("postmaster+dmarc@example.net")).containsExactly("bob@example.org");
-    }
-
-    @Test
-    void aDomainsOwnPostmasterAliasWinsOverTheFirstDomains() throws Exception {
-        dir.addAlias("postmaster@example.org", List.of("bob@example.org"));
-        dir.addAlias("postmaster@example.net", List.of("carol@example.net"));
-        assertThat(resolve("postmaster@example.net")).containsExactly("carol@example.net");
-    }
-
-    @Test
-    void withoutAnyPostmasterAliasPostmasterGoesToTheFirstAccountCreated() {
-        assertThat(resolve("postmaster@example.net")).containsExactly("alice@example.org");
-        assertThat(resolve("postmaster@example.com")).isEmpty();
-    }
-
-    @Test
-    void theRightPasswordLogsInWhateverTheCaseOfTheLogin() {
-        assertThat(dir.authenticate("alice@example.org", "alice-pw".toCharArray()))
-                .contains(new Account(a("alice@example.org")));
-        assertThat(dir.authenticate("BOB@example.org", "bob-pw".toCharArray()))
-                .contains(new Account(a("bob@example.org")));
-    }
-
-    @Test
-    void aWrongPasswordAnUnknownLoginOrGarbageDoNotLogIn() {
-        assertThat(dir.authenticate("alice@example.org", "bob-pw".toCharArray())).isEmpty();
-        assertThat(dir.authenticate("nobody@example.org", "alice-pw".toCharArray())).isEmpty();
-        assertThat(dir.authenticate("not an address", "x".toCharArray())).isEmpty();
-        assertThat(dir.authenticate("alice+tag@example.org", "alice-pw".toCharArray())).isEmpty();
-    }
-
-    @Test
     void aDisabledAccountCannotLogInButStillReceivesMail() throws Exception {
         Path file = data.resolve("directory.json");
         Files.writeString(file, Files.readString(file).replaceFirst("\"enabled\" : true", "\"enabled\" : false"));
         clock.advance(Duration.ofSeconds(1));
         assertThat(dir.authenticate("alice@example.org", "alice-pw".toCharArray())).isEmpty();
         assertThat(resolve("alice@example.org")).containsExactly("alice@example.org");
-        assertThat(dir.accounts()).contains(new FileDirectory.AccountInfo("alice@example.org", false));
-    }
-
-    @Test
-    void anAccountMaySendAsItselfItsAliasesAndTheirTaggedForms() throws Exception {
-        dir.addAlias("team@example.org", List.of("alice@example.org", "bob@example.org"));
-        dir.addAlias("sales@example.net", List.of("carol@example.net"));
-        Account alice = new Account(a("alice@example.org"));
-        assertThat(dir.mayUseAddress(alice, a("alice@example.org"))).isTrue();
-        assertThat(dir.mayUseAddress(alice, a("Alice+news@example.org"))).isTrue();
-        assertThat(dir.mayUseAddress(alice, a("team@example.org"))).isTrue();
-        assertThat(dir.mayUseAddress(alice, a("team+x@example.org"))).isTrue();
-        assertThat(dir.mayUseAddress(alice, a("bob@example.org"))).isFalse();
-        assertThat(dir.mayUseAddress(alice, a("sales@example.net"))).isFalse();
-        assertThat(dir.mayUseAddress(alice, a("alice@example.net"))).isFalse();
-        assertThat(dir.mayUseAddress(alice, a("alice@gmail.com"))).isFalse();
-    }
-
-    @Test
-    void aChangedPasswordReplacesTheOldOne() throws Exception {
-        dir.setPassword("alice@example.org", "new-pw".toCharArray());
-        assertThat(dir.authenticate("alice@example.org", "alice-pw".toCharArray())).isEmpty();
-        assertThat(dir.authenticate("alice@example.org", "new-pw".toCharArray())).isPresent();
-    }
-
-    @Test
-    void deletingAnAccountRemovesItFromAliasesAndDropsAliasesLeftEmpty() throws Exception {
-        dir.addAlias("team@example.org", List.of("alice@example.org", "bob@example.org"));
-        dir.addAlias("solo@example.org", List.of("alice@example.org"));
-        dir.removeUser("Alice@example.org");
-        assertThat(resolve("alice@example.org")).isEmpty();
-        assertThat(dir.aliases()).containsOnlyKeys("team@example.org");
-        assertThat(dir.aliases().get("team@example.org")).containsExactly("bob@example.org");
-    }
-
-    @Test
-    void changesThatMakeNoSenseAreRefusedWithOneLineSayingWhy() {
-        assertThatThrownBy(() -> dir.addUser("dave@example.com", "pw".toCharArray()))
-                .isInstanceOf(DirectoryException.class)
-                .hasMessage("domain example.com is not a local domain; add it first: depesche domain add example.com");
-        assertThatThrownBy(() -> dir.addUser("ALICE@example.org", "pw".toCharArray()))
-                .hasMessage("account alice@example.org already exists");
-        assertThatThrownBy(() -> dir.addUser("dave+x@example.org", "pw".toCharArray()))
-                .hasMessageStartingWith("'+' is reserved for subaddresses");
-        assertThatThrownBy(() -> dir.addUser("../etc@example.org", "pw".toCharArray()))
-                .isInstanceOf(DirectoryException.class);
-        assertThatThrownBy(() -> dir.addUser("a/b@example.org", "pw".toCharArray()))
-                .hasMessageStartingWith("use only letters, digits");
-        assertThatThrownBy(() -> dir.addUser("dave@example.org", new char[0]))
-                .hasMessage("the password is empty");
-        assertThatThrownBy(() -> dir.addDomain("example.org")).hasMessage("domain example.org already exists");
-        assertThatThrownBy(() -> dir.addDomain("bad_domain!")).hasMessage("not a valid domain name: bad_domain! (a character not allowed in a domain name)");
-        assertThatThrownBy(() -> dir.removeDomain("example.net"))
-                .hasMessage("domain example.net still has 1 account(s) and 0 alias(es); delete them first");
-        assertThatThrownBy(() -> dir.addAlias("x@example.org", List.of("nobody@example.org")))
-                .hasMessage("alias target nobody@example.org is not a local account (remote targets are not supported yet)");
-        assertThatThrownBy(() -> dir.addAlias("bob@example.org", List.of("alice@example.org")))
-                .hasMessage("bob@example.org is an account; an alias cannot have its name");
-        assertThatThrownBy(() -> dir.removeAlias("x@example.org")).hasMessage("no such alias: x@example.org");
-        assertThatThrownBy(() -> dir.setPassword("x@example.org", "pw".toCharArray())).hasMessage("no such account: x@example.org");
-        assertThatThrownBy(() -> dir.removeUser("x@example.org")).hasMessage("no such account: x@example.org");
-    }
-
-    @Test
-    void anEmptyDomainCanBeDeleted() throws Exception {
-        dir.addDomain("spare.example");
-        dir.removeDomain("SPARE.example");
-        assertThat(dir.domains()).containsExactly("example.org", "example.net");
+        assertThat(dir.accounts()).contains(new DirectoryAdmin.AccountInfo("alice@example.org", false));
     }
 
     @Test
@@ -273,5 +136,80 @@ class FileDirectoryTest {
         FileDirectory empty = new FileDirectory(data.resolve("none/directory.json"), clock, hasher);
         assertThat(empty.domains()).isEmpty();
         assertThat(empty.resolve(a("postmaster@example.org"))).isEmpty();
+    }
+
+    @Test
+    void aFileWrittenBeforeSecureAddressesExistedStillLoadsAndStaysFreeOfTheNewKeys() throws Exception {
+        Path file = data.resolve("directory.json");
+        String hash = hasher.hash("pw".toCharArray());
+        Files.writeString(file, "{\"version\": 1, \"domains\": [\"example.org\"], \"accounts\": [{\"address\": \"carol@example.org\", "
+                + "\"password\": \"" + hash.replace("$", "\\u0024") + "\", \"enabled\": true}], \"aliases\": {}}");
+        dir = open();
+        assertThat(dir.resolve(a("carol@example.org"))).containsExactly(a("carol@example.org"));
+        assertThat(dir.requiredTls(a("carol@example.org"))).isEmpty();
+        dir.setPassword("carol@example.org", "pw2".toCharArray());
+        assertThat(Files.readString(file)).doesNotContain("secure", "receiveTlsOnly", "sendAuthenticatedOnly");
+    }
+
+    @Test
+    void aStoredStrictnessOtherThanEncryptOrVerifyIsAnError() throws Exception {
+        Path file = data.resolve("directory.json");
+        Files.writeString(file, "{\"version\": 1, \"domains\": [\"example.org\"], \"secureAddresses\": {\"a@example.org\": \"maybe\"}}");
+        assertThatThrownBy(this::open).isInstanceOf(DirectoryException.class)
+                .hasMessageContaining("strictness of a@example.org must be encrypt or verify");
+    }
+
+    @Test
+    void aConfiguredAliasDomainThatIsALocalDomainInTheFileStopsTheDirectoryFromLoadingNamingTheFile() throws Exception {
+        dir.addDomain("secure.example.org");
+        SecureSettings configured = new SecureSettings(Map.of("secure.example.org", "example.org"), Map.of(), Map.of());
+        assertThatThrownBy(() -> new FileDirectory(data.resolve("directory.json"), clock, hasher, configured))
+                .isInstanceOf(DirectoryException.class)
+                .hasMessage("depesche.toml: [[secure.domain]] alias secure.example.org is a local domain in " + data.resolve("directory.json")
+                        + "; a secure alias domain must be a name of its own");
+    }
+
+    @Test
+    void aStoredAddressThatIsNoAddressIsAnErrorNamingTheFile() throws Exception {
+        Path file = data.resolve("directory.json");
+        Files.writeString(file, "{\"version\": 1, \"domains\": [\"example.org\"], \"aliases\": {\"x@example.org\": [\"nobody\"]}}");
+        assertThatThrownBy(this::open).isInstanceOf(DirectoryException.class).hasMessage(file + ": invalid address \"nobody\"");
+    }
+
+    @Test
+    void theFileKeepsItsFormatKeysInOrderSwitchesAndSecureEntriesOnlyWhenSet() throws Exception {
+        dir.addAlias("team@example.org", List.of("alice@example.org", "bob@example.org"));
+        dir.setSecureDomain("example.org", "secure.example.org");
+        dir.setSecure("team@example.org", Directory.Strictness.ENCRYPT);
+        dir.setAccountTls("bob@example.org", true, false);
+        String text = Files.readString(data.resolve("directory.json")).replaceAll("\\$argon2id\\$[^\"]+", "HASH");
+        assertThat(text).isEqualTo("""
+                {
+                  "version" : 1,
+                  "domains" : [ "example.org", "example.net" ],
+                  "secureDomains" : {
+                    "example.org" : "secure.example.org"
+                  },
+                  "accounts" : [ {
+                    "address" : "alice@example.org",
+                    "password" : "HASH",
+                    "enabled" : true
+                  }, {
+                    "address" : "bob@example.org",
+                    "password" : "HASH",
+                    "enabled" : true,
+                    "receiveTlsOnly" : true
+                  }, {
+                    "address" : "carol@example.net",
+                    "password" : "HASH",
+                    "enabled" : true
+                  } ],
+                  "aliases" : {
+                    "team@example.org" : [ "alice@example.org", "bob@example.org" ]
+                  },
+                  "secureAddresses" : {
+                    "team@example.org" : "encrypt"
+                  }
+                }""");
     }
 }

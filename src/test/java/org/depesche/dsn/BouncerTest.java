@@ -19,6 +19,8 @@ import org.apache.james.mime4j.dom.SingleBody;
 import org.apache.james.mime4j.message.DefaultMessageBuilder;
 import org.depesche.mail.BodyType;
 import org.depesche.directory.Directory;
+import org.depesche.directory.DirectoryException;
+import org.depesche.directory.MemoryDirectory;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
@@ -38,28 +40,19 @@ class BouncerTest {
     @TempDir
     Path dir;
 
-    /** Local domain sender.test; every local address is its own mailbox. */
-    private static final Directory DIRECTORY = new Directory() {
-        @Override
-        public boolean isLocalDomain(String domain) {
-            return domain.equals("sender.test");
-        }
+    /** Local domain sender.test with the account ann. */
+    private static final Directory DIRECTORY = senderTest();
 
-        @Override
-        public List<MailAddress> resolve(MailAddress address) {
-            return isLocalDomain(address.domain()) ? List.of(address) : List.of();
+    private static Directory senderTest() {
+        MemoryDirectory d = new MemoryDirectory();
+        try {
+            d.addDomain("sender.test");
+            d.addUser("ann@sender.test", "pw".toCharArray());
+        } catch (DirectoryException e) {
+            throw new IllegalStateException(e);
         }
-
-        @Override
-        public Optional<Account> authenticate(String login, char[] password) {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean mayUseAddress(Account account, MailAddress address) {
-            return false;
-        }
-    };
+        return d;
+    }
 
     private static QueuedMessage commit(FileQueue q) throws IOException {
         return commit(q, TransportDemand.NONE);

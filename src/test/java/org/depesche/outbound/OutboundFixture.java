@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 
 import org.depesche.mail.BodyType;
 import org.depesche.config.Config;
@@ -57,27 +58,36 @@ final class OutboundFixture implements AutoCloseable {
     }
 
     RemoteCourier courier(DnsResolver dns, int port, String level, Config.Policy... table) {
+        return courier(planner(dns, port, level, table));
+    }
+
+    /** The planner such a courier delivers by, for comparing its plans with a probe's. */
+    DeliveryPlanner planner(DnsResolver dns, int port, String level, Config.Policy... table) {
         Config.Delivery settings = new Config.Delivery(level, port, null, null, null, null, null, Arrays.asList(table));
-        return new RemoteCourier(dns, client, new PolicyEngine(settings, memory), port, Clock.systemUTC(), new Random(7));
+        return new DeliveryPlanner(dns, new PolicyEngine(settings, memory), port, new Random(7), Set.of());
+    }
+
+    /** A courier delivering by {@code planner} with this fixture's client. */
+    RemoteCourier courier(DeliveryPlanner planner) {
+        return new RemoteCourier(planner, client, Clock.systemUTC());
     }
 
     /** A courier whose policy engine also applies the destinations' MTA-STS policies from {@code mtaSts}. */
     RemoteCourier courier(DnsResolver dns, int port, String level, org.depesche.mtasts.PolicyCache mtaSts) {
         Config.Delivery settings = new Config.Delivery(level, port, null, null, null, null, null, null);
-        return new RemoteCourier(dns, client, new PolicyEngine(settings, memory, mtaSts), port, Clock.systemUTC(), new Random(7));
+        return courier(new DeliveryPlanner(dns, new PolicyEngine(settings, memory, mtaSts), port, new Random(7), Set.of()));
     }
 
     /** A courier for a sender whose own host names are {@code ownNames} (RFC 5321 5.1 loop detection). */
     RemoteCourier courierNamed(DnsResolver dns, int port, java.util.Set<String> ownNames) {
         Config.Delivery settings = new Config.Delivery("dane", port, null, null, null, null, null, List.of());
-        return new RemoteCourier(dns, client, new PolicyEngine(settings, memory), port, Clock.systemUTC(), new Random(7),
-                ownNames);
+        return courier(new DeliveryPlanner(dns, new PolicyEngine(settings, memory), port, new Random(7), ownNames));
     }
 
     /** A courier with level dane that honours {@code TLS-Required: No} or not ([delivery] honor_tls_required_no). */
     RemoteCourier courierHonoringTlsRequiredNo(DnsResolver dns, int port, boolean honor) {
         Config.Delivery settings = new Config.Delivery("dane", port, null, null, null, null, null, List.of(), honor);
-        return new RemoteCourier(dns, client, new PolicyEngine(settings, memory), port, Clock.systemUTC(), new Random(7));
+        return courier(new DeliveryPlanner(dns, new PolicyEngine(settings, memory), port, new Random(7), Set.of()));
     }
 
     /** The sending server's accounts, in {@code dir}/data: the local domain sender.test with {@code users}. */

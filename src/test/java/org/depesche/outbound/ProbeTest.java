@@ -67,8 +67,8 @@ class ProbeTest {
         Config.Delivery settings = new Config.Delivery("dane", port, null, null, null, null, null, List.of(table));
         PolicyEngine engine = new PolicyEngine(settings, new DowngradeMemory(dir.resolve("data/policy")),
                 sts == null ? null : sts.cache());
-        return new Probe(dns, engine, sts, server, settings, Set.of("mx.sender.test"), d -> d.equals("sender.test"),
-                Clock.systemUTC());
+        return new Probe(new DeliveryPlanner(dns, engine, port, new java.util.Random(0), Set.of("mx.sender.test")),
+                d -> d.equals("sender.test"), sts, server, Clock.systemUTC());
     }
 
     private Probe probe(DnsResolver dns, int port) {

@@ -197,8 +197,8 @@ class StaticPolicyAndRoutingTest {
             Courier.Result r = out.deliver(out.courier(dns.validatingResolver(), closedPort), out.toAlice()).getFirst();
             assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
             // Ten refused connections and the limit: the words name the last three of those eleven reasons.
-            assertThat(r.detail()).startsWith((RemoteCourier.MAX_ADDRESSES + 1 - 3) + " earlier not shown; could not connect to ")
-                    .endsWith("no more than " + RemoteCourier.MAX_ADDRESSES + " addresses are tried per round");
+            assertThat(r.detail()).startsWith((DeliveryPlan.MAX_ADDRESSES + 1 - 3) + " earlier not shown; could not connect to ")
+                    .endsWith("no more than " + DeliveryPlan.MAX_ADDRESSES + " addresses are tried per round");
         }
     }
 

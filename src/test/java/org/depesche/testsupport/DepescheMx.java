@@ -8,17 +8,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.Set;
 
 import org.depesche.config.Config;
 import org.depesche.config.HostPort;
 import org.depesche.config.Limits;
 import org.depesche.directory.Directory;
+import org.depesche.directory.DirectoryException;
+import org.depesche.directory.MemoryDirectory;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueuedMessage;
-import org.depesche.mail.MailAddress;
 import org.depesche.smtp.server.ListenerKind;
 import org.depesche.smtp.server.SmtpServer;
 import org.depesche.tls.PemTlsContextProvider;
@@ -26,11 +24,11 @@ import org.depesche.tls.PemTlsContextProvider;
 /**
  * Depesche's own SMTP server as a receiving MX on loopback: the real
  * {@link SmtpServer}, {@link FileQueue} and {@link PemTlsContextProvider}
- * serving the given identity's chain. Local domain example.org with any
- * local part of alice, bob, carol; everything else is refused as relaying.
+ * serving the given identity's chain. Local domain example.org with the
+ * accounts alice, bob and carol; everything else is refused as relaying.
  */
 public final class DepescheMx implements AutoCloseable {
-    private static final Set<String> ACCOUNTS = Set.of("alice", "bob", "carol");
+    private static final List<String> ACCOUNTS = List.of("alice", "bob", "carol");
     private final FileQueue queue;
     private final SmtpServer server;
 
@@ -43,7 +41,7 @@ public final class DepescheMx implements AutoCloseable {
         HostPort any = new HostPort("127.0.0.1", 0);
         Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, Limits.defaults(),
                 null, null, new Config.Log("debug", true));
-        server = new SmtpServer(config, new ExampleOrg(), queue, tls, Clock.systemUTC());
+        server = new SmtpServer(config, exampleOrg(), queue, tls, Clock.systemUTC());
         server.start();
     }
 
@@ -73,27 +71,11 @@ public final class DepescheMx implements AutoCloseable {
         queue.close();
     }
 
-    private static final class ExampleOrg implements Directory {
-        @Override
-        public boolean isLocalDomain(String domain) {
-            return domain.equalsIgnoreCase("example.org");
-        }
-
-        @Override
-        public List<MailAddress> resolve(MailAddress address) {
-            String local = address.localPart().toLowerCase(Locale.ROOT);
-            return isLocalDomain(address.domain()) && ACCOUNTS.contains(local)
-                    ? List.of(new MailAddress(local, "example.org")) : List.of();
-        }
-
-        @Override
-        public Optional<Account> authenticate(String login, char[] password) {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean mayUseAddress(Account account, MailAddress address) {
-            return false;
-        }
+    /** example.org with the accounts alice, bob and carol. */
+    private static Directory exampleOrg() throws DirectoryException {
+        MemoryDirectory d = new MemoryDirectory();
+        d.addDomain("example.org");
+        for (String account : ACCOUNTS) d.addUser(account + "@example.org", "pw".toCharArray());
+        return d;
     }
 }

@@ -155,7 +155,7 @@ class SmtpAbuseTest extends ServerTestSupport {
 
     @Test
     void tenThousandRecipientsGetTheFirstHundredAcceptedAndTheRest452() throws Exception {
-        for (int i = 0; i < 100; i++) server.directory.addAccount("user" + i + "@example.org", "pw");
+        for (int i = 0; i < 100; i++) server.directory.addUser("user" + i + "@example.org", "pw".toCharArray());
         try (SmtpTestClient client = mxAfterEhlo()) {
             expect(client, "MAIL FROM:<carol@remote.test>", 250, "2.1.0");
             // Written from another thread: the replies must be read meanwhile or both sides' buffers fill.

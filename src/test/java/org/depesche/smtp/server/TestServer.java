@@ -18,18 +18,19 @@ import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.Directory;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
+import org.depesche.directory.MemoryDirectory;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueuedMessage;
 
 /**
  * A real server on loopback (port 0 on all three listeners) with the real
- * file queue in a temporary directory, the in-memory test directory (or a
+ * file queue in a temporary directory, the in-memory directory {@link #exampleOrg} (or a
  * given one) and a self-signed certificate served by the real PEM provider. AUTH failure delays are zero so tests run fast.
  */
 final class TestServer implements AutoCloseable {
     static final Limits DEFAULT_LIMITS = limits(l -> l);
 
-    final TestDirectory directory = new TestDirectory();
+    final MemoryDirectory directory = exampleOrg();
     final TestTls tls;
     final FileQueue queue;
     final SmtpServer server;
@@ -48,6 +49,21 @@ final class TestServer implements AutoCloseable {
         server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, queue, tls.provider,
                 Clock.systemUTC(), Duration.ZERO);
         server.start();
+    }
+
+    /**
+     * The in-memory directory most server tests use: local domain
+     * example.org, accounts alice and bob (passwords alice-secret and
+     * bob-secret), sales@ to both and postmaster@ to alice.
+     */
+    static MemoryDirectory exampleOrg() throws DirectoryException {
+        MemoryDirectory d = new MemoryDirectory();
+        d.addDomain("example.org");
+        d.addUser("alice@example.org", "alice-secret".toCharArray());
+        d.addUser("bob@example.org", "bob-secret".toCharArray());
+        d.addAlias("sales@example.org", List.of("alice@example.org", "bob@example.org"));
+        d.addAlias("postmaster@example.org", List.of("alice@example.org"));
+        return d;
     }
 
     static TestServer start(Path dir) throws Exception {
