@@ -237,13 +237,13 @@ final class DirectoryCommands {
         return st;
     }
 
-    /** By the address as the directory keys it, so that every spelling of its domain finds the account. */
+    /** Compared as the directory stores addresses, so a U-label or upper-case spelling finds its account. */
     private static boolean isAccount(DirectoryAdmin dir, String address) {
         String key;
         try {
             key = stored(address);
-        } catch (IllegalArgumentException e) {
-            return false; // not an address, so no account
+        } catch (IllegalArgumentException notAnAddress) {
+            return false;
         }
         return dir.accounts().stream().anyMatch(a -> a.address().equals(key));
     }

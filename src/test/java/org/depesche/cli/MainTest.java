@@ -228,18 +228,15 @@ class MainTest {
         assertThat(cli("user", "list", "--config", config()).out()).isEqualTo("alice@example.test" + nl);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"alice@b\u00FCcher.test", "ALICE@B\u00DCCHER.TEST.", "alice@xn--bcher-kva.test", "alice@b\u00FCcher\u3002test"})
-    void theAccountSwitchesFindTheAccountInEverySpellingOfItsAddress(String spelled) throws Exception {
-        // Was: the account was looked for by the address as typed, case folded, so another spelling of
-        // its domain was "none" and --receive-tls-only refused.
+    @Test
+    void accountSwitchesFindTheAccountUnderAnySpellingOfItsAddress() throws Exception {
         quickstart();
-        assertThat(cli("domain", "add", "b\u00FCcher.test", "--config", config()).code()).isZero();
-        assertThat(withStdin("pw\n", "user", "add", "alice@b\u00FCcher.test", "--password-stdin", "--config", config()).code()).isZero();
-        Run r = cli("user", "secure", spelled, "--receive-tls-only", "--config", config());
-        assertThat(r.code()).as(r.err()).isZero();
+        String nl = System.lineSeparator();
+        assertThat(cli("domain", "add", "bücher.example", "--config", config()).code()).isZero();
+        assertThat(cli("user", "add", "dora@bücher.example", "--config", config()).code()).isZero();
+        assertThat(cli("user", "secure", "Dora@BÜCHER.example", "--receive-tls-only", "--config", config()).code()).isZero();
         assertThat(cli("user", "list", "--config", config()).out())
-                .contains("alice@xn--bcher-kva.test (secure: verify, receive-tls-only)");
+                .contains("dora@xn--bcher-kva.example (secure: verify, receive-tls-only)" + nl);
     }
 
     @Test
