@@ -65,7 +65,7 @@ class DepescheOutboundTest {
             var memory = new org.depesche.policy.DowngradeMemory(dir.resolve("data/policy"));
             for (int i = 0; i < 300 && memory.get("example.org").isEmpty(); i++) Thread.sleep(100);
             assertThat(memory.get("example.org"))
-                    .get().extracting(e -> e.protection()).isEqualTo(org.depesche.policy.Protection.DANE);
+                    .get().extracting(e -> e.protection()).isEqualTo(org.depesche.transport.Strength.DANE_VERIFIED);
         }
     }
 

@@ -69,7 +69,7 @@ public final class PolicyCommand {
                 out.println("Remembered: nothing (no successful delivery recorded)");
             } else {
                 DowngradeMemory.Entry e = seen.get();
-                out.println("Remembered: " + e.protection().label() + " (reached " + e.protection().words() + " via "
+                out.println("Remembered: " + e.label() + " (reached " + e.protection().with() + " via "
                         + e.mx() + " on " + TIME.format(e.at()) + " UTC); less is refused until `depesche policy reset "
                         + domain + "`");
             }
@@ -86,7 +86,7 @@ public final class PolicyCommand {
                 out.println("Nothing remembered for " + domain + "; nothing to reset.");
                 return 0;
             }
-            out.println("Forgot that " + domain + " was reached " + seen.map(e -> e.protection().words()).orElse("before")
+            out.println("Forgot that " + domain + " was reached " + seen.map(e -> e.protection().with()).orElse("before")
                     + "; the next delivery may use what the TLS level (" + engine.levelFor(domain) + ") allows.");
             return 0;
         }

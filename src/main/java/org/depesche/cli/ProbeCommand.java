@@ -110,7 +110,7 @@ final class ProbeCommand implements Callable<Integer> {
     /** What the probed message demands, as the server would have stored it on receipt (decisions 2 and 3). */
     private TransportDemand demand() {
         TransportDemand d = TransportDemand.NONE.withRequireTls(requireTls);
-        return secureSender ? d.atLeast(TransportDemand.Floor.AUTHENTICATED, "the sender is a secure address") : d;
+        return secureSender ? d.atLeast(org.depesche.transport.Strength.VERIFIED, "the sender is a secure address") : d;
     }
 
     /** Connect as delivery does; a person waits for the answer, so no command waits more than a minute. */

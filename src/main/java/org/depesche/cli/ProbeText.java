@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.depesche.outbound.ProbeReport;
-import org.depesche.policy.Protection;
+import org.depesche.policy.DowngradeMemory;
 
 /** `depesche probe` for a mail administrator: one aligned block, the level first. */
 final class ProbeText {
@@ -61,7 +61,7 @@ final class ProbeText {
     }
 
     private static String remembered(String domain, ProbeReport.Remembered m) {
-        return "reached " + Protection.parse(m.protection()).words() + " via " + m.mx() + " at " + m.at()
+        return "reached " + DowngradeMemory.named(m.protection()).with() + " via " + m.mx() + " at " + m.at()
                 + "; less is refused until `depesche policy reset " + domain + "`";
     }
 

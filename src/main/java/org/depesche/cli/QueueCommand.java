@@ -19,6 +19,7 @@ import org.depesche.queue.QueueAdmin;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
+import org.depesche.transport.Strength;
 import org.depesche.mail.MailAddress;
 
 import picocli.CommandLine.Command;
@@ -219,11 +220,8 @@ public final class QueueCommand {
         if (d.requireTls()) {
             lines.add("REQUIRETLS: the sender asked for it; every hop must be authenticated TLS and offer REQUIRETLS");
         }
-        switch (d.floor()) {
-            case AUTHENTICATED -> lines.add("authenticated TLS at every hop, because " + d.because());
-            case ENCRYPTED -> lines.add("TLS at every hop, because " + d.because());
-            case NONE -> { }
-        }
+        if (d.floor().verified()) lines.add("authenticated TLS at every hop, because " + d.because());
+        else if (d.floor() == Strength.ENCRYPTED) lines.add("TLS at every hop, because " + d.because());
         if (d.tlsRequiredNo()) {
             lines.add("TLS-Required: No: the sender asks that DANE and MTA-STS failures not stop it (TLS is still tried)");
         }

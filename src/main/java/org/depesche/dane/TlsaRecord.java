@@ -106,6 +106,11 @@ public record TlsaRecord(int usage, int selector, int matchingType, byte[] data)
         return Arrays.hashCode(data) * 31 + usage * 65536 + selector * 256 + matchingType;
     }
 
+    /** The presentation form of RFC 6698 2.2 as DNS tools print it, hex in upper case: "3 1 1 AB12...". */
+    public String presentation() {
+        return usage + " " + selector + " " + matchingType + " " + HexFormat.of().withUpperCase().formatHex(data);
+    }
+
     @Override
     public String toString() {
         return usage + " " + selector + " " + matchingType + " " + HexFormat.of().formatHex(data);

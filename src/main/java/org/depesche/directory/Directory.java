@@ -80,6 +80,11 @@ public interface Directory {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
 
+        /** The floor on the transport {@link org.depesche.transport.Strength} scale that mail from such an address needs. */
+        public org.depesche.transport.Strength floor() {
+            return this == VERIFY ? org.depesche.transport.Strength.VERIFIED : org.depesche.transport.Strength.ENCRYPTED;
+        }
+
         /** Parses "encrypt" or "verify" in any case; null for anything else. */
         public static Strictness parse(String s) {
             for (Strictness v : values()) if (v.label().equalsIgnoreCase(s == null ? "" : s.strip())) return v;

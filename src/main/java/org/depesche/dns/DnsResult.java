@@ -3,7 +3,10 @@ package org.depesche.dns;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+
+import org.depesche.dane.TlsaRecord;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.Type;
 
 /**
@@ -65,6 +68,15 @@ public record DnsResult(String qname, int type, Outcome outcome, List<Record> re
     /** The records of the answer as their concrete type, e.g. {@code records(MXRecord.class)}. */
     public <T extends Record> List<T> records(Class<T> kind) {
         return records.stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    /**
+     * The TLSA records of the answer as Depesche's own type (RFC 6698 2.1),
+     * so that the policy and the probe never see the resolver library's.
+     */
+    public List<TlsaRecord> tlsaRecords() {
+        return records(TLSARecord.class).stream().map(r -> new TlsaRecord(r.getCertificateUsage(), r.getSelector(),
+                r.getMatchingType(), r.getCertificateAssociationData())).toList();
     }
 
     /** RFC 7505 3: a single MX record of preference 0 with the root as target: the domain accepts no mail. */

@@ -25,7 +25,9 @@
  * lookup) so KeyTrap-class answers cannot stall delivery (THREATS T14).
  * Answers larger than a UDP datagram are retried over TCP (RFC 7766 5).
  * CNAME chains keep the status of every link, as DANE for SMTP needs
- * (RFC 7672 2.2.3). Not implemented: DNS over TLS, automated trust anchor
+ * (RFC 7672 2.2.3). TLSA answers leave this package as
+ * {@link org.depesche.dane.TlsaRecord}s (RFC 6698 2.1), not as dnsjava's
+ * records. Not implemented: DNS over TLS, automated trust anchor
  * rollover (RFC 5011).
  */
 package org.depesche.dns;

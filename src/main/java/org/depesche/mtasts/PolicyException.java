@@ -1,5 +1,9 @@
 package org.depesche.mtasts;
 
+import java.util.Optional;
+
+import org.depesche.transport.TlsFailure;
+
 /**
  * A policy that could not be fetched or does not follow RFC 8461 3.2. The
  * {@link #reason()} says what kind of failure it was, for code to decide on;
@@ -22,6 +26,20 @@ public final class PolicyException extends Exception {
         BUSY,
         /** The thread that waited for the policy was interrupted (the server is stopping). */
         INTERRUPTED;
+
+        /**
+         * The RFC 8460 4.3.2.2 result type of a fetch that failed this way;
+         * empty for the kinds that never reached the policy host (they are
+         * this side's, not the domain's, to report).
+         */
+        public Optional<TlsFailure> tlsFailure() {
+            return switch (this) {
+                case INVALID -> Optional.of(TlsFailure.STS_POLICY_INVALID);
+                case CERTIFICATE -> Optional.of(TlsFailure.STS_WEBPKI_INVALID);
+                case UNREACHABLE, REFUSED, DEADLINE -> Optional.of(TlsFailure.STS_POLICY_FETCH_ERROR);
+                case BUSY, INTERRUPTED -> Optional.empty();
+            };
+        }
 
         /** Whether the failure came from trying the policy host, rather than from this side before that. */
         public boolean triedThePolicyHost() {

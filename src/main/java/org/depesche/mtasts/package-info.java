@@ -16,6 +16,8 @@
  * server's own policy (3.3) with a small HTTP/1.1 responder (RFC 9112: the request
  * head, 2-5; Host, 3.2; Connection: close, 9.6) that answers GET and HEAD
  * (RFC 9110 9.3.1, 9.3.2) of the one path and keeps every client within
- * caps on connections, time and head size (THREATS T14).
+ * caps on connections, time and head size (THREATS T14). A failed fetch
+ * names its RFC 8460 4.3.2.2 result type
+ * ({@link org.depesche.mtasts.PolicyException.Reason#tlsFailure()}).
  */
 package org.depesche.mtasts;

@@ -1,8 +1,12 @@
 package org.depesche.outbound;
 
+import java.util.Optional;
+
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.client.DeliveryAttempt;
+import org.depesche.transport.HopRequirement;
+import org.depesche.transport.TlsFailure;
 
 /**
  * The words for a message's transport demand that a host could not meet
@@ -10,7 +14,6 @@ import org.depesche.smtp.client.DeliveryAttempt;
  * in words a user understands, and why the message demanded it).
  */
 final class Demands {
-    static final String REQUIRETLS_NOT_OFFERED = "requiretls-not-offered";
 
     private Demands() {
     }
@@ -21,35 +24,39 @@ final class Demands {
      * a failed handshake).
      */
     static String failure(DeliveryAttempt a, TransportDemand d) {
+        TlsFailure f = a.tls().failure().orElse(null);
         if (!failsDemand(a.tls().failure(), d)) return null;
-        return switch (a.tls().failure()) {
-            case "starttls-not-supported" -> a.mxHost() + " offers no encryption (STARTTLS)";
-            case "dane-mismatch", "pkix-untrusted", "pkix-name-mismatch", "pin-mismatch" ->
-                    a.mxHost() + ": its certificate could not be verified: " + a.message();
-            case REQUIRETLS_NOT_OFFERED -> a.mxHost() + " does not offer REQUIRETLS (RFC 8689), which the sender asked for";
-            default -> null;
-        };
+        if (f == TlsFailure.STARTTLS_NOT_SUPPORTED) return a.mxHost() + " offers no encryption (STARTTLS)";
+        if (f == TlsFailure.REQUIRETLS_NOT_OFFERED)
+            return a.mxHost() + " does not offer REQUIRETLS (RFC 8689), which the sender asked for";
+        return a.mxHost() + ": its certificate could not be verified: " + a.message();
     }
 
     /**
-     * True if a client failure code ({@link org.depesche.smtp.client.TlsOutcome#failure()}) means the host
-     * cannot meet the demand, so it counts toward a bounce rather than a retry; delivery and the probe agree
-     * through this one rule.
+     * True if a client failure means the host cannot meet the demand, so it counts toward a bounce rather
+     * than a retry; delivery and the probe agree through this one rule.
      */
-    static boolean failsDemand(String failureCode, TransportDemand d) {
+    static boolean failsDemand(Optional<TlsFailure> failure, TransportDemand d) {
+        if (failure.isEmpty()) return false;
+        HopRequirement needs = d.needs();
         // The encrypt floor asks for TLS only: a certificate the domain's own policy (DANE, MTA-STS) or the
         // downgrade memory wanted verified is that policy's failure, which waits like any other message's.
-        boolean authenticating = d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED;
-        return switch (failureCode) {
-            case "starttls-not-supported" -> d.demandsAnything();
-            case "dane-mismatch", "pkix-untrusted", "pkix-name-mismatch", "pin-mismatch", REQUIRETLS_NOT_OFFERED -> authenticating;
-            default -> false;
+        return switch (failure.get()) {
+            case STARTTLS_NOT_SUPPORTED -> needs.any();
+            case REQUIRETLS_NOT_OFFERED -> needs.authenticated();
+            default -> failure.get().certificateRejected() && needs.authenticated();
         };
+    }
+
+    /** The RFC 3463 status a bounce for this failure carries (RFC 8689 4.2.1): 5.7.30 for a missing REQUIRETLS. */
+    static String status(Optional<TlsFailure> failure) {
+        return failure.filter(f -> f == TlsFailure.REQUIRETLS_NOT_OFFERED).isPresent()
+                ? PolicyEngine.REQUIRETLS_NEEDED : PolicyEngine.TLS_NEEDED;
     }
 
     /** The detail of a bounce: RFC 3463 status first, then what was demanded, why, and what each host lacked. */
     static String bounce(String domain, TransportDemand d, Problems problems) {
-        String how = d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED
+        String how = d.needs().authenticated()
                 ? "only over TLS to an authenticated server" + (d.requireTls() ? " that offers REQUIRETLS" : "")
                 : "only over encrypted TLS";
         return problems.status(PolicyEngine.REQUIRETLS_NEEDED) + " Nothing was sent to " + domain

@@ -105,7 +105,7 @@ final class HostFacts {
 
     /** A message that must reach an authenticated server uses DANE wherever the domain publishes it. */
     private static boolean authenticating(TransportDemand d) {
-        return d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED;
+        return d.needs().authenticated();
     }
 
     private static boolean deniedSecurely(DnsResult r) {

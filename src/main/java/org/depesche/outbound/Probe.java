@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
 
-import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.Addresses;
 import org.depesche.dns.DnsResolver;
 import org.depesche.dns.DnsResult;
@@ -31,7 +30,8 @@ import org.depesche.smtp.client.DeliveryAttempt;
 import org.depesche.smtp.client.ServerCheck;
 import org.depesche.smtp.client.ServerProbe;
 import org.depesche.smtp.client.TlsRequirement;
-import org.xbill.DNS.TLSARecord;
+import org.depesche.transport.HopRequirement;
+import org.depesche.transport.TlsFailure;
 import org.xbill.DNS.Type;
 
 /**
@@ -144,7 +144,7 @@ public final class Probe {
     /** "none", "requiretls", "authenticated" or "encrypted": what the probed message demands (JSON field demand). */
     private static String demandLabel(TransportDemand d) {
         if (d.requireTls()) return "requiretls";
-        return d.floor().name().toLowerCase(Locale.ROOT);
+        return d.floorName().toLowerCase(Locale.ROOT);
     }
 
     private boolean connected() {
@@ -171,7 +171,7 @@ public final class Probe {
     }
 
     private ProbeReport.Policy policyFindings(DomainPolicy p) {
-        ProbeReport.Remembered r = p.remembered().map(e -> new ProbeReport.Remembered(e.protection().label(), e.mx(),
+        ProbeReport.Remembered r = p.remembered().map(e -> new ProbeReport.Remembered(e.label(), e.mx(),
                 e.at().toString())).orElse(null);
         boolean inTable = planner.policy().hasEntry(p.domain());
         return new ProbeReport.Policy(p.level().tomlName(), inTable, p.pins(), r);
@@ -262,42 +262,27 @@ public final class Probe {
     /** As RemoteCourier counts a host for a bounce: refused by the engine, or failing TLS the demand needed. */
     private static boolean refusedForDemand(ProbeReport.Mx m, TransportDemand demand) {
         if (m.requirement().equals("refuse")) return true;
-        return !m.connections().isEmpty() && m.connections().stream().allMatch(c -> Demands.failsDemand(c.failure(), demand));
+        return !m.connections().isEmpty() && m.connections().stream().allMatch(c -> Demands.failsDemand(c.tlsFailure(), demand));
     }
 
     private static ProbeReport.Tlsa tlsa(DnsResult t) {
         if (t == null) return null;
-        List<ProbeReport.TlsaEntry> records = t.records(TLSARecord.class).stream()
-                .map(r -> new ProbeReport.TlsaEntry(r.rdataToString(), new TlsaRecord(r.getCertificateUsage(), r.getSelector(),
-                        r.getMatchingType(), r.getCertificateAssociationData()).isUsableForSmtp())).toList();
+        List<ProbeReport.TlsaEntry> records = t.tlsaRecords().stream()
+                .map(r -> new ProbeReport.TlsaEntry(r.presentation(), r.isUsableForSmtp())).toList();
         return new ProbeReport.Tlsa(t.qname(), t.outcome().name().toLowerCase(Locale.ROOT),
                 t.status().name().toLowerCase(Locale.ROOT), records);
     }
 
     /** What a requirement guarantees whatever the server does: opportunistic TLS guarantees nothing. */
     private static Level promised(DomainPolicy p, String host, TlsRequirement r) {
-        return switch (r) {
-            case TlsRequirement.None n -> Level.PLAINTEXT;
-            case TlsRequirement.Opportunistic o -> Level.PLAINTEXT;
-            case TlsRequirement.Encrypted e -> Level.ENCRYPTED;
-            case TlsRequirement.Dane d -> d.hasUsableRecords() ? Level.DANE_VERIFIED : Level.ENCRYPTED;
-            case TlsRequirement.Pkix x -> Requirements.byMtaSts(p, host) ? Level.MTA_STS_VERIFIED : Level.VERIFIED;
-            case TlsRequirement.Pinned x -> Level.VERIFIED;
-        };
+        return Level.of(r.promised(p.pkix(host)));
     }
 
     /** What the connection would give a message: as delivery would go on after this check. */
     private static Level achieved(DomainPolicy p, String host, TlsRequirement r, ServerCheck c) {
-        if (c.requirementMet() && p.demand().requireTls() && !c.requireTlsOffered()) return Level.UNDELIVERABLE;
-        if (c.requirementMet()) {
-            if (!c.tls().tls().isEncrypted()) return Level.PLAINTEXT;
-            return switch (c.tls().authentication()) {
-                case DANE_EE, DANE_TA -> Level.DANE_VERIFIED;
-                case PKIX -> Requirements.byMtaSts(p, host) ? Level.MTA_STS_VERIFIED : Level.VERIFIED;
-                case PINNED -> Level.VERIFIED;
-                case NONE -> Level.ENCRYPTED;
-            };
-        }
+        if (c.requirementMet() && p.demand().needs().requireTls() == HopRequirement.RequireTls.REQUIRED
+                && !c.requireTlsOffered()) return Level.UNDELIVERABLE;
+        if (c.requirementMet()) return Level.of(c.tls().strength(p.pkix(host)));
         DeliveryAttempt.Stage stage = c.failedStage();
         // RemoteCourier: a failed opportunistic handshake is retried in plaintext (RFC 7435).
         if (r instanceof TlsRequirement.Opportunistic && stage == DeliveryAttempt.Stage.STARTTLS) return Level.PLAINTEXT;
@@ -309,7 +294,7 @@ public final class Probe {
         // RFC 8689 4.2.1 step 5, as SmtpClient refuses before MAIL FROM.
         boolean noRequireTls = c.requirementMet() && level == Level.UNDELIVERABLE;
         return new ProbeReport.Connection(c.ip(), c.starttlsOffered(), c.tls().tls().toString(),
-                c.tls().authentication().label(), noRequireTls ? Demands.REQUIRETLS_NOT_OFFERED : c.tls().failure(),
+                c.tls().authentication().label(), noRequireTls ? Optional.of(TlsFailure.REQUIRETLS_NOT_OFFERED) : c.tls().failure(),
                 c.requireTlsOffered(), cert == null ? List.of() : cert.names(), cert == null ? null : cert.pkixValid(), level,
                 noRequireTls ? c.mxHost() + " does not offer REQUIRETLS (RFC 8689), which this message requires" : c.message());
     }

@@ -3,7 +3,14 @@ package org.depesche.outbound;
 import java.util.List;
 import java.util.Locale;
 
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+
+import org.depesche.transport.Strength;
+import org.depesche.transport.TlsFailure;
 
 /**
  * How mail to one domain would travel, as {@link Probe} found it before
@@ -32,26 +39,37 @@ public record ProbeReport(String query, String domain, String checkedAt, String 
     }
 
     /**
-     * The levels a user can be shown before sending (issue 4), strongest
-     * last among the deliverable ones. VERIFIED: the certificate was
-     * checked (PKIX or pins) for another reason than MTA-STS: a static
-     * [[delivery.policy]] "verify", the downgrade memory, or a demanding
-     * message on a DNSSEC-signed MX (RFC 8689 4.2.1).
+     * What a user can be shown before sending (issue 4): a verdict without a
+     * route (unknown, undeliverable, local) or, for mail that would go out,
+     * a {@link Strength} of the transport scale, strongest last.
      */
     public enum Level {
         UNKNOWN("unknown"),
         UNDELIVERABLE("undeliverable"),
         LOCAL("stays on this server"),
-        PLAINTEXT("plaintext"),
-        ENCRYPTED("encrypted but unverified"),
-        VERIFIED("certificate-verified"),
-        MTA_STS_VERIFIED("MTA-STS-verified"),
-        DANE_VERIFIED("DANE-verified");
+        PLAINTEXT(Strength.PLAINTEXT),
+        ENCRYPTED(Strength.ENCRYPTED),
+        VERIFIED(Strength.VERIFIED),
+        MTA_STS_VERIFIED(Strength.MTA_STS_VERIFIED),
+        DANE_VERIFIED(Strength.DANE_VERIFIED);
 
         private final String words;
+        private final Strength strength;
 
         Level(String words) {
             this.words = words;
+            this.strength = null;
+        }
+
+        Level(Strength strength) {
+            this.words = strength.words();
+            this.strength = strength;
+        }
+
+        /** The level of mail that goes out at this strength. */
+        public static Level of(Strength s) {
+            for (Level l : values()) if (l.strength == s) return l;
+            throw new IllegalArgumentException("no level for " + s);
         }
 
         /** "DANE-verified", "encrypted but unverified": for people. */
@@ -62,12 +80,12 @@ public record ProbeReport(String query, String domain, String checkedAt, String 
         /** "dane-verified", "encrypted": for scripts. */
         @JsonValue
         public String label() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return strength != null ? strength.label() : name().toLowerCase(Locale.ROOT);
         }
 
         /** True for the levels at which a delivery goes ahead. */
         public boolean deliverable() {
-            return compareTo(PLAINTEXT) >= 0;
+            return strength != null;
         }
     }
 
@@ -151,18 +169,25 @@ public record ProbeReport(String query, String domain, String checkedAt, String 
      *
      * @param tls             "TLSv1.3 TLS_AES_256_GCM_SHA384", or "none"
      * @param authentication  none, dane-ee, dane-ta, pkix, pinned
-     * @param failure         the client's failure code ("dane-mismatch", "starttls-not-supported", ...), "" if none
+     * @param tlsFailure      why TLS failed or would not do, if it did; in the JSON as {@code failure}, its
+     *                        {@link TlsFailure#label()} ("tlsa-invalid", "starttls-not-supported", ...), "" if none
      * @param requireTls      the server offers REQUIRETLS (RFC 8689) inside TLS
      * @param certificateNames the DNS names of the certificate presented; empty without TLS
      * @param pkixValid       whether that certificate is PKIX-valid for the MX name, null without TLS
      * @param level           what mail over this connection gets
      * @param message         what went wrong, "" if nothing
      */
-    public record Connection(String ip, boolean starttlsOffered, String tls, String authentication, String failure,
-                             boolean requireTls, List<String> certificateNames, Boolean pkixValid, Level level,
-                             String message) {
+    public record Connection(String ip, boolean starttlsOffered, String tls, String authentication,
+                             @JsonIgnore Optional<TlsFailure> tlsFailure, boolean requireTls, List<String> certificateNames,
+                             Boolean pkixValid, Level level, String message) {
         public Connection {
             certificateNames = List.copyOf(certificateNames);
+        }
+
+        /** The failure's label, "" if none: the {@code failure} field of `depesche probe --json`. */
+        @JsonProperty("failure")
+        public String failure() {
+            return tlsFailure.map(TlsFailure::label).orElse("");
         }
     }
 }

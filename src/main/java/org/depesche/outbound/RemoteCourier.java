@@ -10,9 +10,9 @@ import java.util.Map;
 
 import org.depesche.dns.Addresses;
 import org.depesche.policy.DomainPolicy;
+import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.MxDecision;
 import org.depesche.policy.PolicyEngine;
-import org.depesche.policy.Protection;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Excerpt;
 import org.depesche.queue.QueuedMessage;
@@ -23,6 +23,8 @@ import org.depesche.smtp.client.DeliveryAttempt;
 import org.depesche.smtp.client.OutboundMessage;
 import org.depesche.smtp.client.SmtpClient;
 import org.depesche.smtp.client.TlsRequirement;
+import org.depesche.transport.Strength;
+import org.depesche.transport.TlsFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +92,7 @@ public final class RemoteCourier implements Courier {
         List<MailAddress> rcpts = indexes.stream().map(m::mailbox).toList();
         TransportDemand demand = p.demand();
         OutboundMessage out = new OutboundMessage(m.envelope().sender(), rcpts, m.size(), m.envelope().bodyType(),
-                m.envelope().smtpUtf8(), content::open, requireTls(demand, m.envelope().sender().isEmpty()));
+                m.envelope().smtpUtf8(), content::open, demand.needs(m.envelope().sender().isEmpty()).requireTls());
         Problems problems = new Problems();
         DeliveryAttempt last = null;
         for (MxHost mx : plan.hosts()) {
@@ -146,8 +148,7 @@ public final class RemoteCourier implements Courier {
         String demanded = p.demand().demandsAnything() ? Demands.failure(a, p.demand()) : null;
         if (demanded != null) {
             log.warn("event=mx-refused queue_id={} domain={} mx={} reason=\"{}\"", m.id(), p.domain(), a.mxHost(), demanded);
-            problems.demanded(a.tls().failure().equals(Demands.REQUIRETLS_NOT_OFFERED)
-                    ? PolicyEngine.REQUIRETLS_NEEDED : PolicyEngine.TLS_NEEDED, demanded);
+            problems.demanded(Demands.status(a.tls().failure()), demanded);
             return;
         }
         boolean downgrade = connect.raisedByMemory() && tlsStage(a);
@@ -158,25 +159,13 @@ public final class RemoteCourier implements Courier {
         problems.passing(problem);
     }
 
-    /**
-     * Decisions 3 and 4: REQUIRETLS asked for by the sender is required; a secure sender's mail offers it.
-     * RFC 8689 5 (and 4.2.1, which is for a non-empty MAIL FROM only): a bounce with the null reverse
-     * path is not discarded because the next hop does not offer REQUIRETLS; it still carries the
-     * parameter where offered and still needs an authenticated hop ("protected in the same manner").
-     */
-    private static OutboundMessage.RequireTls requireTls(TransportDemand d, boolean nullSender) {
-        if (d.requireTls()) return nullSender ? OutboundMessage.RequireTls.WHEN_OFFERED : OutboundMessage.RequireTls.REQUIRED;
-        return d.floor() == TransportDemand.Floor.AUTHENTICATED ? OutboundMessage.RequireTls.WHEN_OFFERED
-                : OutboundMessage.RequireTls.NO;
-    }
-
     /** RFC 8461 5.2: what an MTA-STS policy in testing mode would have refused on this delivery, "" if nothing. */
     private static String testingFailures(MxDecision.Connect c, DeliveryAttempt a) {
         List<String> failures = new ArrayList<>();
         if (!c.testingFailure().isEmpty()) failures.add(c.testingFailure());
         if (!c.requirement().pkixAudit().isEmpty()) {
             if (!a.tls().tls().isEncrypted()) failures.add(a.mxHost() + " was reached without TLS");
-            else if (!a.tls().auditFailure().isEmpty()) failures.add(a.tls().auditFailure());
+            else a.tls().auditFailure().ifPresent(f -> failures.add(f.reason()));
         }
         return String.join("; ", failures);
     }
@@ -185,7 +174,7 @@ public final class RemoteCourier implements Courier {
         DeliveryAttempt a = client.deliver(address, mx, requirement, out);
         // RFC 7435: opportunistic TLS whose handshake fails may go on in plaintext, on a new connection.
         if (requirement instanceof TlsRequirement.Opportunistic && !a.envelopeSent()
-                && a.failedStage() == DeliveryAttempt.Stage.STARTTLS && "handshake-failed".equals(a.tls().failure())) {
+                && a.failedStage() == DeliveryAttempt.Stage.STARTTLS && a.tls().failedWith(TlsFailure.HANDSHAKE_FAILED)) {
             log.info("event=tls-fallback mx={} ip={} reason=\"{}\"", mx, address.getAddress().getHostAddress(), a.message());
             a = client.deliver(address, mx, new TlsRequirement.None(), out);
         }
@@ -240,10 +229,10 @@ public final class RemoteCourier implements Courier {
     }
 
     private void remember(QueuedMessage m, DomainPolicy p, DeliveryAttempt a) {
-        Protection got = Protection.of(a);
+        Strength got = a.tls().strength(p.pkix(a.mxHost()));
         try {
             if (planner.policy().memory().remember(p.domain(), got, a.mxHost(), clock.instant()))
-                log.info("event=protection-remembered domain={} protection={} mx={}", p.domain(), got.label(), a.mxHost());
+                log.info("event=protection-remembered domain={} protection={} mx={}", p.domain(), DowngradeMemory.label(got), a.mxHost());
         } catch (IOException | RuntimeException e) {
             log.error("event=protection-not-saved queue_id={} domain={} error=\"{}\"", m.id(), p.domain(), e.toString());
         }
@@ -251,7 +240,7 @@ public final class RemoteCourier implements Courier {
 
     private static Hop hop(DeliveryAttempt a, DeliveryAttempt.RecipientResult r) {
         return new Hop(a.mxHost(), a.ip(), a.tls().tls().protocol(), a.tls().tls().cipher(),
-                a.tls().authentication().label(), a.tls().failure(), r == null ? "" : r.reply().toString(),
+                a.tls().authentication().label(), a.tls().failure().map(TlsFailure::label).orElse(""), r == null ? "" : r.reply().toString(),
                 r != null && r.fromServer());
     }
 

@@ -1,7 +1,6 @@
 package org.depesche.outbound;
 
 import org.depesche.dns.DnsResult;
-import org.depesche.mtasts.StsPolicy;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.MxDecision;
 import org.depesche.policy.PolicyEngine;
@@ -25,16 +24,12 @@ final class Requirements {
         };
     }
 
-    /** True when PKIX is asked for because the domain's MTA-STS policy enforces it for this host (RFC 8461 4.1). */
-    static boolean byMtaSts(DomainPolicy p, String host) {
-        return p.mtaSts().filter(s -> s.mode() == StsPolicy.Mode.ENFORCE && s.matches(host)).isPresent();
-    }
 
     /** Why the engine asks what it asks of this host. */
     static String describe(DomainPolicy p, PolicyEngine.MxFacts facts, MxDecision.Connect c) {
         String host = facts.host();
         String memory = c.raisedByMemory() && !p.demand().demandsAnything() ? " (raised by the downgrade memory: "
-                + p.domain() + " was reached " + p.remembered().map(e -> e.protection().words()).orElse("") + " before)" : "";
+                + p.domain() + " was reached " + p.remembered().map(e -> e.protection().with()).orElse("") + " before)" : "";
         return switch (c.requirement()) {
             case TlsRequirement.None n -> "level none: STARTTLS is not used";
             case TlsRequirement.Opportunistic o -> whyNoDane(p, facts) + "TLS if offered, not authenticated (RFC 7435)";
@@ -43,7 +38,7 @@ final class Requirements {
                     ? "no TLSA record is usable for SMTP (RFC 7672 3.1.3), so " : "") + "TLS required, not authenticated"
                     + (memory.isEmpty() ? byDemand(p) : memory);
             case TlsRequirement.Dane d -> "the certificate must match the DNSSEC-signed TLSA records (RFC 7672 3)";
-            case TlsRequirement.Pkix x -> byMtaSts(p, host)
+            case TlsRequirement.Pkix x -> p.enforcesMtaSts(host)
                     ? "MTA-STS enforce: TLS with a PKIX-valid certificate for " + host + " (RFC 8461 4.1)"
                     : "TLS with a PKIX-valid certificate for " + host + (!memory.isEmpty() ? memory
                     : p.level() == TlsLevel.VERIFY ? " (level verify)"

@@ -18,6 +18,9 @@
  * org.depesche.outbound.RemoteCourier} carries that plan out;
  * {@link org.depesche.outbound.Probe} checks the same plan without sending
  * (it stops before MAIL FROM) and reports how mail to a domain would travel
- * (`depesche probe`).
+ * (`depesche probe`). Both decide on typed values only: the
+ * message's {@link org.depesche.queue.TransportDemand#needs}, the client's
+ * {@link org.depesche.transport.TlsFailure} and the
+ * {@link org.depesche.transport.Strength} a hop has (ADR 0005).
  */
 package org.depesche.outbound;

@@ -2,6 +2,7 @@ package org.depesche.policy;
 
 import org.depesche.mtasts.StsPolicy;
 import org.depesche.queue.TransportDemand;
+import org.depesche.transport.Strength;
 
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +31,20 @@ public record DomainPolicy(String domain, TlsLevel level, List<String> pins,
     /** A domain without an MTA-STS policy. */
     public DomainPolicy(String domain, TlsLevel level, List<String> pins, Optional<DowngradeMemory.Entry> remembered) {
         this(domain, level, pins, remembered, Optional.empty());
+    }
+
+    /** True when the domain's MTA-STS policy is in enforce mode and lists {@code host} (RFC 8461 4.1). */
+    public boolean enforcesMtaSts(String host) {
+        return mtaSts.filter(p -> p.mode() == StsPolicy.Mode.ENFORCE && p.matches(host)).isPresent();
+    }
+
+    /**
+     * What PKIX authentication of {@code host} is worth on the strength
+     * scale: {@link Strength#MTA_STS_VERIFIED} where MTA-STS enforces it,
+     * else {@link Strength#VERIFIED}.
+     */
+    public Strength pkix(String host) {
+        return enforcesMtaSts(host) ? Strength.MTA_STS_VERIFIED : Strength.VERIFIED;
     }
 
     /** True when DNSSEC status decides the requirement (RFC 7672 2.2). */

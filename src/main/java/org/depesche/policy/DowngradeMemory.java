@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.depesche.mail.DomainName;
 import org.depesche.store.Durable;
+import org.depesche.transport.Strength;
 
 /**
  * The best protection seen on a successful delivery, per destination domain
@@ -28,8 +29,22 @@ public final class DowngradeMemory {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** What is remembered for one domain: the protection, the MX that gave it and when. */
-    public record Entry(String domain, Protection protection, String mx, Instant at) {
+    /**
+     * What is remembered for one domain: the protection, the MX that gave it
+     * and when. The memory does not tell PKIX reasons apart: an
+     * {@link Strength#MTA_STS_VERIFIED} delivery is remembered as
+     * {@link Strength#VERIFIED}, so that a domain that drops its MTA-STS
+     * policy still gets PKIX, as before the scale had MTA-STS on it.
+     */
+    public record Entry(String domain, Strength protection, String mx, Instant at) {
+        public Entry {
+            protection = remembered(protection);
+        }
+
+        /** "none", "tls", "verified", "dane": the name the file holds and `policy show` prints. */
+        public String label() {
+            return DowngradeMemory.label(protection);
+        }
     }
 
     private record Stored(String domain, String protection, String mx, String at) {
@@ -44,7 +59,7 @@ public final class DowngradeMemory {
         Path file = file(domain);
         try {
             Stored s = json.readValue(Files.readAllBytes(file), Stored.class);
-            return Optional.of(new Entry(s.domain(), Protection.parse(s.protection()), s.mx(), Instant.parse(s.at())));
+            return Optional.of(new Entry(s.domain(), named(s.protection()), s.mx(), Instant.parse(s.at())));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -57,16 +72,41 @@ public final class DowngradeMemory {
      * least this protection. Synchronized so two deliveries to one domain
      * cannot lower it by racing.
      */
-    public synchronized boolean remember(String domain, Protection protection, String mx, Instant at) throws IOException {
+    public synchronized boolean remember(String domain, Strength protection, String mx, Instant at) throws IOException {
         Optional<Entry> old = get(domain);
-        if (old.isPresent() && old.get().protection().atLeast(protection)) return false;
+        if (old.isPresent() && old.get().protection().atLeast(remembered(protection))) return false;
         Durable.createDirectories(dir);
         String name = normalize(domain);
         Path tmp = dir.resolve("." + name + ".tmp");
-        Durable.write(tmp, json.writeValueAsBytes(new Stored(name, protection.label(), mx, at.toString())));
+        Durable.write(tmp, json.writeValueAsBytes(new Stored(name, label(protection), mx, at.toString())));
         Files.move(tmp, file(domain), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Durable.syncDirectory(dir);
         return true;
+    }
+
+    private static Strength remembered(Strength s) {
+        return s == Strength.MTA_STS_VERIFIED ? Strength.VERIFIED : s;
+    }
+
+    /** The stored name of a protection: the names the files have held since the first release. */
+    public static String label(Strength s) {
+        return switch (remembered(s)) {
+            case PLAINTEXT -> "none";
+            case ENCRYPTED -> "tls";
+            case DANE_VERIFIED -> "dane";
+            default -> "verified";
+        };
+    }
+
+    /** The protection a stored name ({@link #label}) stands for, in any case. */
+    public static Strength named(String label) {
+        return switch (label.toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> Strength.PLAINTEXT;
+            case "tls" -> Strength.ENCRYPTED;
+            case "verified" -> Strength.VERIFIED;
+            case "dane" -> Strength.DANE_VERIFIED;
+            default -> throw new IllegalArgumentException("not a remembered protection: " + label);
+        };
     }
 
     /** Forgets a domain; false if nothing was remembered. */

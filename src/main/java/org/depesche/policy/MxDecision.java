@@ -1,10 +1,15 @@
 package org.depesche.policy;
 
+import java.util.Objects;
+
 import org.depesche.smtp.client.TlsRequirement;
+import org.depesche.transport.TlsFailure;
 
 /**
  * What the policy says about one MX host: connect with a requirement, do not
- * connect now, or never connect for this message.
+ * connect now, or never connect for this message. A decision not to connect
+ * says why twice: as a {@link TlsFailure} for code (and TLS reports) and in
+ * words for people; the words are never read back.
  */
 public sealed interface MxDecision {
 
@@ -26,7 +31,10 @@ public sealed interface MxDecision {
     }
 
     /** Do not connect to this MX now (temporary: the message stays queued); {@code reason} in plain words. */
-    record Defer(String reason) implements MxDecision {
+    record Defer(TlsFailure failure, String reason) implements MxDecision {
+        public Defer {
+            Objects.requireNonNull(failure, "failure");
+        }
     }
 
     /**
@@ -35,6 +43,9 @@ public sealed interface MxDecision {
      * and waiting will not change that. {@code status}: the RFC 3463 code
      * for a bounce; {@code reason} in words a user understands.
      */
-    record Refuse(String status, String reason) implements MxDecision {
+    record Refuse(String status, TlsFailure failure, String reason) implements MxDecision {
+        public Refuse {
+            Objects.requireNonNull(failure, "failure");
+        }
     }
 }

@@ -12,7 +12,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.depesche.config.Config;
-import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.DnsResult;
 import org.depesche.dns.DnssecStatus;
 import org.depesche.mtasts.PolicyCache;
@@ -20,7 +19,9 @@ import org.depesche.mtasts.StsPolicy;
 import org.depesche.queue.TransportDemand;
 import org.depesche.mail.DomainName;
 import org.depesche.smtp.client.TlsRequirement;
-import org.xbill.DNS.TLSARecord;
+import org.depesche.transport.HopRequirement;
+import org.depesche.transport.Strength;
+import org.depesche.transport.TlsFailure;
 
 /**
  * Combines the default level, the static policy table and the downgrade
@@ -122,28 +123,25 @@ public final class PolicyEngine {
     /** RFC 7672 2.2: TLSA counts only from a secure chain; a failed TLSA lookup never falls back. */
     private MxDecision dane(DomainPolicy policy, MxFacts mx, boolean only) {
         if (!mx.dnssecSecure() || mx.tlsa() == null) {
-            return only ? new MxDecision.Defer("policy dane-only for " + policy.domain() + ", but the DNS records of "
+            return only ? new MxDecision.Defer(TlsFailure.DANE_REQUIRED, "policy dane-only for " + policy.domain() + ", but the DNS records of "
                     + mx.host() + " are not DNSSEC-signed") : connect(new TlsRequirement.Opportunistic());
         }
         DnsResult t = mx.tlsa();
         if (t.status() == DnssecStatus.BOGUS || t.status() == DnssecStatus.INDETERMINATE
                 || t.outcome() == DnsResult.Outcome.FAILED) {
-            return new MxDecision.Defer("the TLSA lookup for " + t.qname() + " failed DNSSEC validation ("
+            return new MxDecision.Defer(TlsFailure.DNSSEC_INVALID, "the TLSA lookup for " + t.qname() + " failed DNSSEC validation ("
                     + t.status().name().toLowerCase(Locale.ROOT) + (t.reason().isEmpty() ? "" : ": " + t.reason())
                     + "), so " + mx.host() + " cannot be authenticated; not falling back to unauthenticated TLS");
         }
         if (t.outcome() != DnsResult.Outcome.FOUND || !t.isSecure()) {
-            return only ? new MxDecision.Defer("policy dane-only for " + policy.domain() + ", but " + mx.host()
+            return only ? new MxDecision.Defer(TlsFailure.DANE_REQUIRED, "policy dane-only for " + policy.domain() + ", but " + mx.host()
                     + " publishes no DNSSEC-signed TLSA records at " + t.qname())
                     : connect(new TlsRequirement.Opportunistic());
         }
-        List<TlsaRecord> records = t.records(TLSARecord.class).stream()
-                .map(r -> new TlsaRecord(r.getCertificateUsage(), r.getSelector(), r.getMatchingType(),
-                        r.getCertificateAssociationData())).toList();
-        TlsRequirement.Dane dane = new TlsRequirement.Dane(records, mx.referenceNames());
+        TlsRequirement.Dane dane = new TlsRequirement.Dane(t.tlsaRecords(), mx.referenceNames());
         if (dane.hasUsableRecords()) return connect(dane);
         // RFC 7672 2.2: all records unusable still means mandatory (unauthenticated) TLS.
-        return only ? new MxDecision.Defer("policy dane-only for " + policy.domain() + ", but no TLSA record of "
+        return only ? new MxDecision.Defer(TlsFailure.TLSA_INVALID, "policy dane-only for " + policy.domain() + ", but no TLSA record of "
                 + mx.host() + " is usable for SMTP (RFC 7672 3.1.3)") : connect(new TlsRequirement.Encrypted());
     }
 
@@ -165,7 +163,7 @@ public final class PolicyEngine {
             case NONE -> decision;
             case TESTING -> testing(policy, mx, connect, listed);
             case ENFORCE -> listed ? new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(mx.host())), connect.raisedByMemory())
-                    : new MxDecision.Defer(mx.host() + " is not listed in the MTA-STS policy of " + policy.domain()
+                    : new MxDecision.Defer(TlsFailure.STS_MX_NOT_LISTED, mx.host() + " is not listed in the MTA-STS policy of " + policy.domain()
                     + " (mx " + String.join(", ", sts.mx()) + "), so it is not used (RFC 8461 4.1)");
         };
     }
@@ -192,7 +190,7 @@ public final class PolicyEngine {
      * only when the operator allows it and the message demands nothing else.
      */
     private boolean liftsDomainPolicies(TransportDemand d) {
-        return honorTlsRequiredNo && d.tlsRequiredNo() && !d.requireTls() && d.floor() == TransportDemand.Floor.NONE;
+        return honorTlsRequiredNo && d.tlsRequiredNo() && !d.demandsAnything();
     }
 
     /**
@@ -214,10 +212,10 @@ public final class PolicyEngine {
      * for REQUIRETLS). Nothing is ever sent in plaintext for such a message.
      */
     private MxDecision applyDemand(DomainPolicy policy, MxFacts mx, MxDecision decided) {
-        TransportDemand d = policy.demand();
+        HopRequirement needs = policy.demand().needs();
         if (!(decided instanceof MxDecision.Connect c)) return decided;
-        if (d.requireTls() || d.floor() == TransportDemand.Floor.AUTHENTICATED) return authenticated(policy, mx, c);
-        if (d.floor() == TransportDemand.Floor.ENCRYPTED && !c.requirement().tlsMandatory())
+        if (needs.authenticated()) return authenticated(policy, mx, c);
+        if (needs.encrypted() && !c.requirement().tlsMandatory())
             return new MxDecision.Connect(new TlsRequirement.Encrypted(c.requirement().pkixAudit()), c.raisedByMemory(),
                     c.testingFailure());
         return decided;
@@ -243,7 +241,7 @@ public final class PolicyEngine {
                 ? " (the [[delivery.policy]] entry verify without pins cannot prove the MX name itself)" : "";
         String reason = "the MX records of " + policy.domain() + " are not DNSSEC-signed and " + sts + ", so "
                 + mx.host() + " cannot be authenticated" + staticVerify;
-        return new MxDecision.Refuse(TLS_NEEDED, reason);
+        return new MxDecision.Refuse(TLS_NEEDED, TlsFailure.NO_AUTHENTICATED_TLS, reason);
     }
 
     private boolean authenticates(DomainPolicy policy, MxFacts mx, TlsRequirement r) {
@@ -252,38 +250,21 @@ public final class PolicyEngine {
             case TlsRequirement.Pinned p -> true;
             // Not a static verify entry alone: PKIX on an MX name from unsigned DNS passes any host a
             // forged MX answer names, if it has a public certificate for its own name (RFC 8689 4.2.1).
-            case TlsRequirement.Pkix p -> mx.mxSecure() || enforcedBySts(policy, mx);
+            case TlsRequirement.Pkix p -> mx.mxSecure() || policy.enforcesMtaSts(mx.host());
             default -> false;
         };
-    }
-
-    private static boolean enforcedBySts(DomainPolicy policy, MxFacts mx) {
-        return policy.mtaSts().filter(p -> p.mode() == StsPolicy.Mode.ENFORCE && p.matches(mx.host())).isPresent();
     }
 
     /** THREATS T10: never less than what the domain was reached with before. */
     private MxDecision applyMemory(DomainPolicy policy, MxFacts mx, TlsRequirement requirement) {
         DowngradeMemory.Entry seen = policy.remembered().get();
-        Protection offered = guaranteed(requirement);
-        if (offered.atLeast(seen.protection())) return connect(requirement);
+        if (requirement.promised(policy.pkix(mx.host())).atLeast(seen.protection())) return connect(requirement);
         return switch (seen.protection()) {
-            case NONE -> connect(requirement);
-            case TLS -> new MxDecision.Connect(new TlsRequirement.Encrypted(), true);
-            case VERIFIED -> new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(mx.host())), true);
-            case DANE -> new MxDecision.Defer(refusal(policy, "without DANE (" + mx.host()
-                    + " has no usable DNSSEC-signed TLSA records now)"));
-        };
-    }
-
-    /** The least protection a requirement lets a connection have. */
-    static Protection guaranteed(TlsRequirement r) {
-        return switch (r) {
-            case TlsRequirement.None n -> Protection.NONE;
-            case TlsRequirement.Opportunistic o -> Protection.NONE;
-            case TlsRequirement.Encrypted e -> Protection.TLS;
-            case TlsRequirement.Dane d -> d.hasUsableRecords() ? Protection.DANE : Protection.TLS;
-            case TlsRequirement.Pkix p -> Protection.VERIFIED;
-            case TlsRequirement.Pinned p -> Protection.VERIFIED;
+            case PLAINTEXT -> connect(requirement);
+            case ENCRYPTED -> new MxDecision.Connect(new TlsRequirement.Encrypted(), true);
+            case VERIFIED, MTA_STS_VERIFIED -> new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(mx.host())), true);
+            case DANE_VERIFIED -> new MxDecision.Defer(TlsFailure.DOWNGRADE_REFUSED, refusal(policy, "without DANE ("
+                    + mx.host() + " has no usable DNSSEC-signed TLSA records now)"));
         };
     }
 
@@ -291,7 +272,7 @@ public final class PolicyEngine {
     public static String refusal(DomainPolicy policy, String without) {
         DowngradeMemory.Entry seen = policy.remembered().orElseThrow();
         return "refusing delivery to " + policy.domain() + " " + without + ": it was reached "
-                + seen.protection().words() + " on " + DATE.format(seen.at()) + " (" + seen.mx() + "); run `depesche policy reset "
+                + seen.protection().with() + " on " + DATE.format(seen.at()) + " (" + seen.mx() + "); run `depesche policy reset "
                 + policy.domain() + "` if this is intended";
     }
 

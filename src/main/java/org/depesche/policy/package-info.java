@@ -10,9 +10,15 @@
  * a successful delivery to a domain is required again until an operator
  * resets it (THREATS T10). A message's own demand is applied last: a
  * secure sender's floor or REQUIRETLS (RFC 8689 4.2.1) admits only an
- * authenticated server (DANE, MTA-STS enforce, a static verify entry or pins,
- * PKIX on the name of a DNSSEC-secure MX) and refuses the MX otherwise;
+ * authenticated server (DANE, MTA-STS enforce, pins, PKIX on the name of a
+ * DNSSEC-secure MX; a static verify entry alone does not prove the MX name)
+ * and refuses the MX otherwise;
  * {@code TLS-Required: No} (RFC 8689 4.2.2) lifts DANE, MTA-STS and the
- * memory when the operator allows it.
+ * memory when the operator allows it. Requirements, the memory and the
+ * probe compare on the one {@link org.depesche.transport.Strength} scale
+ * (ADR 0005), and a decision not to connect carries its
+ * {@link org.depesche.transport.TlsFailure}: dane-required, dnssec-invalid,
+ * tlsa-invalid (RFC 8460 4.3.2.1), or Depesche's own sts-mx-not-listed,
+ * downgrade-refused, no-authenticated-tls.
  */
 package org.depesche.policy;

@@ -80,8 +80,9 @@ public interface Courier {
      * The facts of one remote attempt for `queue show` and bounces: MX host,
      * IP address, TLS version and cipher ("" for plaintext), how the server
      * was authenticated (none, dane-ee, dane-ta, pkix, pinned), why TLS
-     * failed ("starttls-not-supported", "dane-mismatch", ...; "" if it did
-     * not), the reply that decided the recipient's fate ("" if none came;
+     * failed (the label of an org.depesche.transport.TlsFailure,
+     * "starttls-not-supported", "tlsa-invalid", ...; "" if it did not; older
+     * attempts keep the words of their day, "dane-mismatch"), the reply that decided the recipient's fate ("" if none came;
      * an {@link Excerpt} of at most {@link Excerpt#REPLY} chars)
      * and whether the server said it ({@code replyFromServer}) or this side
      * made it up for a failure of its own (timeout, refused connection, a

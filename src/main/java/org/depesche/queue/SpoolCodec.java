@@ -57,7 +57,7 @@ final class SpoolCodec {
                     Optional.ofNullable(s.authenticatedUser()), s.smtpUtf8(),
                     BodyType.valueOf(s.bodyType()),
                     s.demand() == null ? TransportDemand.NONE : new TransportDemand(s.demand().requireTls(),
-                            s.demand().tlsRequiredNo(), TransportDemand.Floor.valueOf(s.demand().floor()),
+                            s.demand().tlsRequiredNo(), TransportDemand.floorNamed(s.demand().floor()),
                             s.demand().because()));
             List<QueuedMessage.RecipientState> states = s.recipients().stream()
                     .map(r -> new QueuedMessage.RecipientState(QueuedMessage.State.valueOf(r.state()), r.detail()))
@@ -91,7 +91,7 @@ final class SpoolCodec {
 
     private static StoredDemand demand(TransportDemand d) {
         return d.equals(TransportDemand.NONE) ? null
-                : new StoredDemand(d.requireTls(), d.tlsRequiredNo(), d.floor().name(), d.because());
+                : new StoredDemand(d.requireTls(), d.tlsRequiredNo(), d.floorName(), d.because());
     }
 
     record StoredRecipient(String original, String mailbox, String state, String detail) {

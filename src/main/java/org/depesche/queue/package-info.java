@@ -17,6 +17,9 @@
  * adds Return-Path (RFC 5321 4.4). A finished message leaves the queue only
  * once its {@link org.depesche.queue.QueueRunner.Notice}s (the RFC 3464
  * reports of org.depesche.dsn) are queued; a full disk keeps it until they
- * are. Not yet: group commit.
+ * are. A message's {@link org.depesche.queue.TransportDemand} (REQUIRETLS,
+ * RFC 8689 4.1; a secure sender's floor) is stored with it, and
+ * {@link org.depesche.queue.TransportDemand#needs} is the one rule for what
+ * it asks of every hop (RFC 8689 4.2.1, 5). Not yet: group commit.
  */
 package org.depesche.queue;

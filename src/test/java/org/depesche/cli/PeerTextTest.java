@@ -27,7 +27,6 @@ import org.depesche.outbound.DeliveryPlanner;
 import org.depesche.outbound.RemoteCourier;
 import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.PolicyEngine;
-import org.depesche.policy.Protection;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
@@ -40,6 +39,7 @@ import org.depesche.mail.TlsInfo;
 import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.SmtpClient;
 import org.depesche.testsupport.ScriptedSmtpServer;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,7 +123,7 @@ class PeerTextTest {
             q.update(m.record(0, Instant.now(), Courier.Result.deferred("said: 450 " + HOSTILE)
                     .withHop(new Courier.Hop(MX, "127.0.0.1", "", "", "none", "450 " + HOSTILE))));
         }
-        new DowngradeMemory(dir.resolve("data/policy")).remember("example.org", Protection.TLS, "mx" + CLEAR + ".example.org",
+        new DowngradeMemory(dir.resolve("data/policy")).remember("example.org", Strength.ENCRYPTED, "mx" + CLEAR + ".example.org",
                 Instant.now());
 
         CliRun show = CliRun.of("queue", "show", id, "--config", config.toString());

@@ -11,7 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 
 import org.depesche.policy.DowngradeMemory;
-import org.depesche.policy.Protection;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +52,7 @@ class PolicyCommandTest {
     void showNamesTheLevelAndWhatTheDomainWasReachedWith() throws Exception {
         Path config = config();
         new DowngradeMemory(dir.resolve("data/policy"))
-                .remember("example.org", Protection.DANE, "mx.example.org", Instant.parse("2026-11-01T10:00:00Z"));
+                .remember("example.org", Strength.DANE_VERIFIED, "mx.example.org", Instant.parse("2026-11-01T10:00:00Z"));
         Run r = run("policy", "show", "--config", config.toString(), "example.org");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("TLS level:  dane").contains("Remembered: dane (reached with DANE-verified TLS via mx.example.org on 2026-11-01 10:00:00 UTC)");
@@ -64,7 +64,7 @@ class PolicyCommandTest {
     void resetForgetsTheDomainSoTheNextDeliveryMayUseLess() throws Exception {
         Path config = config();
         DowngradeMemory memory = new DowngradeMemory(dir.resolve("data/policy"));
-        memory.remember("example.org", Protection.TLS, "mx.example.org", Instant.now());
+        memory.remember("example.org", Strength.ENCRYPTED, "mx.example.org", Instant.now());
         Run r = run("policy", "reset", "--config", config.toString(), "example.org");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Forgot that example.org was reached with unauthenticated TLS");

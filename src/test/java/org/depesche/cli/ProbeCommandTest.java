@@ -87,6 +87,8 @@ class ProbeCommandTest {
             assertThat(json.get("connected").asBoolean()).isTrue();
             assertThat(json.at("/mx/0/host").asText()).isEqualTo(MX);
             assertThat(json.at("/mx/0/connections/0/starttlsOffered").asBoolean()).isFalse();
+            assertThat(json.at("/mx/0/connections/0/failure").isTextual()).isTrue(); // "" without a failure, as before
+            assertThat(json.at("/mx/0/connections/0/tlsFailure").isMissingNode()).isTrue();
             assertThat(json.at("/route/kind").asText()).isEqualTo("mx");
             assertThat(server.received("MAIL")).isFalse();
         }

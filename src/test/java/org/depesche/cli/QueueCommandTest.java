@@ -28,6 +28,7 @@ import org.depesche.queue.TransportDemand;
 import org.depesche.mail.MailAddress;
 import org.depesche.mail.TlsInfo;
 import org.depesche.store.MaildirStore;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,7 +141,7 @@ class QueueCommandTest {
         String relaxed;
         try (FileQueue q = queue()) {
             ordinary = commit(q, "alice@example.org", "bob@example.com").id();
-            secure = commitWithDemand(q, new TransportDemand(true, false, TransportDemand.Floor.AUTHENTICATED,
+            secure = commitWithDemand(q, new TransportDemand(true, false, Strength.VERIFIED,
                     "the sender alice@secure.example.org is a secure address"), "alice@example.org", "bob@example.com").id();
             relaxed = commitWithDemand(q, TransportDemand.NONE.withTlsRequiredNo(true), "alice@example.org", "bob@example.com").id();
         }

@@ -30,6 +30,7 @@ import org.depesche.queue.Recipient;
 import org.depesche.queue.TransportDemand;
 import org.depesche.mail.MailAddress;
 import org.depesche.mail.TlsInfo;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,7 +80,7 @@ class BouncerTest {
         try (FileQueue q = new FileQueue(dir.resolve("queue"), 0, Clock.systemUTC())) {
             QueuedMessage m = commit(q);
             Courier.Hop hop = new Courier.Hop("mx.example.org", "192.0.2.25", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "none",
-                    "dane-mismatch", "451 4.7.5 TLSA records for mx.example.org do not match the certificate it presented");
+                    "tlsa-invalid", "451 4.7.5 TLSA records for mx.example.org do not match the certificate it presented");
             m = m.record(0, T0.plusSeconds(60), Courier.Result.deferred(
                     "TLSA records for mx.example.org do not match the certificate it presented").withHop(hop));
             m = m.record(0, T0.plus(Duration.ofDays(5)), Courier.Result.failed("expired: not delivered within PT120H"));
@@ -119,7 +120,7 @@ class BouncerTest {
     @Test
     void aReportOnARequireTlsMessageHasNoneOfItsContentAndTravelsWithRequireTlsItself() throws Exception {
         try (FileQueue q = new FileQueue(dir.resolve("queue"), 0, Clock.systemUTC())) {
-            QueuedMessage m = commit(q, new TransportDemand(true, false, TransportDemand.Floor.NONE, ""))
+            QueuedMessage m = commit(q, new TransportDemand(true, false, Strength.PLAINTEXT, ""))
                     .record(0, T0, Courier.Result.failed("5.7.30 Nothing was sent to example.org"));
             String id = new Bouncer(q, DIRECTORY, "mx.sender.test", Duration.ofDays(5), Clock.systemUTC()).bounce(m).orElseThrow();
             QueuedMessage dsn = q.get(id).orElseThrow();

@@ -31,6 +31,7 @@ import org.depesche.smtp.client.TlsRequirement;
 import org.depesche.testsupport.SettableClock;
 import org.depesche.testsupport.PolicyServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.TlsFailure;
 
 /** What PolicyEngine asks of each MX once a domain's MTA-STS policy is fetched over real HTTPS. */
 class MtaStsEnforcementTest {
@@ -74,6 +75,7 @@ class MtaStsEnforcementTest {
             MxDecision d = decide(engine(server.fetcher(trust)), "evil.attacker.example");
             assertThat(d).isInstanceOf(MxDecision.Defer.class);
             assertThat(((MxDecision.Defer) d).reason()).contains("evil.attacker.example is not listed in the MTA-STS policy of example.org");
+            assertThat(((MxDecision.Defer) d).failure()).isEqualTo(TlsFailure.STS_MX_NOT_LISTED);
         }
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import org.depesche.testsupport.PolicyServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.TlsFailure;
 
 class PolicyFetcherTest {
     static final String POLICY = "version: STSv1\r\nmode: enforce\r\nmx: mx.example.org\r\nmax_age: 86400\r\n";
@@ -59,7 +60,10 @@ class PolicyFetcherTest {
         try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost"))) {
             server.respond(404, "text/plain", "not here".getBytes(StandardCharsets.US_ASCII));
             assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("HTTP 404")
-                    .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.REFUSED));
+                    .isInstanceOfSatisfying(PolicyException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(PolicyException.Reason.REFUSED);
+                        assertThat(e.reason().tlsFailure()).contains(TlsFailure.STS_POLICY_FETCH_ERROR);
+                    });
         }
     }
 
@@ -85,7 +89,10 @@ class PolicyFetcherTest {
     void aCertificateFromAnUntrustedIssuerIsRefused() throws Exception {
         try (PolicyServer server = new PolicyServer(TestPki.selfSigned("localhost")).serve(POLICY)) {
             assertThatThrownBy(() -> server.fetcher(trust).fetch("example.org")).hasMessageContaining("localhost")
-                    .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.CERTIFICATE));
+                    .isInstanceOfSatisfying(PolicyException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(PolicyException.Reason.CERTIFICATE);
+                        assertThat(e.reason().tlsFailure()).contains(TlsFailure.STS_WEBPKI_INVALID);
+                    });
             assertThat(server.requests()).isZero();
         }
     }
@@ -152,6 +159,18 @@ class PolicyFetcherTest {
             assertThat(ended.failure().reason()).isEqualTo(PolicyException.Reason.DEADLINE);
             assertThat(ended.after()).isLessThan(DEADLINE.plus(MARGIN));
         }
+    }
+
+    @Test
+    void aGrammarErrorIsAnInvalidPolicyAndFailuresOnThisSideAreNotTheDomainsToBeReported() {
+        assertThat(PolicyException.Reason.INVALID.tlsFailure()).contains(TlsFailure.STS_POLICY_INVALID);
+        assertThat(PolicyException.Reason.DEADLINE.tlsFailure()).contains(TlsFailure.STS_POLICY_FETCH_ERROR);
+        assertThat(PolicyException.Reason.UNREACHABLE.tlsFailure()).contains(TlsFailure.STS_POLICY_FETCH_ERROR);
+        assertThat(PolicyException.Reason.BUSY.tlsFailure()).isEmpty();
+        assertThat(PolicyException.Reason.INTERRUPTED.tlsFailure()).isEmpty();
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(PolicyException.class,
+                () -> StsPolicy.parse("version: STSv1\nmode: enforce\n")).reason().tlsFailure())
+                .contains(TlsFailure.STS_POLICY_INVALID);
     }
 
     @Test

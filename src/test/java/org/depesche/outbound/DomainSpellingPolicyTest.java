@@ -8,10 +8,10 @@ import java.util.List;
 
 import org.depesche.config.Config;
 import org.depesche.dns.TestDns;
-import org.depesche.policy.Protection;
 import org.depesche.queue.Courier;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.testsupport.ScriptedSmtpServer;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,7 +85,7 @@ class DomainSpellingPolicyTest {
         try (OutboundFixture out = new OutboundFixture(dir);
              ScriptedSmtpServer server = new ScriptedSmtpServer(null);
              TestDns dns = unsignedEvilTest()) {
-            out.memory.remember("evil.test", Protection.TLS, MX, Instant.now());
+            out.memory.remember("evil.test", Strength.ENCRYPTED, MX, Instant.now());
             assertThat(out.memory.get(domain)).isPresent();
             RemoteCourier courier = out.courier(dns.validatingResolver(), server.address().getPort(), "may");
             Courier.Result r = out.deliver(courier, out.queue("sender@sender.test", "d1@" + domain)).getFirst();

@@ -22,13 +22,13 @@ import org.depesche.mtasts.StsRecord;
 import org.depesche.outbound.ProbeReport.Level;
 import org.depesche.policy.DowngradeMemory;
 import org.depesche.policy.PolicyEngine;
-import org.depesche.policy.Protection;
 import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.ServerProbe;
 import org.depesche.testsupport.PolicyServer;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,7 +130,7 @@ class ProbeTest {
             assertThat(r.level()).isEqualTo(Level.UNDELIVERABLE);
             assertThat(r.summary()).contains("would wait in the queue");
             ProbeReport.Connection c = onlyConnection(r);
-            assertThat(c.failure()).isEqualTo("dane-mismatch");
+            assertThat(c.failure()).isEqualTo("tlsa-invalid");
             assertThat(c.message()).contains("TLSA records for mx.example.org do not match the certificate it presented");
             assertThat(server.received("MAIL")).isFalse();
         }
@@ -183,7 +183,7 @@ class ProbeTest {
     @Test
     void aStaticVerifyEntryAndTheDowngradeMemoryAreReportedAndAPkixValidMxIsVerified() throws Exception {
         new DowngradeMemory(dir.resolve("data/policy"))
-                .remember("example.org", Protection.VERIFIED, MX, Instant.parse("2026-11-01T10:00:00Z"));
+                .remember("example.org", Strength.VERIFIED, MX, Instant.parse("2026-11-01T10:00:00Z"));
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.leaf(ca, MX)));
              TestDns dns = unsigned()) {
             ProbeReport r = probe(dns.validatingResolver(), server.address().getPort(), serverProbe, null,
@@ -315,7 +315,7 @@ class ProbeTest {
     void mailFromASecureSenderToAnUnsignedDomainWithoutMtaStsIsRefusedWithoutConnecting() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX)));
              TestDns dns = unsigned()) {
-            TransportDemand secure = TransportDemand.NONE.atLeast(TransportDemand.Floor.AUTHENTICATED, "secure sender");
+            TransportDemand secure = TransportDemand.NONE.atLeast(Strength.VERIFIED, "secure sender");
             ProbeReport r = probe(dns.validatingResolver(), server.address().getPort()).probe("example.org", secure);
             assertThat(r.demand()).isEqualTo("authenticated");
             assertThat(r.level()).isEqualTo(Level.UNDELIVERABLE);

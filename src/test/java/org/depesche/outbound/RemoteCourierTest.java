@@ -17,13 +17,13 @@ import org.depesche.cli.Main;
 import org.depesche.config.Config;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.TestDns;
-import org.depesche.policy.Protection;
 import org.depesche.queue.Courier;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.MitmProxy;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,7 +84,7 @@ class RemoteCourierTest {
             assertThat(r.hop().reply()).startsWith("250 2.0.0");
             assertThat(mx.queued()).hasSize(1);
             assertThat(mx.content(mx.queued().getFirst())).contains("Hello over DANE.");
-            assertThat(out.memory.get("example.org")).get().extracting(e -> e.protection()).isEqualTo(Protection.DANE);
+            assertThat(out.memory.get("example.org")).get().extracting(e -> e.protection()).isEqualTo(Strength.DANE_VERIFIED);
         }
     }
 
@@ -211,8 +211,8 @@ class RemoteCourierTest {
                 Courier.Result r = only(out.deliver(out.courier(dns.validatingResolver(), port), out.toAlice()));
                 assertThat(r.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
                 assertThat(r.detail()).contains("do not match the certificate it presented");
-                assertThat(r.hop().tlsFailure()).isEqualTo("dane-mismatch");
-                assertThat(r.hop().toString()).contains("TLS failure dane-mismatch");
+                assertThat(r.hop().tlsFailure()).isEqualTo("tlsa-invalid");
+                assertThat(r.hop().toString()).contains("TLS failure tlsa-invalid");
                 assertThat(proxy.clientSent()).doesNotContain("MAIL FROM").doesNotContain("Hello over DANE");
                 assertThat(mx.queued()).isEmpty();
             }
@@ -308,7 +308,7 @@ class RemoteCourierTest {
             Courier.Result first = only(out.deliver(out.courier(dns.validatingResolver(), honest.address().getPort()), out.toAlice()));
             assertThat(first.outcome()).isEqualTo(Courier.Outcome.DELIVERED);
             assertThat(first.hop().tlsProtocol()).startsWith("TLSv1.");
-            assertThat(out.memory.get("example.org")).get().extracting(e -> e.protection()).isEqualTo(Protection.TLS);
+            assertThat(out.memory.get("example.org")).get().extracting(e -> e.protection()).isEqualTo(Strength.ENCRYPTED);
 
             RemoteCourier attacked = out.courier(dns.validatingResolver(), stripping.address().getPort());
             QueuedMessage second = out.toAlice();

@@ -16,6 +16,7 @@ import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.MitmProxy;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecureSenderDeliveryTest {
     static final String SENDER = "sender@sender.test";
-    static final TransportDemand SECURE = new TransportDemand(false, false, TransportDemand.Floor.AUTHENTICATED,
+    static final TransportDemand SECURE = new TransportDemand(false, false, Strength.VERIFIED,
             "the sender sender@sender.test is a secure address");
-    static final TransportDemand REQUIRETLS = new TransportDemand(true, false, TransportDemand.Floor.NONE, "");
+    static final TransportDemand REQUIRETLS = new TransportDemand(true, false, Strength.PLAINTEXT, "");
 
     @TempDir
     Path dir;
@@ -143,7 +144,7 @@ class SecureSenderDeliveryTest {
             assertThat(r.outcome()).isEqualTo(Courier.Outcome.FAILED);
             assertThat(r.detail()).startsWith("5.7.10 ").contains("mx.example.org: its certificate could not be verified: ")
                     .contains("do not match the certificate it presented");
-            assertThat(r.hop().tlsFailure()).isEqualTo("dane-mismatch");
+            assertThat(r.hop().tlsFailure()).isEqualTo("tlsa-invalid");
             assertThat(mitm.clientSent()).doesNotContain("MAIL FROM").doesNotContain("Hello over DANE");
             assertThat(mx.queued()).isEmpty();
         }
@@ -186,7 +187,7 @@ class SecureSenderDeliveryTest {
 
     @Test
     void anEncryptFloorRefusesAnMxWithoutStartTls() throws Exception {
-        TransportDemand encrypt = TransportDemand.NONE.atLeast(TransportDemand.Floor.ENCRYPTED,
+        TransportDemand encrypt = TransportDemand.NONE.atLeast(Strength.ENCRYPTED,
                 "the sender sender@sender.test is a secure address (encrypt)");
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(null);
              TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
@@ -199,7 +200,7 @@ class SecureSenderDeliveryTest {
 
     @Test
     void anEncryptFloorIsMetByUnauthenticatedTls() throws Exception {
-        TransportDemand encrypt = TransportDemand.NONE.atLeast(TransportDemand.Floor.ENCRYPTED, "encrypt");
+        TransportDemand encrypt = TransportDemand.NONE.atLeast(Strength.ENCRYPTED, "encrypt");
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
              TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1").start()) {
             Courier.Result r = send(dns, server.address().getPort(), encrypt);
@@ -212,7 +213,7 @@ class SecureSenderDeliveryTest {
     /** The encrypt floor asks for TLS only: the domain's own DANE failing is no reason to bounce, it waits as usual. */
     @Test
     void anEncryptFloorMessageWaitsLikeAnyOtherWhenTheDomainsDaneRecordsDoNotMatch() throws Exception {
-        TransportDemand encrypt = TransportDemand.NONE.atLeast(TransportDemand.Floor.ENCRYPTED, "encrypt");
+        TransportDemand encrypt = TransportDemand.NONE.atLeast(Strength.ENCRYPTED, "encrypt");
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(id));
              TestDns dns = signedWithTlsa(server.address().getPort(), TestPki.selfSigned(MX))) {
             Courier.Result r = send(dns, server.address().getPort(), encrypt);

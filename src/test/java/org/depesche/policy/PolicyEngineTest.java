@@ -13,6 +13,8 @@ import org.depesche.dns.DnsResult;
 import org.depesche.dns.DnssecStatus;
 import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.client.TlsRequirement;
+import org.depesche.transport.Strength;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
@@ -83,10 +85,12 @@ class PolicyEngineTest {
     void daneWithoutSecureTlsaFallsToOpportunisticButDaneOnlyDefers() throws Exception {
         PolicyEngine.MxFacts none = secure(tlsa(DnsResult.Outcome.NODATA, DnssecStatus.SECURE, 3));
         assertThat(requirement(decide(engine("dane"), none))).isInstanceOf(TlsRequirement.Opportunistic.class);
-        assertThat(decide(engine("dane-only"), none)).isInstanceOf(MxDecision.Defer.class);
+        assertThat(decide(engine("dane-only"), none)).isInstanceOfSatisfying(MxDecision.Defer.class,
+                defer -> assertThat(defer.failure()).isEqualTo(TlsFailure.DANE_REQUIRED));
         PolicyEngine.MxFacts unsigned = new PolicyEngine.MxFacts(MX, false, null, Set.of(MX));
         assertThat(requirement(decide(engine("dane"), unsigned))).isInstanceOf(TlsRequirement.Opportunistic.class);
         assertThat(((MxDecision.Defer) decide(engine("dane-only"), unsigned)).reason()).contains("not DNSSEC-signed");
+        assertThat(((MxDecision.Defer) decide(engine("dane-only"), unsigned)).failure()).isEqualTo(TlsFailure.DANE_REQUIRED);
     }
 
     @Test
@@ -94,7 +98,10 @@ class PolicyEngineTest {
         for (DnssecStatus s : List.of(DnssecStatus.BOGUS, DnssecStatus.INDETERMINATE)) {
             MxDecision d = decide(engine("dane"), secure(tlsa(DnsResult.Outcome.NODATA, s, 3)));
             assertThat(d).isInstanceOfSatisfying(MxDecision.Defer.class,
-                    defer -> assertThat(defer.reason()).contains("not falling back"));
+                    defer -> {
+                        assertThat(defer.reason()).contains("not falling back");
+                        assertThat(defer.failure()).isEqualTo(TlsFailure.DNSSEC_INVALID);
+                    });
         }
         assertThat(decide(engine("dane"), secure(tlsa(DnsResult.Outcome.FAILED, DnssecStatus.INDETERMINATE, 3))))
                 .isInstanceOf(MxDecision.Defer.class);
@@ -103,7 +110,7 @@ class PolicyEngineTest {
     @Test
     void theMemoryOfTlsRaisesOpportunisticToMandatoryTls() throws Exception {
         PolicyEngine e = engine("may");
-        e.memory().remember("example.org", Protection.TLS, MX, Instant.parse("2026-11-01T10:00:00Z"));
+        e.memory().remember("example.org", Strength.ENCRYPTED, MX, Instant.parse("2026-11-01T10:00:00Z"));
         MxDecision d = decide(e, new PolicyEngine.MxFacts(MX, false, null, Set.of(MX)));
         assertThat(d).isEqualTo(new MxDecision.Connect(new TlsRequirement.Encrypted(), true));
     }
@@ -111,8 +118,9 @@ class PolicyEngineTest {
     @Test
     void theMemoryOfDaneRefusesAnMxThatLostItsTlsaRecords() throws Exception {
         PolicyEngine e = engine("dane");
-        e.memory().remember("example.org", Protection.DANE, MX, Instant.parse("2026-11-01T10:00:00Z"));
+        e.memory().remember("example.org", Strength.DANE_VERIFIED, MX, Instant.parse("2026-11-01T10:00:00Z"));
         MxDecision d = decide(e, secure(tlsa(DnsResult.Outcome.NODATA, DnssecStatus.SECURE, 3)));
+        assertThat(((MxDecision.Defer) d).failure()).isEqualTo(TlsFailure.DOWNGRADE_REFUSED);
         assertThat(((MxDecision.Defer) d).reason()).isEqualTo("refusing delivery to example.org without DANE (" + MX
                 + " has no usable DNSSEC-signed TLSA records now): it was reached with DANE-verified TLS on 2026-11-01 10:00 UTC ("
                 + MX + "); run `depesche policy reset example.org` if this is intended");
@@ -123,7 +131,7 @@ class PolicyEngineTest {
     @Test
     void theMemoryOfAVerifiedServerRequiresPkixWithTheMxName() throws Exception {
         PolicyEngine e = engine("dane");
-        e.memory().remember("example.org", Protection.VERIFIED, MX, Instant.EPOCH);
+        e.memory().remember("example.org", Strength.VERIFIED, MX, Instant.EPOCH);
         MxDecision d = decide(e, new PolicyEngine.MxFacts(MX, false, null, Set.of(MX)));
         assertThat(d).isEqualTo(new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(MX)), true));
         assertThat(requirement(decide(e, secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3)))))
@@ -133,13 +141,29 @@ class PolicyEngineTest {
     @Test
     void theMemoryOnlyRisesAndResetForgetsIt() throws Exception {
         DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
-        assertThat(m.remember("Example.ORG", Protection.DANE, MX, Instant.EPOCH)).isTrue();
-        assertThat(m.remember("example.org", Protection.TLS, MX, Instant.EPOCH)).isFalse();
-        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Protection.DANE);
+        assertThat(m.remember("Example.ORG", Strength.DANE_VERIFIED, MX, Instant.EPOCH)).isTrue();
+        assertThat(m.remember("example.org", Strength.ENCRYPTED, MX, Instant.EPOCH)).isFalse();
+        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Strength.DANE_VERIFIED);
         assertThat(new DowngradeMemory(dir.resolve("policy")).get("example.org.")).isPresent();
         assertThat(m.reset("example.org")).isTrue();
         assertThat(m.get("example.org")).isEmpty();
         assertThat(m.reset("example.org")).isFalse();
+    }
+
+    @Test
+    void theMemoryReadsTheNamesItsFilesHaveAlwaysHeldAndRemembersMtaStsAsVerified() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("policy"));
+        java.nio.file.Files.writeString(dir.resolve("policy/example.org.json"),
+                "{\"domain\": \"example.org\", \"protection\": \"tls\", \"mx\": \"" + MX + "\", \"at\": \"1970-01-01T00:00:00Z\"}");
+        DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
+        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Strength.ENCRYPTED);
+        assertThat(m.remember("example.org", Strength.MTA_STS_VERIFIED, MX, Instant.EPOCH)).isTrue();
+        assertThat(m.get("example.org")).get().satisfies(e -> {
+            assertThat(e.protection()).isEqualTo(Strength.VERIFIED);
+            assertThat(e.label()).isEqualTo("verified");
+        });
+        assertThat(java.nio.file.Files.readString(dir.resolve("policy/example.org.json"))).contains("\"protection\" : \"verified\"");
+        assertThat(m.remember("example.org", Strength.VERIFIED, MX, Instant.EPOCH)).isFalse();
     }
 
     @Test
@@ -160,12 +184,12 @@ class PolicyEngineTest {
         return e.forMx(new DomainPolicy(p.domain(), p.level(), p.pins(), p.remembered(), p.mtaSts(), demand), facts);
     }
 
-    private static final TransportDemand SECURE = TransportDemand.NONE.atLeast(TransportDemand.Floor.AUTHENTICATED, "secure");
+    private static final TransportDemand SECURE = TransportDemand.NONE.atLeast(Strength.VERIFIED, "secure");
     private static final PolicyEngine.MxFacts UNSIGNED = new PolicyEngine.MxFacts(MX, false, null, Set.of(MX));
 
     @Test
     void anEncryptFloorMakesOpportunisticTlsMandatory() throws Exception {
-        TransportDemand encrypt = TransportDemand.NONE.atLeast(TransportDemand.Floor.ENCRYPTED, "encrypt");
+        TransportDemand encrypt = TransportDemand.NONE.atLeast(Strength.ENCRYPTED, "encrypt");
         assertThat(requirement(decide(engine("may"), encrypt, UNSIGNED))).isEqualTo(new TlsRequirement.Encrypted());
         assertThat(requirement(decide(engine("none"), encrypt, UNSIGNED))).isEqualTo(new TlsRequirement.Encrypted());
     }
@@ -185,7 +209,7 @@ class PolicyEngineTest {
 
     @Test
     void anAuthenticatedFloorRefusesAnUnsignedMxWithoutMtaStsInWords() throws Exception {
-        assertThat(decide(engine("dane"), SECURE, UNSIGNED)).isEqualTo(new MxDecision.Refuse("5.7.10",
+        assertThat(decide(engine("dane"), SECURE, UNSIGNED)).isEqualTo(new MxDecision.Refuse("5.7.10", TlsFailure.NO_AUTHENTICATED_TLS,
                 "the MX records of example.org are not DNSSEC-signed and example.org publishes no MTA-STS policy,"
                         + " so mx.example.org cannot be authenticated"));
     }
@@ -194,7 +218,7 @@ class PolicyEngineTest {
     void anAuthenticatedFloorAcceptsStaticPinsButNotAStaticVerifyEntryOnAnUnsignedMx() throws Exception {
         // A forged MX answer could name any host with a public certificate for its own name: PKIX alone proves nothing.
         assertThat(decide(engine("dane", new Config.Policy("example.org", "verify", List.of())), SECURE, UNSIGNED))
-                .isEqualTo(new MxDecision.Refuse("5.7.10", "the MX records of example.org are not DNSSEC-signed and"
+                .isEqualTo(new MxDecision.Refuse("5.7.10", TlsFailure.NO_AUTHENTICATED_TLS, "the MX records of example.org are not DNSSEC-signed and"
                         + " example.org publishes no MTA-STS policy, so mx.example.org cannot be authenticated"
                         + " (the [[delivery.policy]] entry verify without pins cannot prove the MX name itself)"));
         assertThat(decide(engine("verify"), SECURE, UNSIGNED)).isInstanceOf(MxDecision.Refuse.class);

@@ -1,6 +1,7 @@
 package org.depesche.queue;
 
 import org.depesche.mail.BodyType;
+import org.depesche.transport.Strength;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -71,7 +72,7 @@ abstract class QueueContractTest {
 
     @Test
     void whatAMessageDemandsOfItsTransportSurvivesTheRoundTrip() throws Exception {
-        TransportDemand demand = new TransportDemand(true, true, TransportDemand.Floor.AUTHENTICATED,
+        TransportDemand demand = new TransportDemand(true, true, Strength.VERIFIED,
                 "the sender alice@secure.example.org is a secure address");
         Envelope env = envelope(T0, "alice@secure.example.org", "bob@example.com").withDemand(demand);
         String id;

@@ -11,14 +11,17 @@ import org.depesche.mail.MailAddress;
 import org.depesche.smtp.Reply;
 
 /**
- * The record of one connection to one MX address: where, when, the TLS
- * outcome, the EHLO keywords the server offered (after STARTTLS if TLS was
+ * The record of one connection to one MX address: where, when, what the
+ * policy required of the connection (the {@link TlsRequirement}: DANE,
+ * MTA-STS or static PKIX, pins, or none), the TLS outcome (with its typed
+ * {@link org.depesche.transport.TlsFailure}), the EHLO keywords the server offered (after STARTTLS if TLS was
  * used), one result per recipient, the reply to the end of data, the stage
  * at which the attempt failed ({@link Stage#NONE} if the transaction
  * completed) and whether the envelope (MAIL FROM) or content left this host.
  * {@code message} is a sentence for logs and bounces, "" on success.
  */
-public record DeliveryAttempt(String mxHost, InetSocketAddress address, Instant startedAt, TlsOutcome tls,
+public record DeliveryAttempt(String mxHost, InetSocketAddress address, Instant startedAt, TlsRequirement requirement,
+                              TlsOutcome tls,
                               Set<String> ehloKeywords, List<RecipientResult> recipients, Optional<Reply> dataReply,
                               Stage failedStage, boolean envelopeSent, boolean contentSent, String message) {
 

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 import org.depesche.mail.BodyType;
-import org.depesche.queue.Envelope;
 import org.depesche.mail.MailAddress;
+import org.depesche.transport.HopRequirement.RequireTls;
 
 /**
  * What one connection delivers: the reverse path (empty for the null sender,
@@ -31,16 +31,6 @@ public record OutboundMessage(Optional<MailAddress> sender, List<MailAddress> re
     public OutboundMessage(Optional<MailAddress> sender, List<MailAddress> recipients, long size,
                            BodyType bodyType, boolean smtpUtf8, Content content) {
         this(sender, recipients, size, bodyType, smtpUtf8, content, RequireTls.NO);
-    }
-
-    /** The REQUIRETLS MAIL parameter (RFC 8689 2, 4.2.1). */
-    public enum RequireTls {
-        /** Never sent. */
-        NO,
-        /** Sent when the server offers REQUIRETLS after STARTTLS; not required (mail from a secure sender). */
-        WHEN_OFFERED,
-        /** The server must offer REQUIRETLS after STARTTLS, else no MAIL FROM (RFC 8689 4.2.1 step 5). */
-        REQUIRED
     }
 
     /** Opens the message content; called at most once per attempt, only after DATA got 354. */

@@ -4,11 +4,15 @@ import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import javax.net.ssl.SSLContext;
@@ -23,6 +27,7 @@ import org.depesche.dane.DaneVerdict;
 import org.depesche.dane.DaneVerifier;
 import org.depesche.smtp.Printable;
 import org.depesche.mail.TlsInfo;
+import org.depesche.transport.TlsFailure;
 
 /**
  * Decides, right after the handshake and before any SMTP command goes
@@ -49,14 +54,24 @@ final class ServerAuthenticator {
     }
 
     /**
-     * What the check found: the authentication achieved, or a failure code
-     * and reason. The reason quotes the certificate's names and the PKIX
+     * What the check found: the authentication achieved, or the failure and
+     * its reason in words. The reason quotes the certificate's names and the PKIX
      * checker's message, both the peer's to choose, so it is made
      * {@link Printable} (issue 8 finding 9).
      */
-    record Verdict(Authentication authentication, String failure, String reason) {
+    record Verdict(Authentication authentication, Optional<TlsFailure> failure, String reason) {
+        static final Verdict UNAUTHENTICATED = new Verdict(Authentication.NONE, Optional.empty(), "");
+
         Verdict {
             reason = Printable.printable(reason);
+        }
+
+        static Verdict authenticated(Authentication how) {
+            return new Verdict(how, Optional.empty(), "");
+        }
+
+        static Verdict failed(TlsFailure failure, String reason) {
+            return new Verdict(Authentication.NONE, Optional.of(failure), reason);
         }
 
         boolean ok() {
@@ -66,9 +81,9 @@ final class ServerAuthenticator {
 
     Verdict verify(TlsRequirement requirement, String mxHost, List<X509Certificate> chain, TlsInfo tls) {
         return switch (requirement) {
-            case TlsRequirement.None n -> new Verdict(Authentication.NONE, "", "");
-            case TlsRequirement.Opportunistic o -> new Verdict(Authentication.NONE, "", "");
-            case TlsRequirement.Encrypted e -> new Verdict(Authentication.NONE, "", "");
+            case TlsRequirement.None n -> Verdict.UNAUTHENTICATED;
+            case TlsRequirement.Opportunistic o -> Verdict.UNAUTHENTICATED;
+            case TlsRequirement.Encrypted e -> Verdict.UNAUTHENTICATED;
             case TlsRequirement.Dane d -> dane(d, mxHost, chain);
             case TlsRequirement.Pkix p -> pkix(p.referenceNames(), mxHost, chain, tls);
             case TlsRequirement.Pinned p -> pinned(p.sha256Fingerprints(), mxHost, chain);
@@ -78,11 +93,11 @@ final class ServerAuthenticator {
     private Verdict dane(TlsRequirement.Dane d, String mxHost, List<X509Certificate> chain) {
         DaneVerdict v = dane.verify(chain, d.records(), d.referenceNames());
         return switch (v.result()) {
-            case DANE_EE -> new Verdict(Authentication.DANE_EE, "", "");
-            case DANE_TA -> new Verdict(Authentication.DANE_TA, "", "");
+            case DANE_EE -> Verdict.authenticated(Authentication.DANE_EE);
+            case DANE_TA -> Verdict.authenticated(Authentication.DANE_TA);
             // RFC 7672 2.2: no usable record means encrypted but unauthenticated.
-            case NO_USABLE_RECORDS -> new Verdict(Authentication.NONE, "", "");
-            case NO_MATCH -> new Verdict(Authentication.NONE, "dane-mismatch",
+            case NO_USABLE_RECORDS -> Verdict.UNAUTHENTICATED;
+            case NO_MATCH -> Verdict.failed(TlsFailure.TLSA_INVALID,
                     "TLSA records for " + mxHost + " do not match the certificate it presented (" + v.reason() + ")");
         };
     }
@@ -91,16 +106,27 @@ final class ServerAuthenticator {
         try {
             pkix.checkServerTrusted(chain.toArray(X509Certificate[]::new), authType(tls));
         } catch (CertificateException | RuntimeException e) {
-            return new Verdict(Authentication.NONE, "pkix-untrusted",
-                    "the certificate of " + mxHost + " is not trusted: " + e.getMessage());
+            return Verdict.failed(untrusted(e), "the certificate of " + mxHost + " is not trusted: " + e.getMessage());
         }
         // RFC 9525 6.3: DNS-IDs only, no CN fallback.
         if (CertificateNames.matchedName(chain.get(0), names, false).isEmpty()) {
-            return new Verdict(Authentication.NONE, "pkix-name-mismatch",
+            return Verdict.failed(TlsFailure.CERTIFICATE_HOST_MISMATCH,
                     "the certificate of " + mxHost + " is not valid for " + String.join(", ", names)
                             + " (it names " + String.join(", ", CertificateNames.presentedNames(chain.get(0), false)) + ")");
         }
-        return new Verdict(Authentication.PKIX, "", "");
+        return Verdict.authenticated(Authentication.PKIX);
+    }
+
+    /** RFC 8460 4.3.1 tells an expired (or not yet valid) certificate from one without a chain to a trust anchor. */
+    private static TlsFailure untrusted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException)
+                return TlsFailure.CERTIFICATE_EXPIRED;
+            if (t instanceof CertPathValidatorException v && (v.getReason() == CertPathValidatorException.BasicReason.EXPIRED
+                    || v.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID))
+                return TlsFailure.CERTIFICATE_EXPIRED;
+        }
+        return TlsFailure.CERTIFICATE_NOT_TRUSTED;
     }
 
     private static Verdict pinned(Set<String> pins, String mxHost, List<X509Certificate> chain) {
@@ -109,11 +135,12 @@ final class ServerAuthenticator {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             String cert = HexFormat.of().formatHex(sha256.digest(leaf.getEncoded()));
             String spki = HexFormat.of().formatHex(sha256.digest(leaf.getPublicKey().getEncoded()));
-            if (pins.contains(cert) || pins.contains(spki)) return new Verdict(Authentication.PINNED, "", "");
-            return new Verdict(Authentication.NONE, "pin-mismatch", "the certificate of " + mxHost
+            if (pins.contains(cert) || pins.contains(spki)) return Verdict.authenticated(Authentication.PINNED);
+            // RFC 8460 has no type for pins; validation-failure is its type for any other failed check (4.3.1).
+            return Verdict.failed(TlsFailure.VALIDATION_FAILURE, "the certificate of " + mxHost
                     + " matches none of the pinned fingerprints (certificate SHA-256 " + cert + ")");
         } catch (GeneralSecurityException e) {
-            return new Verdict(Authentication.NONE, "pin-mismatch", "the certificate of " + mxHost + " cannot be read");
+            return Verdict.failed(TlsFailure.VALIDATION_FAILURE, "the certificate of " + mxHost + " cannot be read");
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +38,8 @@ import org.depesche.smtp.Reply;
 import org.depesche.mail.TlsInfo;
 import org.depesche.smtp.client.DeliveryAttempt.RecipientResult;
 import org.depesche.smtp.client.DeliveryAttempt.Stage;
+import org.depesche.transport.HopRequirement.RequireTls;
+import org.depesche.transport.TlsFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,7 +235,7 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         private Failure notOffered(String why) {
-            tls = TlsOutcome.failed(TlsInfo.NONE, "starttls-not-supported");
+            tls = TlsOutcome.failed(TlsInfo.NONE, TlsFailure.STARTTLS_NOT_SUPPORTED);
             return new Failure(Stage.STARTTLS, Reply.of(451, "4.7.4", "TLS is required, but was not offered by " + where()),
                     mxHost + " does not offer STARTTLS" + (why.isEmpty() ? "" : ": it " + why), true);
         }
@@ -249,12 +252,12 @@ public final class SmtpClient implements AutoCloseable {
             Reply reply = command("STARTTLS", Stage.STARTTLS, timeouts.command());
             if (reply.code() != 220) {
                 if (!mandatory) return; // RFC 3207 4: go on in plaintext when the server declines
-                tls = TlsOutcome.failed(TlsInfo.NONE, "starttls-refused");
+                tls = TlsOutcome.failed(TlsInfo.NONE, TlsFailure.STARTTLS_REFUSED);
                 throw new Failure(Stage.STARTTLS, Reply.of(451, "4.7.4", "STARTTLS refused by " + where()),
                         where() + " refused STARTTLS: " + reply, true);
             }
             if (conn.hasBufferedInput()) {
-                tls = TlsOutcome.failed(TlsInfo.NONE, "handshake-failed");
+                tls = TlsOutcome.failed(TlsInfo.NONE, TlsFailure.HANDSHAKE_FAILED);
                 throw new Failure(Stage.STARTTLS, Reply.of(451, "4.5.0", "protocol error by " + where()),
                         where() + " sent data after its reply to STARTTLS (RFC 3207 4.2), a sign of injection", false);
             }
@@ -274,28 +277,30 @@ public final class SmtpClient implements AutoCloseable {
                 session = socket.getSession();
             } catch (IOException e) {
                 // For Opportunistic the caller may retry in plaintext; reconnecting is its decision.
-                tls = TlsOutcome.failed(TlsInfo.NONE, "handshake-failed");
+                tls = TlsOutcome.failed(TlsInfo.NONE, TlsFailure.HANDSHAKE_FAILED);
                 throw new Failure(Stage.STARTTLS, Reply.of(451, "4.7.5", "TLS handshake failed with " + where()),
                         "the TLS handshake with " + where() + " failed: " + e.getMessage(), false);
             }
             TlsInfo info = new TlsInfo(session.getProtocol(), session.getCipherSuite());
             chain = peerChain(session);
             ServerAuthenticator.Verdict verdict = chain.isEmpty()
-                    ? new ServerAuthenticator.Verdict(Authentication.NONE, "handshake-failed", mxHost + " presented no certificate")
+                    ? ServerAuthenticator.Verdict.failed(TlsFailure.HANDSHAKE_FAILED, mxHost + " presented no certificate")
                     : authenticator.verify(requirement, mxHost, chain, info);
             if (!verdict.ok() && requirement.tlsMandatory()) {
-                tls = TlsOutcome.failed(info, verdict.failure());
+                tls = TlsOutcome.failed(info, verdict.failure().orElseThrow());
                 throw new Failure(Stage.TLS_AUTH, Reply.of(451, "4.7.5", verdict.reason()), verdict.reason(), true);
             }
-            tls = new TlsOutcome(info, verdict.ok() ? verdict.authentication() : Authentication.NONE, "", audit(chain, info));
+            tls = new TlsOutcome(info, verdict.ok() ? verdict.authentication() : Authentication.NONE, Optional.empty(),
+                    audit(chain, info));
         }
 
         /** RFC 8461 5.2: in MTA-STS testing mode the PKIX verdict is recorded, never enforced. */
-        private String audit(List<X509Certificate> chain, TlsInfo info) {
-            if (requirement.pkixAudit().isEmpty()) return "";
-            if (chain.isEmpty()) return mxHost + " presented no certificate";
+        private Optional<TlsOutcome.AuditFailure> audit(List<X509Certificate> chain, TlsInfo info) {
+            if (requirement.pkixAudit().isEmpty()) return Optional.empty();
+            if (chain.isEmpty())
+                return Optional.of(new TlsOutcome.AuditFailure(TlsFailure.HANDSHAKE_FAILED, mxHost + " presented no certificate"));
             ServerAuthenticator.Verdict v = authenticator.verify(new TlsRequirement.Pkix(requirement.pkixAudit()), mxHost, chain, info);
-            return v.ok() ? "" : v.reason();
+            return v.failure().map(f -> new TlsOutcome.AuditFailure(f, v.reason()));
         }
 
         /** RFC 7672 8.1: with DANE the SNI name is the TLSA base domain; otherwise the MX host name. */
@@ -369,8 +374,9 @@ public final class SmtpClient implements AutoCloseable {
          * before MAIL FROM, and the next MX host is tried.
          */
         private void requireTlsOffered() throws Failure {
-            if (message.requireTls() != OutboundMessage.RequireTls.REQUIRED || offersRequireTls()) return;
-            tls = new TlsOutcome(tls.tls(), tls.authentication(), "requiretls-not-offered");
+            if (message.requireTls() != RequireTls.REQUIRED || offersRequireTls()) return;
+            tls = new TlsOutcome(tls.tls(), tls.authentication(), Optional.of(TlsFailure.REQUIRETLS_NOT_OFFERED),
+                    tls.auditFailure());
             throw new Failure(Stage.EHLO, Reply.of(550, "5.7.30", "REQUIRETLS support required, but not offered by " + where()),
                     mxHost + " does not offer REQUIRETLS (RFC 8689), which this message requires", true);
         }
@@ -402,7 +408,7 @@ public final class SmtpClient implements AutoCloseable {
                 mail.append(" SMTPUTF8");
             }
             // Decision 3: mail from a secure sender carries REQUIRETLS wherever the next hop offers it.
-            if (message.requireTls() != OutboundMessage.RequireTls.NO && offersRequireTls()) mail.append(" REQUIRETLS");
+            if (message.requireTls() != RequireTls.NO && offersRequireTls()) mail.append(" REQUIRETLS");
             return mail.toString();
         }
 
@@ -556,7 +562,7 @@ public final class SmtpClient implements AutoCloseable {
                 }
             }
             boolean dataAnswered = (stage == Stage.NONE || stage == Stage.DATA) && common != null && contentSent;
-            return new DeliveryAttempt(mxHost, address, startedAt, tls, extensions.keySet(), results,
+            return new DeliveryAttempt(mxHost, address, startedAt, requirement, tls, extensions.keySet(), results,
                     dataAnswered ? java.util.Optional.of(common) : java.util.Optional.empty(),
                     stage, envelopeSent, contentSent, summary);
         }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import org.depesche.dane.TlsaRecord;
+import org.depesche.transport.Strength;
 
 /**
  * What a connection must achieve before any part of the message is sent.
@@ -19,6 +20,22 @@ public sealed interface TlsRequirement {
     /** True if the connection must not go on without TLS. */
     default boolean tlsMandatory() {
         return !(this instanceof None || this instanceof Opportunistic);
+    }
+
+    /**
+     * The least a connection under this requirement has, whatever the server
+     * does: opportunistic TLS promises nothing. {@code pkix}: what a PKIX
+     * authentication is worth for this host (see {@link TlsOutcome#strength}).
+     */
+    default Strength promised(Strength pkix) {
+        return switch (this) {
+            case None n -> Strength.PLAINTEXT;
+            case Opportunistic o -> Strength.PLAINTEXT;
+            case Encrypted e -> Strength.ENCRYPTED;
+            case Dane d -> d.hasUsableRecords() ? Strength.DANE_VERIFIED : Strength.ENCRYPTED;
+            case Pkix p -> pkix;
+            case Pinned p -> Strength.VERIFIED;
+        };
     }
 
     /** Policy "none": never STARTTLS. */

@@ -22,6 +22,13 @@
  * testing mode, RFC 8461 5.2). Reply text is made
  * {@link org.depesche.smtp.Printable} as it is read, and so are the words an
  * attempt says about the peer, so no stored result, bounce or log line
- * holds a server's escape sequences (issue 8 finding 9).
+ * holds a server's escape sequences (issue 8 finding 9). Why TLS failed is a
+ * {@link org.depesche.transport.TlsFailure} on the attempt's
+ * {@link org.depesche.smtp.client.TlsOutcome} (the RFC 8460 4.3 result types:
+ * starttls-not-supported, certificate-host-mismatch, certificate-expired,
+ * certificate-not-trusted, validation-failure for pins, tlsa-invalid; and
+ * Depesche's own starttls-refused, handshake-failed, requiretls-not-offered),
+ * and the outcome puts the connection on the
+ * {@link org.depesche.transport.Strength} scale.
  */
 package org.depesche.smtp.client;

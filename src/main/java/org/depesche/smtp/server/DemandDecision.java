@@ -7,8 +7,8 @@ import java.util.Optional;
 import org.depesche.directory.Directory;
 import org.depesche.directory.Directory.Strictness;
 import org.depesche.queue.TransportDemand;
-import org.depesche.queue.TransportDemand.Floor;
 import org.depesche.mail.MailAddress;
+import org.depesche.transport.Strength;
 
 /**
  * Decides, when a message is received, what it demands of the hops that
@@ -16,7 +16,7 @@ import org.depesche.mail.MailAddress;
  * <ul>
  * <li>{@code requireTls} only when the client gave {@code MAIL FROM:<..>
  *     REQUIRETLS} (RFC 8689 4.1: the message is tagged);</li>
- * <li>on authenticated submission a floor: AUTHENTICATED when the envelope
+ * <li>on authenticated submission a floor: VERIFIED (an authenticated server) when the envelope
  *     sender or a From: address is secure with strictness verify, or the
  *     account sends only over authenticated TLS; ENCRYPTED when such an
  *     address asks only for encryption. The first reason for the highest
@@ -43,7 +43,7 @@ final class DemandDecision {
         TransportDemand d = TransportDemand.NONE.withRequireTls(requireTls);
         if (account != null) d = senderFloor(d, account, sender, header, directory);
         // A header section cut at its bound may hide a second TLS-Required field (RFC 8689 3: at most one).
-        if (!requireTls && d.floor() == Floor.NONE && !headerTruncated && saysTlsNotRequired(header))
+        if (!requireTls && !d.demandsAnything() && !headerTruncated && saysTlsNotRequired(header))
             d = d.withTlsRequiredNo(true);
         return d;
     }
@@ -56,15 +56,14 @@ final class DemandDecision {
             d = raise(d, directory.secureSender(m.address()), "the From: address " + m.address());
         }
         if (directory.sendsOnlyAuthenticated(account)) {
-            d = d.atLeast(Floor.AUTHENTICATED, "the account " + account.address() + " sends only over authenticated TLS");
+            d = d.atLeast(Strength.VERIFIED, "the account " + account.address() + " sends only over authenticated TLS");
         }
         return d;
     }
 
     private static TransportDemand raise(TransportDemand d, Optional<Strictness> secure, String who) {
         if (secure.isEmpty()) return d;
-        Floor floor = secure.get() == Strictness.VERIFY ? Floor.AUTHENTICATED : Floor.ENCRYPTED;
-        return d.atLeast(floor, who + " is a secure address");
+        return d.atLeast(secure.get().floor(), who + " is a secure address");
     }
 
     /**

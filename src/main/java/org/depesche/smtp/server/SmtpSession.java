@@ -609,7 +609,7 @@ final class SmtpSession implements Runnable {
             junkCommands = 0; // as Postfix: a client that delivers mail is not idling
             if (demand.demandsAnything() || demand.tlsRequiredNo()) {
                 log.info("event=transport-demand queue_id={} requiretls={} tls_required_no={} floor={} because=\"{}\"",
-                        queued.id(), demand.requireTls(), demand.tlsRequiredNo(), demand.floor(), printable(demand.because()));
+                        queued.id(), demand.requireTls(), demand.tlsRequiredNo(), demand.floorName(), printable(demand.because()));
             }
             return Reply.of(250, "2.0.0", "Ok: queued as " + queued.id());
         } catch (SmtpException refused) {

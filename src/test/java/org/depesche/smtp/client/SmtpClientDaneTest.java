@@ -14,6 +14,7 @@ import org.depesche.dane.TlsaRecord;
 import org.depesche.smtp.client.DeliveryAttempt.Stage;
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,7 +100,7 @@ class SmtpClientDaneTest {
         DepescheMx[] mx = new DepescheMx[1];
         DeliveryAttempt attempt = deliver(leaf, dane(TlsaRecord.of(2, 1, 1, ca.certificate())), mx);
         try (DepescheMx server = mx[0]) {
-            assertRefusedBeforeTheMessage(attempt, "dane-mismatch");
+            assertRefusedBeforeTheMessage(attempt, TlsFailure.TLSA_INVALID);
             assertThat(attempt.message()).contains("names none of " + MX);
             assertThat(server.queued()).isEmpty();
         }
@@ -112,8 +113,10 @@ class SmtpClientDaneTest {
         DepescheMx[] mx = new DepescheMx[1];
         DeliveryAttempt attempt = deliver(id, dane(TlsaRecord.of(3, 1, 1, other.certificate())), mx);
         try (DepescheMx server = mx[0]) {
-            assertRefusedBeforeTheMessage(attempt, "dane-mismatch");
+            assertRefusedBeforeTheMessage(attempt, TlsFailure.TLSA_INVALID);
             assertThat(attempt.message()).startsWith("TLSA records for mx.example.org do not match the certificate it presented");
+            assertThat(attempt.requirement()).isInstanceOf(TlsRequirement.Dane.class); // the policy that applied, as data
+            assertThat(attempt.tls().failure().flatMap(TlsFailure::resultType)).contains("tlsa-invalid");
             assertThat(server.queued()).isEmpty();
         }
     }
@@ -133,11 +136,11 @@ class SmtpClientDaneTest {
         }
     }
 
-    static void assertRefusedBeforeTheMessage(DeliveryAttempt attempt, String failure) {
+    static void assertRefusedBeforeTheMessage(DeliveryAttempt attempt, TlsFailure failure) {
         assertThat(attempt.completed()).isFalse();
         assertThat(attempt.failedStage()).isEqualTo(Stage.TLS_AUTH);
         assertThat(attempt.failedStage().label()).isEqualTo("tls-auth");
-        assertThat(attempt.tls().failure()).isEqualTo(failure);
+        assertThat(attempt.tls().failure()).contains(failure);
         assertThat(attempt.tls().authentication()).isEqualTo(Authentication.NONE);
         assertThat(attempt.envelopeSent()).isFalse();
         assertThat(attempt.contentSent()).isFalse();

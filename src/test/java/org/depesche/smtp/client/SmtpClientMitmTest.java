@@ -14,6 +14,7 @@ import org.depesche.smtp.client.DeliveryAttempt.Stage;
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.MitmProxy;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class SmtpClientMitmTest {
         MitmProxy proxy = MitmProxy.stripStartTls(mx.address());
         DeliveryAttempt attempt = through(proxy, dane(TlsaRecord.of(3, 1, 1, real.certificate())));
         assertThat(attempt.failedStage()).isEqualTo(Stage.STARTTLS);
-        assertThat(attempt.tls().failure()).isEqualTo("starttls-not-supported");
+        assertThat(attempt.tls().failure()).contains(TlsFailure.STARTTLS_NOT_SUPPORTED);
         assertThat(attempt.message()).isEqualTo("mx.example.org does not offer STARTTLS");
         assertThat(attempt.recipients().get(0).reply().code()).isEqualTo(451);
         assertThat(attempt.recipients().get(0).reply().enhanced()).isEqualTo("4.7.4");
@@ -73,7 +74,7 @@ class SmtpClientMitmTest {
     void swappedCertificateOnADaneDestinationFailsAndNothingIsDelivered() throws Exception {
         MitmProxy proxy = MitmProxy.terminateTls(mx.address(), TestPki.serverContext(TestPki.selfSigned(MX)));
         DeliveryAttempt attempt = through(proxy, dane(TlsaRecord.of(3, 1, 1, real.certificate())));
-        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, "dane-mismatch");
+        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.TLSA_INVALID);
         assertThat(attempt.message()).startsWith("TLSA records for mx.example.org do not match the certificate it presented");
         assertThat(proxy.clientSent()).doesNotContain("MAIL FROM").doesNotContain("Hello Alice");
         assertThat(mx.queued()).isEmpty();

@@ -26,6 +26,7 @@ import org.depesche.smtp.Reply;
 import org.depesche.smtp.client.DeliveryAttempt.Stage;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +55,7 @@ class SmtpClientProtocolTest {
         server = new ScriptedSmtpServer(null);
         DeliveryAttempt attempt = deliver(dane(TlsaRecord.parse("3 1 1 " + "00".repeat(32))), toAlice());
         assertThat(attempt.failedStage().label()).isEqualTo("starttls");
-        assertThat(attempt.tls().failure()).isEqualTo("starttls-not-supported");
+        assertThat(attempt.tls().failure()).contains(TlsFailure.STARTTLS_NOT_SUPPORTED);
         assertReply(attempt.recipients().get(0).reply(), 451, "4.7.4");
         assertThat(server.received("MAIL")).isFalse();
         assertThat(server.received("QUIT")).isTrue();
@@ -74,7 +75,7 @@ class SmtpClientProtocolTest {
     void encryptWithoutStartTlsOnOfferFailsTheSameWay() throws Exception {
         server = new ScriptedSmtpServer(null);
         DeliveryAttempt attempt = deliver(new TlsRequirement.Encrypted(), toAlice());
-        assertThat(attempt.tls().failure()).isEqualTo("starttls-not-supported");
+        assertThat(attempt.tls().failure()).contains(TlsFailure.STARTTLS_NOT_SUPPORTED);
         assertThat(server.received("MAIL")).isFalse();
     }
 
@@ -185,7 +186,7 @@ class SmtpClientProtocolTest {
     void ehloRefusedWithDaneNeverFallsBackToHelo() throws Exception {
         server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX))).reply("EHLO", "502 5.5.2 command not recognized");
         DeliveryAttempt attempt = deliver(dane(TlsaRecord.parse("3 1 1 " + "00".repeat(32))), toAlice());
-        assertThat(attempt.tls().failure()).isEqualTo("starttls-not-supported");
+        assertThat(attempt.tls().failure()).contains(TlsFailure.STARTTLS_NOT_SUPPORTED);
         assertThat(server.received("HELO")).isFalse();
         assertThat(server.received("MAIL")).isFalse();
     }
@@ -269,7 +270,7 @@ class SmtpClientProtocolTest {
         try (SmtpClient client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofMillis(500)), null, Clock.systemUTC())) {
             DeliveryAttempt attempt = client.deliver(server.address(), MX, new TlsRequirement.Opportunistic(), toAlice());
             assertThat(attempt.failedStage()).isEqualTo(Stage.STARTTLS);
-            assertThat(attempt.tls().failure()).isEqualTo("handshake-failed");
+            assertThat(attempt.tls().failure()).contains(TlsFailure.HANDSHAKE_FAILED);
             assertReply(attempt.recipients().get(0).reply(), 451, "4.7.5");
             assertThat(attempt.envelopeSent()).isFalse();
         }

@@ -10,6 +10,8 @@ import java.util.Set;
 import org.depesche.mail.MailAddress;
 import org.depesche.testsupport.ScriptedSmtpServer;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.HopRequirement;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class SmtpClientRequireTlsTest {
 
-    private static OutboundMessage toAlice(OutboundMessage.RequireTls requireTls) {
+    private static OutboundMessage toAlice(HopRequirement.RequireTls requireTls) {
         OutboundMessage m = ClientFixtures.toAlice();
         return new OutboundMessage(Optional.of(MailAddress.parse("sender@sender.test")), m.recipients(), m.size(),
                 m.bodyType(), false, m.content(), requireTls);
@@ -34,14 +36,14 @@ class SmtpClientRequireTlsTest {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(null).extensions("ENHANCEDSTATUSCODES", "REQUIRETLS");
              SmtpClient client = client()) {
             DeliveryAttempt offered = client.deliver(server.address(), MX, new TlsRequirement.Opportunistic(),
-                    toAlice(OutboundMessage.RequireTls.WHEN_OFFERED));
+                    toAlice(HopRequirement.RequireTls.WHEN_OFFERED));
             assertThat(offered.completed()).isTrue();
             assertThat(mail(server)).doesNotContain("REQUIRETLS");
 
             DeliveryAttempt required = client.deliver(server.address(), MX, new TlsRequirement.Opportunistic(),
-                    toAlice(OutboundMessage.RequireTls.REQUIRED));
+                    toAlice(HopRequirement.RequireTls.REQUIRED));
             assertThat(required.envelopeSent()).isFalse();
-            assertThat(required.tls().failure()).isEqualTo("requiretls-not-offered");
+            assertThat(required.tls().failure()).contains(TlsFailure.REQUIRETLS_NOT_OFFERED);
             assertThat(required.recipients().getFirst().reply().toString()).startsWith("550 5.7.30");
             assertThat(server.commands().stream().filter(c -> c.startsWith("MAIL"))).hasSize(1);
         }
@@ -52,7 +54,7 @@ class SmtpClientRequireTlsTest {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX)))
                 .afterTls("REQUIRETLS"); SmtpClient client = client()) {
             DeliveryAttempt a = client.deliver(server.address(), MX, new TlsRequirement.Encrypted(),
-                    toAlice(OutboundMessage.RequireTls.REQUIRED));
+                    toAlice(HopRequirement.RequireTls.REQUIRED));
             assertThat(a.completed()).as(a.message()).isTrue();
             assertThat(mail(server)).isEqualTo("MAIL FROM:<sender@sender.test> SIZE=" + ClientFixtures.toAlice().size()
                     + " REQUIRETLS");
@@ -67,7 +69,10 @@ class SmtpClientRequireTlsTest {
                     ClientFixtures.toAlice());
             assertThat(a.completed()).isTrue();
             assertThat(a.tls().failure()).isEmpty();
-            assertThat(a.tls().auditFailure()).startsWith("the certificate of mx.example.org is not trusted");
+            assertThat(a.tls().auditFailure()).get().satisfies(f -> {
+                assertThat(f.failure()).isEqualTo(TlsFailure.CERTIFICATE_NOT_TRUSTED); // RFC 8461 5.2: reported as data
+                assertThat(f.reason()).startsWith("the certificate of mx.example.org is not trusted");
+            });
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Set;
 
 import org.depesche.testsupport.DepescheMx;
 import org.depesche.testsupport.TestPki;
+import org.depesche.transport.TlsFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +60,7 @@ class SmtpClientTlsPolicyTest {
         TestPki.Identity ca = TestPki.ca("Trusted CA");
         DeliveryAttempt attempt = deliver(TestPki.leaf(ca, "mx.elsewhere.test"), TestPki.trustStore(ca.certificate()),
                 new TlsRequirement.Pkix(Set.of(MX)));
-        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, "pkix-name-mismatch");
+        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.CERTIFICATE_HOST_MISMATCH);
         assertThat(attempt.message()).contains("is not valid for mx.example.org").contains("mx.elsewhere.test");
         assertThat(mx.queued()).isEmpty();
     }
@@ -70,8 +71,18 @@ class SmtpClientTlsPolicyTest {
         TestPki.Identity trusted = TestPki.ca("Trusted CA");
         DeliveryAttempt attempt = deliver(TestPki.leaf(ca, MX), TestPki.trustStore(trusted.certificate()),
                 new TlsRequirement.Pkix(Set.of(MX)));
-        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, "pkix-untrusted");
+        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.CERTIFICATE_NOT_TRUSTED);
         assertThat(attempt.message()).startsWith("the certificate of mx.example.org is not trusted");
+        assertThat(mx.queued()).isEmpty();
+    }
+
+    @Test
+    void pkixWithAnExpiredCertificateFailsAsCertificateExpiredNotAsUntrusted() throws Exception {
+        TestPki.Identity ca = TestPki.ca("Trusted CA");
+        DeliveryAttempt attempt = deliver(TestPki.expiredLeaf(ca, MX), TestPki.trustStore(ca.certificate()),
+                new TlsRequirement.Pkix(Set.of(MX)));
+        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.CERTIFICATE_EXPIRED);
+        assertThat(attempt.tls().failure().flatMap(TlsFailure::resultType)).contains("certificate-expired");
         assertThat(mx.queued()).isEmpty();
     }
 
@@ -98,7 +109,7 @@ class SmtpClientTlsPolicyTest {
         TestPki.Identity id = TestPki.selfSigned(MX);
         String other = HexFormat.of().formatHex(sha256(TestPki.selfSigned(MX).certificate().getEncoded()));
         DeliveryAttempt attempt = deliver(id, TestPki.trustStore(), new TlsRequirement.Pinned(Set.of(other)));
-        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, "pin-mismatch");
+        SmtpClientDaneTest.assertRefusedBeforeTheMessage(attempt, TlsFailure.VALIDATION_FAILURE);
         assertThat(mx.queued()).isEmpty();
     }
 

@@ -15,8 +15,8 @@ import java.util.List;
 import org.depesche.directory.FileDirectory;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.TransportDemand;
-import org.depesche.queue.TransportDemand.Floor;
 import org.depesche.smtp.server.SmtpTestClient.TestReply;
+import org.depesche.transport.Strength;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,7 +107,7 @@ class TransportDemandReceiptTest {
         }
         QueuedMessage m = server.queued().getFirst();
         // RFC 8689 4.1: with REQUIRETLS the TLS-Required field "MUST be ignored".
-        assertThat(m.envelope().demand()).isEqualTo(new TransportDemand(true, false, Floor.NONE, ""));
+        assertThat(m.envelope().demand()).isEqualTo(new TransportDemand(true, false, Strength.PLAINTEXT, ""));
         assertThat(server.content(m)).contains("TLS-Required: No\r\n");
     }
 
@@ -120,7 +120,7 @@ class TransportDemandReceiptTest {
                     "From: carol@remote.test\r\ntls-required:\r\n  NO \r\nSubject: cert expired\r\n\r\nsee\r\n"), 250, "2.0.0");
         }
         QueuedMessage m = server.queued().getFirst();
-        assertThat(m.envelope().demand()).isEqualTo(new TransportDemand(false, true, Floor.NONE, ""));
+        assertThat(m.envelope().demand()).isEqualTo(new TransportDemand(false, true, Strength.PLAINTEXT, ""));
         assertThat(server.content(m)).contains("tls-required:\r\n  NO \r\n");
     }
 
@@ -166,35 +166,35 @@ class TransportDemandReceiptTest {
     @Test
     void mailSubmittedFromAnAddressInTheSecureAliasDomainMustTravelAuthenticated() throws Exception {
         submit("alice@example.org", "a", "alice@secure.example.org", "From: Alice <alice@secure.example.org>\r\n\r\nhi\r\n");
-        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Floor.AUTHENTICATED,
+        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Strength.VERIFIED,
                 "the sender alice@secure.example.org is a secure address"));
     }
 
     @Test
     void aSecureFromHeaderAddressGivesTheFloorEvenWhenTheEnvelopeSenderIsOrdinary() throws Exception {
         submit("alice@example.org", "a", "alice@example.org", "From: alice@secure.example.org\r\n\r\nhi\r\n");
-        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Floor.AUTHENTICATED,
+        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Strength.VERIFIED,
                 "the From: address alice@secure.example.org is a secure address"));
     }
 
     @Test
     void anAddressMarkedSecureWithStrictnessEncryptGivesTheEncryptedFloor() throws Exception {
         submit("alice@example.org", "a", "sales+q4@example.org", "From: sales@example.org\r\n\r\nhi\r\n");
-        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Floor.ENCRYPTED,
+        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Strength.ENCRYPTED,
                 "the sender sales+q4@example.org is a secure address"));
     }
 
     @Test
     void theVerifyFloorOfTheFromHeaderOutranksTheEncryptFloorOfTheEnvelopeSender() throws Exception {
         submit("alice@example.org", "a", "sales@example.org", "From: alice@secure.example.org\r\n\r\nhi\r\n");
-        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Floor.AUTHENTICATED,
+        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Strength.VERIFIED,
                 "the From: address alice@secure.example.org is a secure address"));
     }
 
     @Test
     void anAccountThatSendsOnlyOverAuthenticatedTlsGetsTheFloorForAnyOfItsAddresses() throws Exception {
         submit("erin@example.org", "e", "erin@example.org", "From: erin@example.org\r\n\r\nhi\r\n");
-        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Floor.AUTHENTICATED,
+        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, false, Strength.VERIFIED,
                 "the account erin@example.org sends only over authenticated TLS"));
     }
 
@@ -210,14 +210,14 @@ class TransportDemandReceiptTest {
         submit("alice@example.org", "a", "alice@secure.example.org",
                 "From: alice@secure.example.org\r\nTLS-Required: No\r\n\r\nhi\r\n");
         TransportDemand d = onlyDemand();
-        assertThat(d.floor()).isEqualTo(Floor.AUTHENTICATED);
+        assertThat(d.floor()).isEqualTo(Strength.VERIFIED);
         assertThat(d.tlsRequiredNo()).isFalse();
     }
 
     @Test
     void anOrdinarySubmitterMayAskForTlsRequiredNo() throws Exception {
         submit("alice@example.org", "a", "alice@example.org", "From: alice@example.org\r\nTLS-Required: No\r\n\r\nhi\r\n");
-        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, true, Floor.NONE, ""));
+        assertThat(onlyDemand()).isEqualTo(new TransportDemand(false, true, Strength.PLAINTEXT, ""));
     }
 
     @Test
