@@ -13,6 +13,7 @@ import org.depesche.dns.CachingDnsResolver;
 import org.depesche.dns.DnsResolvers;
 import org.depesche.dsn.Bouncer;
 import org.depesche.queue.FileQueue;
+import org.depesche.queue.Queue;
 import org.depesche.queue.LocalCourier;
 import org.depesche.queue.QueueRunner;
 import org.depesche.smtp.client.ClientTimeouts;
@@ -40,7 +41,7 @@ public final class Depesche implements AutoCloseable {
     private final Config config;
     private final FileDirectory directory;
     private final PemTlsContextProvider tls;
-    private final FileQueue queue;
+    private final Queue queue;
     private final CachingDnsResolver dns;
     private final SmtpClient client;
     private final QueueRunner runner;

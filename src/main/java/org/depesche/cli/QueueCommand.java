@@ -15,6 +15,7 @@ import org.depesche.mail.BodyType;
 import org.depesche.config.ConfigException;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
+import org.depesche.queue.Queue;
 import org.depesche.queue.QueueAdmin;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.queue.Recipient;
@@ -29,9 +30,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * `depesche queue list|show|retry|delete`: reads the spool directly (it is
- * plain files) and leaves retry/delete to the running server through
- * control/, or does them itself when no server runs (see {@link QueueAdmin}).
+ * `depesche queue list|show|retry|delete`: reads the queue directly (for
+ * the file queue, plain files) and leaves retry/delete to the running server
+ * as a control request, or does them itself when no server runs (see
+ * {@link QueueAdmin}).
  */
 @Command(name = "queue", mixinStandardHelpOptions = true,
         description = "List, inspect, retry or delete messages waiting in the queue.",
@@ -42,7 +44,7 @@ public final class QueueCommand {
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     /** The queue of the configured installation; the reserve only guards accepting mail, which the CLI never does. */
-    static FileQueue openQueue(ConfigOption config) throws ConfigException, IOException {
+    static Queue openQueue(ConfigOption config) throws ConfigException, IOException {
         return new FileQueue(config.dataDir().resolve("queue"), 0, Clock.systemUTC());
     }
 
@@ -59,7 +61,7 @@ public final class QueueCommand {
         public final Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            try (FileQueue queue = openQueue(config)) {
+            try (Queue queue = openQueue(config)) {
                 return run(queue, out, err);
             } finally {
                 out.flush();
@@ -67,9 +69,9 @@ public final class QueueCommand {
             }
         }
 
-        abstract int run(FileQueue queue, PrintWriter out, PrintWriter err) throws Exception;
+        abstract int run(Queue queue, PrintWriter out, PrintWriter err) throws Exception;
 
-        static QueuedMessage find(FileQueue queue, String id) throws IOException, CliException {
+        static QueuedMessage find(Queue queue, String id) throws IOException, CliException {
             Optional<QueuedMessage> m = queue.get(id);
             if (m.isEmpty()) throw new CliException("no message with id " + id + " in the queue");
             return m.get();
@@ -79,7 +81,7 @@ public final class QueueCommand {
     @Command(name = "list", description = "One line per queued message, oldest first.")
     static final class ListQueue extends Sub {
         @Override
-        int run(FileQueue queue, PrintWriter out, PrintWriter err) throws IOException {
+        int run(Queue queue, PrintWriter out, PrintWriter err) throws IOException {
             List<QueuedMessage> all = queue.list();
             if (all.isEmpty()) {
                 out.println("The queue is empty.");
@@ -104,7 +106,7 @@ public final class QueueCommand {
         String id;
 
         @Override
-        int run(FileQueue queue, PrintWriter out, PrintWriter err) throws Exception {
+        int run(Queue queue, PrintWriter out, PrintWriter err) throws Exception {
             QueuedMessage m = find(queue, id);
             Envelope e = m.envelope();
             List<String[]> head = new ArrayList<>();
@@ -173,7 +175,7 @@ public final class QueueCommand {
         }
 
         @Override
-        int run(FileQueue queue, PrintWriter out, PrintWriter err) throws Exception {
+        int run(Queue queue, PrintWriter out, PrintWriter err) throws Exception {
             return report(operation.apply(new QueueAdmin(queue, Clock.systemUTC()), id), id, what, out, err);
         }
     }

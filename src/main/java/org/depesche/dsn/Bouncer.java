@@ -23,7 +23,6 @@ import org.depesche.mail.BodyType;
 import org.depesche.directory.Directory;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
-import org.depesche.queue.FileQueue;
 import org.depesche.queue.Queue;
 import org.depesche.queue.QueueRunner;
 import org.depesche.queue.QueuedMessage;
@@ -46,18 +45,18 @@ public final class Bouncer {
     private static final String EXPIRED = "expired";
 
     private final Queue reports;
-    private final FileQueue queue;
+    private final Queue queue;
     private final Directory directory;
     private final String hostname;
     private final Duration maxLifetime;
     private final Clock clock;
 
-    public Bouncer(FileQueue queue, Directory directory, String hostname, Duration maxLifetime, Clock clock) {
+    public Bouncer(Queue queue, Directory directory, String hostname, Duration maxLifetime, Clock clock) {
         this(queue, queue, directory, hostname, maxLifetime, clock);
     }
 
     /** {@code reports}: where reports are queued; {@code queue}: where the messages they are about are read. */
-    public Bouncer(Queue reports, FileQueue queue, Directory directory, String hostname, Duration maxLifetime,
+    public Bouncer(Queue reports, Queue queue, Directory directory, String hostname, Duration maxLifetime,
                    Clock clock) {
         this.reports = reports;
         this.queue = queue;

@@ -20,8 +20,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,14 +40,14 @@ import org.slf4j.LoggerFactory;
  * tmp/&lt;id&gt;.msg, tmp/&lt;id&gt;.env   being written; never part of the queue
  * spool/&lt;id&gt;.msg                 message content as received (CRLF)
  * spool/&lt;id&gt;.env                 envelope and delivery state (JSON); its presence commits the message
- * control/retry.&lt;id&gt;, delete.&lt;id&gt; requests from `depesche queue` to the running server
+ * control/retry.&lt;id&gt;, delete.&lt;id&gt; {@link ControlRequest}s from `depesche queue` to the running server
  * corrupt/                          files that could not be read, kept for the operator
- * runner.lock                       locked by the process that delivers from this queue
+ * runner.lock                       locked by the process that holds the {@link Queue.Lease}
  * </pre>
  * Commit order (RFC 5321 6.1: after 250 the server is responsible): content
  * fsynced, envelope written and fsynced, content renamed into spool/, then the
  * envelope, then spool/ fsynced. A crash before the last step leaves at most
- * a content file without envelope, which {@link #removeLeftovers()} deletes.
+ * a content file without envelope, which {@link #removeLeftovers(Lease)} deletes.
  */
 public final class FileQueue implements Queue {
     private static final Logger log = LoggerFactory.getLogger(FileQueue.class);
@@ -76,11 +78,13 @@ public final class FileQueue implements Queue {
         this.disk = Files.getFileStore(spool);
     }
 
-    public Path directory() {
-        return dir;
+    /** The queue directory: how the runner's log lines name this queue. */
+    @Override
+    public String toString() {
+        return dir.toString();
     }
 
-    /** Called with every message right after it is committed (the runner schedules it). */
+    @Override
     public void onCommit(Consumer<QueuedMessage> listener) {
         listeners.add(listener);
     }
@@ -113,12 +117,13 @@ public final class FileQueue implements Queue {
         return isValidId(id) ? read(id) : Optional.empty();
     }
 
-    /** The content as received; the caller closes it. */
+    @Override
     public InputStream openContent(String id) throws IOException {
         return new BufferedInputStream(Files.newInputStream(spool.resolve(requireId(id) + ".msg")), 65536);
     }
 
-    /** Stores changed delivery state atomically: a crash leaves the old or the new state, never a mix. */
+    /** Written to tmp/, forced, renamed over the envelope, spool/ forced. */
+    @Override
     public void update(QueuedMessage message) throws IOException {
         String id = requireId(message.id());
         if (!Files.exists(spool.resolve(id + ".msg"))) throw new NoSuchFileException("no queued message " + id);
@@ -134,7 +139,8 @@ public final class FileQueue implements Queue {
         }
     }
 
-    /** Takes a message out of the queue: envelope first, so a crash half-way leaves only a leftover. */
+    /** Envelope first, so a crash half-way leaves only a leftover. */
+    @Override
     public void remove(String id) throws IOException {
         requireId(id);
         Files.deleteIfExists(spool.resolve(id + ".env"));
@@ -143,13 +149,14 @@ public final class FileQueue implements Queue {
     }
 
     /**
-     * Deletes what an interrupted process left: files in tmp/ and content
-     * without an envelope (a transaction that never got its 250); moves
-     * unreadable envelopes to corrupt/ for the operator. Messages
-     * this instance is writing right now are spared. Call only while holding
-     * the runner lock, so no other process is writing here.
+     * Deletes files in tmp/ and content without an envelope; moves unreadable
+     * envelopes to corrupt/. Only with this queue's lease, so that no other
+     * process is writing here.
      */
-    public int removeLeftovers() throws IOException {
+    @Override
+    public int removeLeftovers(Lease held) throws IOException {
+        if (!(held instanceof FileLease lease) || lease.queue() != this || !lease.channel.isOpen())
+            throw new IllegalStateException("removeLeftovers needs this queue's lease, held");
         int removed = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
             for (Path f : files) {
@@ -185,26 +192,24 @@ public final class FileQueue implements Queue {
 
     // ---- requests from `depesche queue` to a running server (see QueueAdmin)
 
-    public enum Action { RETRY, DELETE }
-
-    public record Request(Action action, String id) {
-    }
-
-    /** Leaves a request for the running server; written under a dot name and renamed, so it is never seen half-written. */
-    public void request(Action action, String id) throws IOException {
-        requireId(id);
-        Path part = control.resolve("." + action.name().toLowerCase() + "." + id);
+    /** Written under a dot name and renamed, so it is never seen half-written. */
+    @Override
+    public void request(ControlRequest request) throws IOException {
+        String id = requireId(request.id());
+        Path part = control.resolve("." + name(request.action()) + "." + id);
         Files.write(part, new byte[0]);
-        Files.move(part, requestFile(action, id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(part, requestFile(request), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    public boolean isRequestPending(Action action, String id) {
-        return Files.exists(requestFile(action, id));
+    @Override
+    public boolean isPending(ControlRequest request) {
+        return isValidId(request.id()) && Files.exists(requestFile(request));
     }
 
-    /** Returns and removes the pending requests. */
-    public List<Request> takeRequests() throws IOException {
-        List<Request> requests = new ArrayList<>();
+    /** Files that name no action or no valid id are removed and logged, not served. */
+    @Override
+    public List<ControlRequest> takeRequests() throws IOException {
+        List<ControlRequest> requests = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(control)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
@@ -213,8 +218,10 @@ public final class FileQueue implements Queue {
                 int dot = name.indexOf('.');
                 String action = dot < 0 ? "" : name.substring(0, dot);
                 String id = dot < 0 ? "" : name.substring(dot + 1);
-                if (isValidId(id) && (action.equals("retry") || action.equals("delete"))) {
-                    requests.add(new Request(Action.valueOf(action.toUpperCase()), id));
+                Optional<ControlRequest.Action> known = Arrays.stream(ControlRequest.Action.values())
+                        .filter(a -> name(a).equals(action)).findFirst();
+                if (isValidId(id) && known.isPresent()) {
+                    requests.add(new ControlRequest(known.get(), id));
                 } else {
                     log.warn("event=control-ignored file=\"{}\"", name);
                 }
@@ -223,21 +230,17 @@ public final class FileQueue implements Queue {
         return requests;
     }
 
-    private Path requestFile(Action action, String id) {
-        return control.resolve(action.name().toLowerCase() + "." + id);
+    private static String name(ControlRequest.Action action) {
+        return action.name().toLowerCase(Locale.ROOT);
     }
 
-    /** A held lock on runner.lock; closing releases it. */
-    public interface RunnerLock extends AutoCloseable {
-        @Override
-        void close();
+    private Path requestFile(ControlRequest request) {
+        return control.resolve(name(request.action()) + "." + request.id());
     }
 
-    /**
-     * Takes the lock that marks "a server delivers from this queue", or
-     * returns empty if some process (this one included) holds it.
-     */
-    public Optional<RunnerLock> tryLockRunner() throws IOException {
+    /** The lease is an exclusive lock on runner.lock, which the operating system drops if the process dies. */
+    @Override
+    public Optional<Lease> tryLease() throws IOException {
         // 0600 like directory.lock: another local user must not be able to hold it (issue 8 finding 10)
         FileChannel channel = Durable.createPrivate(dir.resolve("runner.lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -251,13 +254,28 @@ public final class FileQueue implements Queue {
             channel.close();
             return Optional.empty();
         }
-        return Optional.of(() -> {
+        return Optional.of(new FileLease(channel));
+    }
+
+    private final class FileLease implements Lease {
+        private final FileChannel channel;
+
+        FileLease(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        FileQueue queue() {
+            return FileQueue.this;
+        }
+
+        @Override
+        public void close() {
             try {
                 channel.close();
             } catch (IOException e) {
                 log.warn("event=unlock-failed error=\"{}\"", e.toString());
             }
-        });
+        }
     }
 
     @Override
@@ -273,7 +291,7 @@ public final class FileQueue implements Queue {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            // Not moved here: a reader (the CLI) must not change the spool; removeLeftovers() sets it aside.
+            // Not moved here: a reader (the CLI) must not change the spool; removeLeftovers sets it aside.
             log.error("event=queue-unreadable queue_id={} reason=\"{}\"", id, e.getMessage());
             return Optional.empty();
         }
@@ -302,14 +320,34 @@ public final class FileQueue implements Queue {
         Durable.syncDirectory(spool);
     }
 
+    /** Free space beyond the reserve; asked of the disk (one statvfs) each time. */
+    @Override
+    public Room room(long bytes) {
+        try {
+            return fits(disk.getUsableSpace(), bytes) ? Room.ENOUGH : Room.FULL;
+        } catch (IOException | RuntimeException e) {
+            return Room.UNKNOWN;
+        }
+    }
+
+    /** The one rule for "can the queue take {@code bytes} more": the reserve stays free. */
+    private boolean fits(long usable, long bytes) {
+        return usable >= minFreeDisk && usable - minFreeDisk >= bytes;
+    }
+
     private void checkSpace() throws IOException {
         long usable = disk.getUsableSpace();
-        if (usable < minFreeDisk) {
+        if (!fits(usable, 0)) {
             throw new QueueFullException("queue disk has " + usable + " bytes free, below the reserve of "
                     + minFreeDisk);
         }
     }
 
+    /**
+     * The one place a write's failure is recognised as a full disk: Java
+     * gives ENOSPC and EDQUOT no exception type of their own, only the
+     * operating system's text.
+     */
     static IOException diskFull(IOException e) {
         if (e instanceof QueueFullException) return e;
         String m = String.valueOf(e.getMessage());

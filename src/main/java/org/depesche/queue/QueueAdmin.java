@@ -7,19 +7,19 @@ import java.util.Optional;
 
 /**
  * The operator's retry and delete, from another process than the server.
- * If a server is delivering from the queue (it holds runner.lock), the
- * request goes to it as a file in control/ and this waits until the server
- * has taken it (it polls about every half second); otherwise the queue files
- * are changed directly, under the runner lock so that a server starting
+ * If a server is delivering from the queue (it holds the runner lease), the
+ * request goes to it as a {@link ControlRequest} and this waits until the
+ * server has taken it (it polls about every half second); otherwise the
+ * queue is changed directly, under the lease so that a server starting
  * meanwhile waits.
  */
 public final class QueueAdmin {
     private static final Duration PICKUP_WAIT = Duration.ofSeconds(5);
 
-    private final FileQueue queue;
+    private final Queue queue;
     private final Clock clock;
 
-    public QueueAdmin(FileQueue queue, Clock clock) {
+    public QueueAdmin(Queue queue, Clock clock) {
         this.queue = queue;
         this.clock = clock;
     }
@@ -38,31 +38,36 @@ public final class QueueAdmin {
     }
 
     public Outcome retry(String id) throws IOException, InterruptedException {
-        return perform(FileQueue.Action.RETRY, id);
+        return perform(ControlRequest.retry(id));
     }
 
     public Outcome delete(String id) throws IOException, InterruptedException {
-        return perform(FileQueue.Action.DELETE, id);
+        return perform(ControlRequest.delete(id));
     }
 
-    private Outcome perform(FileQueue.Action action, String id) throws IOException, InterruptedException {
+    private Outcome perform(ControlRequest request) throws IOException, InterruptedException {
+        String id = request.id();
         Optional<QueuedMessage> message = queue.get(id);
         if (message.isEmpty()) return Outcome.UNKNOWN_ID;
-        Optional<FileQueue.RunnerLock> lock = queue.tryLockRunner();
-        if (lock.isPresent()) {
-            try (FileQueue.RunnerLock held = lock.get()) {
+        Optional<Queue.Lease> lease = queue.tryLease();
+        if (lease.isPresent()) {
+            try (Queue.Lease held = lease.get()) {
                 QueuedMessage m = message.get();
-                if (action == FileQueue.Action.DELETE) {
-                    queue.remove(id);
-                    return Outcome.DELETED;
-                }
-                queue.update(m.schedule(m.deferrals(), clock.instant()));
-                return Outcome.RESCHEDULED;
+                return switch (request.action()) {
+                    case DELETE -> {
+                        queue.remove(id);
+                        yield Outcome.DELETED;
+                    }
+                    case RETRY -> {
+                        queue.update(m.schedule(m.deferrals(), clock.instant()));
+                        yield Outcome.RESCHEDULED;
+                    }
+                };
             }
         }
-        queue.request(action, id);
+        queue.request(request);
         long deadline = System.nanoTime() + PICKUP_WAIT.toNanos();
-        while (queue.isRequestPending(action, id)) {
+        while (queue.isPending(request)) {
             if (System.nanoTime() > deadline) return Outcome.SERVER_DID_NOT_RESPOND;
             Thread.sleep(50);
         }

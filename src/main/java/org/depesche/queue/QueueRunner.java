@@ -7,14 +7,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,17 +45,21 @@ import org.slf4j.MDC;
  * worker, so a tarpit cannot delay local mail (THREATS T14). A round
  * takes one slot per destination it delivers to; recipients whose
  * destination is full wait for a free slot: no attempt is recorded for them,
- * the message keeps its schedule and backoff, and the oldest waiting message
+ * the message keeps its schedule and backoff, and the message due longest
  * gets a freed slot first.
- * While running it holds the queue's runner lock and serves the retry and
- * delete requests that `depesche queue` leaves in control/.
+ * Decisions (which message goes, which slots it takes) are made under the
+ * runner's monitor from what it holds in memory; the queue's disk, the
+ * courier and the notices are used outside it, so that no commit waits for
+ * a removal or a bounce.
+ * While running it holds the queue's {@link Queue.Lease} and serves the
+ * {@link ControlRequest}s that `depesche queue` leaves.
  */
 public final class QueueRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+    private static final Duration LEASE_WAIT = Duration.ofSeconds(5);
 
-    private final FileQueue queue;
+    private final Queue queue;
     private final Courier courier;
     private final Config.Queue settings;
     private final Clock clock;
@@ -63,8 +68,16 @@ public final class QueueRunner implements AutoCloseable {
     /** Local deliveries (no destination): never behind a remote one. */
     private final Semaphore localLane;
     private final int destinationLimit;
-    /** Arrival order, so that a freed destination slot goes to the message waiting longest. */
-    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** Every message the runner knows, by id; guarded by the runner's monitor. */
+    private final Map<String, Entry> entries = new HashMap<>();
+    /**
+     * The entries not running, soonest due first (then oldest id): a poll
+     * looks only at those due, not at every message, and a freed
+     * destination slot goes to the message that has been due longest.
+     * An entry's message changes only while it is out of this set.
+     */
+    private final TreeSet<Entry> idle = new TreeSet<>(
+            Comparator.comparing((Entry e) -> e.message.nextAttempt()).thenComparing(e -> e.message.id()));
     /** Rounds running per destination; guarded by the runner's monitor. */
     private final Map<String, Integer> busy = new HashMap<>();
     private final List<Notice> doneListeners = new CopyOnWriteArrayList<>();
@@ -72,10 +85,10 @@ public final class QueueRunner implements AutoCloseable {
     private volatile Duration delayNoticeAfter;
     private ScheduledExecutorService timer;
     private ExecutorService executor;
-    private FileQueue.RunnerLock lock;
+    private Queue.Lease lease;
     private volatile boolean closed;
 
-    public QueueRunner(FileQueue queue, Courier courier, Config.Queue settings, Clock clock) {
+    public QueueRunner(Queue queue, Courier courier, Config.Queue settings, Clock clock) {
         this.queue = queue;
         this.courier = courier;
         this.settings = settings;
@@ -88,13 +101,16 @@ public final class QueueRunner implements AutoCloseable {
     /** One message the runner knows; all fields guarded by the runner's monitor. */
     private static final class Entry {
         QueuedMessage message;
+        /** Where each pending recipient goes ({@link Courier#destination}), asked before the monitor is taken. */
+        Map<Integer, Optional<String>> destinations;
         boolean running;
         boolean recovered;
         boolean retryRequested;
         boolean deleteRequested;
 
-        Entry(QueuedMessage message, boolean recovered) {
+        Entry(QueuedMessage message, Map<Integer, Optional<String>> destinations, boolean recovered) {
             this.message = message;
+            this.destinations = destinations;
             this.recovered = recovered;
         }
     }
@@ -109,8 +125,8 @@ public final class QueueRunner implements AutoCloseable {
 
     public void start() {
         try {
-            lock = awaitLock();
-            int leftovers = queue.removeLeftovers();
+            lease = awaitLease();
+            int leftovers = queue.removeLeftovers(lease);
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("queue-timer").factory());
             executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("queue-delivery-", 0).factory());
             // Listen before listing, so that nothing committed in between is missed (add() ignores repeats).
@@ -118,27 +134,27 @@ public final class QueueRunner implements AutoCloseable {
             List<QueuedMessage> found = queue.list();
             for (QueuedMessage m : found) add(m, true);
             log.info("event=queue-started queue={} messages={} leftovers_removed={}",
-                    queue.directory(), found.size(), leftovers);
+                    queue, found.size(), leftovers);
             timer.scheduleWithFixedDelay(this::poll, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException e) {
             close();
-            throw new UncheckedIOException("cannot start the queue in " + queue.directory() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start the queue in " + queue + ": " + e.getMessage(), e);
         }
     }
 
-    private FileQueue.RunnerLock awaitLock() throws IOException {
-        long giveUp = System.nanoTime() + LOCK_WAIT.toNanos();
+    private Queue.Lease awaitLease() throws IOException {
+        long giveUp = System.nanoTime() + LEASE_WAIT.toNanos();
         while (true) {
-            Optional<FileQueue.RunnerLock> l = queue.tryLockRunner();
+            Optional<Queue.Lease> l = queue.tryLease();
             if (l.isPresent()) return l.get();
             // `depesche queue` holds it for a moment when no server runs; another server holds it for good.
             if (System.nanoTime() - giveUp > 0)
-                throw new IOException("another process is delivering from this queue (runner.lock is held)");
+                throw new IOException("another process is delivering from this queue (it holds the runner lease)");
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for runner.lock");
+                throw new IOException("interrupted while waiting for the runner lease");
             }
         }
     }
@@ -188,36 +204,52 @@ public final class QueueRunner implements AutoCloseable {
         if (e.running) {
             e.retryRequested = true;
         } else {
+            idle.remove(e);
             e.message = e.message.schedule(e.message.deferrals(), clock.instant());
+            idle.add(e);
             dispatch(e);
         }
         return true;
     }
 
-    /** Removes a message without delivering it further; false if the id is not in the queue. */
-    public synchronized boolean delete(String id) {
-        Entry e = entries.get(id);
-        if (e == null) return false;
-        if (e.running) {
-            e.deleteRequested = true;
-        } else {
+    /**
+     * Removes a message without delivering it further; false if the id is
+     * not in the queue. Decided under the monitor, removed from the queue
+     * outside it: no delivery, commit or request waits for the disk.
+     */
+    public boolean delete(String id) {
+        synchronized (this) {
+            Entry e = entries.get(id);
+            if (e == null) return false;
+            if (e.running) {
+                e.deleteRequested = true;
+                return true;
+            }
             entries.remove(id);
-            removeFromQueue(id, "deleted by operator");
+            idle.remove(e);
         }
+        removeFromQueue(id, "deleted by operator");
         return true;
     }
 
-    private synchronized void add(QueuedMessage m, boolean recovered) {
-        if (closed || entries.containsKey(m.id())) return;
-        Entry e = new Entry(m, recovered);
-        entries.put(m.id(), e);
-        if (m.isDone() || !m.nextAttempt().isAfter(clock.instant())) dispatch(e);
+    private void add(QueuedMessage m, boolean recovered) {
+        Map<Integer, Optional<String>> destinations = destinations(m);
+        synchronized (this) {
+            if (closed || entries.containsKey(m.id())) return;
+            Entry e = new Entry(m, destinations, recovered);
+            entries.put(m.id(), e);
+            idle.add(e);
+            if (m.isDone() || !m.nextAttempt().isAfter(clock.instant())) dispatch(e);
+        }
     }
 
     private void poll() {
         try {
-            for (FileQueue.Request r : queue.takeRequests()) {
-                boolean known = r.action() == FileQueue.Action.RETRY ? retry(r.id()) : delete(r.id());
+            for (ControlRequest r : queue.takeRequests()) {
+                boolean known = switch (r.action()) {
+                    case RETRY -> retry(r.id());
+                    case DELETE -> delete(r.id());
+                };
                 if (!known) log.warn("event=control-unknown-id action={} queue_id={}", r.action(), r.id());
             }
             dispatchDue();
@@ -227,11 +259,15 @@ public final class QueueRunner implements AutoCloseable {
         }
     }
 
+    /** Offers a round to each idle entry that is due, soonest due first; the rest are not looked at. */
     private synchronized void dispatchDue() {
         Instant now = clock.instant();
-        for (Entry e : entries.values()) {
-            if (!e.running && !e.message.nextAttempt().isAfter(now)) dispatch(e);
+        List<Entry> due = new ArrayList<>();
+        for (Entry e : idle) {
+            if (e.message.nextAttempt().isAfter(now)) break;
+            due.add(e);
         }
+        for (Entry e : due) dispatch(e);
     }
 
     /**
@@ -241,20 +277,22 @@ public final class QueueRunner implements AutoCloseable {
      */
     private void dispatch(Entry e) {
         if (closed || e.running) return;
-        Optional<Round> round = claim(e.message);
+        Optional<Round> round = claim(e);
         if (round.isEmpty()) return;
+        idle.remove(e);
         e.running = true;
         executor.execute(() -> work(e, round.get()));
     }
 
     /** Caller holds the monitor. Takes one slot per destination with room; empty if no recipient can go. */
-    private Optional<Round> claim(QueuedMessage m) {
+    private Optional<Round> claim(Entry e) {
+        QueuedMessage m = e.message;
         List<Integer> pending = m.pending();
         List<Integer> go = new ArrayList<>();
         Set<Integer> local = new HashSet<>();
         Set<String> taken = new LinkedHashSet<>();
         for (int i : pending) {
-            Optional<String> d = destination(m, i);
+            Optional<String> d = e.destinations.get(i);
             if (d.isEmpty()) local.add(i);
             if (d.isPresent() && !taken.contains(d.get())) {
                 if (busy.getOrDefault(d.get(), 0) >= destinationLimit) continue;
@@ -268,6 +306,16 @@ public final class QueueRunner implements AutoCloseable {
         // A message with nothing pending still needs its round, to leave the queue.
         if (go.isEmpty() && !pending.isEmpty()) return Optional.empty();
         return Optional.of(new Round(go, local, List.copyOf(taken), go.size() < pending.size()));
+    }
+
+    /**
+     * The destination of each pending recipient. Asked without the monitor:
+     * a courier may consult the directory, which may read its file.
+     */
+    private Map<Integer, Optional<String>> destinations(QueuedMessage m) {
+        Map<Integer, Optional<String>> d = new HashMap<>();
+        for (int i : m.pending()) d.put(i, destination(m, i));
+        return d;
     }
 
     /** A courier that cannot say counts the recipient against its domain rather than leaving it unlimited. */
@@ -292,14 +340,10 @@ public final class QueueRunner implements AutoCloseable {
             if (!closed) finish(e, attempt(e, round));
         } catch (InterruptedException ex) {
             // Closing: nothing of this round is recorded, so it runs again after the restart.
-            synchronized (this) {
-                e.running = false;
-            }
+            backToIdle(e);
         } catch (RuntimeException ex) {
             log.error("event=delivery-crashed queue_id={}", e.message.id(), ex);
-            synchronized (this) {
-                e.running = false;
-            }
+            backToIdle(e);
         } finally {
             release(round);
         }
@@ -463,13 +507,25 @@ public final class QueueRunner implements AutoCloseable {
         return d.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : d;
     }
 
+    /** A round that ended without a result: the entry waits for its next turn. */
+    private synchronized void backToIdle(Entry e) {
+        e.running = false;
+        if (entries.get(e.message.id()) == e) idle.add(e);
+    }
+
+    /**
+     * Records a round's outcome. What to do is decided under the monitor;
+     * the disk work (state, removal) and the notices happen outside it.
+     */
     private void finish(Entry e, QueuedMessage m) {
+        boolean deleted;
         synchronized (this) {
-            if (e.deleteRequested) {
-                entries.remove(m.id());
-                removeFromQueue(m.id(), "deleted by operator");
-                return;
-            }
+            deleted = e.deleteRequested;
+            if (deleted) entries.remove(m.id());
+        }
+        if (deleted) {
+            removeFromQueue(m.id(), "deleted by operator");
+            return;
         }
         if (m.isDone()) {
             if (sent(doneListeners, m, "done")) {
@@ -488,15 +544,25 @@ public final class QueueRunner implements AutoCloseable {
             // The mailbox has it; on restart the recovery check finds it rather than storing it twice.
             log.error("event=state-not-saved queue_id={} error=\"{}\"", m.id(), ex.toString());
         }
+        Map<Integer, Optional<String>> destinations = destinations(m); // a changed directory counts from the next round
         synchronized (this) {
             e.message = m;
+            e.destinations = destinations;
             e.running = false;
-            if (e.retryRequested) {
+            deleted = e.deleteRequested;
+            if (deleted) {
+                // Asked for while the state was being saved: the round is over, so it goes now.
+                entries.remove(m.id());
+            } else if (e.retryRequested) {
                 e.retryRequested = false;
                 e.message = m.schedule(m.deferrals(), clock.instant());
+                idle.add(e);
                 dispatch(e);
+            } else {
+                idle.add(e);
             }
         }
+        if (deleted) removeFromQueue(m.id(), "deleted by operator");
     }
 
     private void removeFromQueue(String id, String why) {
@@ -529,7 +595,7 @@ public final class QueueRunner implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (lock != null) lock.close();
-        lock = null;
+        if (lease != null) lease.close();
+        lease = null;
     }
 }

@@ -13,7 +13,7 @@ import org.depesche.mail.MailAddress;
  * delivery attempts (per recipient its first and its last few, each with an
  * {@link Excerpt} of what the server said), and when the next attempt is
  * due. Immutable; the runner stores a changed copy with
- * {@link FileQueue#update(QueuedMessage)}.
+ * {@link Queue#update(QueuedMessage)}.
  */
 public record QueuedMessage(
         String id,

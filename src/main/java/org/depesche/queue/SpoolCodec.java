@@ -3,9 +3,11 @@ package org.depesche.queue;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -29,18 +31,10 @@ final class SpoolCodec {
 
     byte[] encode(QueuedMessage m) throws IOException {
         Envelope e = m.envelope();
-        List<StoredRecipient> rcpts = IntStream.range(0, e.recipients().size()).mapToObj(i -> {
-            Recipient r = e.recipients().get(i);
-            QueuedMessage.RecipientState s = m.states().get(i);
-            return new StoredRecipient(r.original().toString(), r.mailbox().toString(), s.state().name(), s.detail());
-        }).toList();
-        List<StoredAttempt> attempts = m.attempts().stream().map(a -> new StoredAttempt(
-                a.at().toString(), a.recipient().toString(), a.outcome().name(), a.detail(), a.hop())).toList();
-        Stored s = new Stored(VERSION, m.id(), m.size(), e.sender().map(MailAddress::toString).orElse(null),
-                rcpts, e.receivedAt().toString(), e.connectionId(), e.peerAddress(),
-                e.tls().protocol(), e.tls().cipher(), e.authenticatedUser().orElse(null), e.smtpUtf8(),
-                e.bodyType().name(), m.deferrals(), m.nextAttempt().toString(), attempts, m.delayNotified(),
-                demand(e.demand()));
+        List<StoredRecipient> rcpts = IntStream.range(0, e.recipients().size())
+                .mapToObj(i -> StoredRecipient.of(e.recipients().get(i), m.states().get(i))).toList();
+        Stored s = new Stored(VERSION, m.id(), m.size(), StoredArrival.of(e), StoredTransaction.of(e), rcpts,
+                StoredSchedule.of(m), m.attempts().stream().map(StoredAttempt::of).toList(), StoredDemand.of(e.demand()));
         return json.writeValueAsBytes(s);
     }
 
@@ -48,25 +42,18 @@ final class SpoolCodec {
         Stored s = json.readValue(bytes, Stored.class);
         if (s.version() != VERSION) throw new IOException("unknown spool format version " + s.version());
         try {
-            List<Recipient> rcpts = s.recipients().stream()
-                    .map(r -> new Recipient(address(r.original()), address(r.mailbox()))).toList();
-            Envelope e = new Envelope(Optional.ofNullable(s.sender()).map(SpoolCodec::address), rcpts,
-                    Instant.parse(s.receivedAt()), s.connectionId(), s.peerAddress(),
-                    s.tlsProtocol() == null || s.tlsProtocol().isEmpty() ? TlsInfo.NONE
-                            : new TlsInfo(s.tlsProtocol(), s.tlsCipher()),
-                    Optional.ofNullable(s.authenticatedUser()), s.smtpUtf8(),
-                    BodyType.valueOf(s.bodyType()),
-                    s.demand() == null ? TransportDemand.NONE : new TransportDemand(s.demand().requireTls(),
-                            s.demand().tlsRequiredNo(), TransportDemand.floorNamed(s.demand().floor()),
-                            s.demand().because()));
-            List<QueuedMessage.RecipientState> states = s.recipients().stream()
-                    .map(r -> new QueuedMessage.RecipientState(QueuedMessage.State.valueOf(r.state()), r.detail()))
-                    .toList();
-            List<QueuedMessage.Attempt> attempts = s.attempts() == null ? List.of() : s.attempts().stream()
-                    .map(a -> new QueuedMessage.Attempt(Instant.parse(a.at()), address(a.recipient()),
-                            Courier.Outcome.valueOf(a.outcome()), a.detail(), a.hop())).toList();
-            return new QueuedMessage(s.id(), e, s.size(), states, attempts, s.deferrals(),
-                    Instant.parse(s.nextAttempt()), s.delayNotified());
+            StoredArrival in = s.arrival();
+            StoredTransaction tx = s.transaction();
+            Envelope e = new Envelope(tx.toSender(), s.recipients().stream().map(StoredRecipient::toRecipient).toList(),
+                    in.toReceivedAt(), in.connectionId(), in.peerAddress(), in.toTls(), in.toAuthenticatedUser(),
+                    tx.smtpUtf8(), Objects.requireNonNull(tx.bodyType(), "body type"),
+                    s.demand() == null ? TransportDemand.NONE : s.demand().toDemand());
+            List<QueuedMessage.RecipientState> states = s.recipients().stream().map(StoredRecipient::toState).toList();
+            List<QueuedMessage.Attempt> attempts = s.attempts() == null ? List.of()
+                    : s.attempts().stream().map(StoredAttempt::toAttempt).toList();
+            StoredSchedule when = s.schedule();
+            return new QueuedMessage(s.id(), e, s.size(), states, attempts, when.deferrals(), when.toNextAttempt(),
+                    when.delayNotified());
         } catch (RuntimeException ex) {
             throw new IOException("malformed envelope: " + ex.getMessage(), ex);
         }
@@ -78,26 +65,100 @@ final class SpoolCodec {
         return new MailAddress(s.substring(0, at), s.substring(at + 1));
     }
 
-    record Stored(int version, String id, long size, String sender, List<StoredRecipient> recipients,
-                  String receivedAt, String connectionId, String peerAddress, String tlsProtocol,
-                  String tlsCipher, String authenticatedUser, boolean smtpUtf8, String bodyType,
-                  int deferrals, String nextAttempt, List<StoredAttempt> attempts, boolean delayNotified,
+    /**
+     * The file: one flat JSON object, as version 1 has always been written.
+     * The parts are unwrapped into it, so that grouping them changed the
+     * records and not the files; each part is built from the queue's own
+     * types in one place ({@code of}) and read back next to it.
+     */
+    record Stored(int version, String id, long size,
+                  @JsonUnwrapped StoredArrival arrival,
+                  @JsonUnwrapped StoredTransaction transaction,
+                  List<StoredRecipient> recipients,
+                  @JsonUnwrapped StoredSchedule schedule,
+                  List<StoredAttempt> attempts,
                   StoredDemand demand) {
+    }
+
+    /** How the message came in: when, on which connection, from where, over what TLS, from which user. */
+    record StoredArrival(String receivedAt, String connectionId, String peerAddress, String tlsProtocol,
+                         String tlsCipher, String authenticatedUser) {
+        static StoredArrival of(Envelope e) {
+            return new StoredArrival(e.receivedAt().toString(), e.connectionId(), e.peerAddress(), e.tls().protocol(),
+                    e.tls().cipher(), e.authenticatedUser().orElse(null));
+        }
+
+        Instant toReceivedAt() {
+            return Instant.parse(receivedAt);
+        }
+
+        TlsInfo toTls() {
+            return tlsProtocol == null || tlsProtocol.isEmpty() ? TlsInfo.NONE : new TlsInfo(tlsProtocol, tlsCipher);
+        }
+
+        Optional<String> toAuthenticatedUser() {
+            return Optional.ofNullable(authenticatedUser);
+        }
+    }
+
+    /** What MAIL FROM said: the reverse path (null for the null sender) and its parameters. */
+    record StoredTransaction(String sender, boolean smtpUtf8, BodyType bodyType) {
+        static StoredTransaction of(Envelope e) {
+            return new StoredTransaction(e.sender().map(MailAddress::toString).orElse(null), e.smtpUtf8(), e.bodyType());
+        }
+
+        Optional<MailAddress> toSender() {
+            return Optional.ofNullable(sender).map(SpoolCodec::address);
+        }
+    }
+
+    /** When the next round is due, after how many failed ones, and whether the delay notice went out. */
+    record StoredSchedule(int deferrals, String nextAttempt, boolean delayNotified) {
+        static StoredSchedule of(QueuedMessage m) {
+            return new StoredSchedule(m.deferrals(), m.nextAttempt().toString(), m.delayNotified());
+        }
+
+        Instant toNextAttempt() {
+            return Instant.parse(nextAttempt);
+        }
     }
 
     /** Absent (null) in files written before messages could demand anything, and for ordinary messages. */
     record StoredDemand(boolean requireTls, boolean tlsRequiredNo, String floor, String because) {
+        static StoredDemand of(TransportDemand d) {
+            return d.equals(TransportDemand.NONE) ? null
+                    : new StoredDemand(d.requireTls(), d.tlsRequiredNo(), d.floorName(), d.because());
+        }
+
+        TransportDemand toDemand() {
+            return new TransportDemand(requireTls, tlsRequiredNo, TransportDemand.floorNamed(floor), because);
+        }
     }
 
-    private static StoredDemand demand(TransportDemand d) {
-        return d.equals(TransportDemand.NONE) ? null
-                : new StoredDemand(d.requireTls(), d.tlsRequiredNo(), d.floorName(), d.because());
-    }
+    /** One envelope recipient with where its delivery stands. */
+    record StoredRecipient(String original, String mailbox, QueuedMessage.State state, String detail) {
+        static StoredRecipient of(Recipient r, QueuedMessage.RecipientState s) {
+            return new StoredRecipient(r.original().toString(), r.mailbox().toString(), s.state(), s.detail());
+        }
 
-    record StoredRecipient(String original, String mailbox, String state, String detail) {
+        Recipient toRecipient() {
+            return new Recipient(address(original), address(mailbox));
+        }
+
+        QueuedMessage.RecipientState toState() {
+            return new QueuedMessage.RecipientState(Objects.requireNonNull(state, "recipient state"), detail);
+        }
     }
 
     /** {@code hop} is absent in files written before remote delivery; Jackson leaves it null. */
-    record StoredAttempt(String at, String recipient, String outcome, String detail, Courier.Hop hop) {
+    record StoredAttempt(String at, String recipient, Courier.Outcome outcome, String detail, Courier.Hop hop) {
+        static StoredAttempt of(QueuedMessage.Attempt a) {
+            return new StoredAttempt(a.at().toString(), a.recipient().toString(), a.outcome(), a.detail(), a.hop());
+        }
+
+        QueuedMessage.Attempt toAttempt() {
+            return new QueuedMessage.Attempt(Instant.parse(at), address(recipient),
+                    Objects.requireNonNull(outcome, "attempt outcome"), detail, hop);
+        }
     }
 }

@@ -31,6 +31,7 @@ import org.depesche.dns.TestDns;
 import org.depesche.dsn.Bouncer;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
+import org.depesche.testsupport.ForwardingQueue;
 import org.depesche.queue.LocalCourier;
 import org.depesche.queue.Queue;
 import org.depesche.queue.QueueRunner;
@@ -104,11 +105,12 @@ class BounceEndToEndTest {
      * no disk meets, so every report is refused by FileQueue's own check
      * (QueueFullException), as the SMTP server's 452 is.
      */
-    private final class DiskBelowReserve implements Queue {
+    private final class DiskBelowReserve extends ForwardingQueue {
         private final FileQueue belowReserve;
         private volatile boolean full = true;
 
         DiskBelowReserve() throws IOException {
+            super(queue);
             belowReserve = new FileQueue(dir.resolve("data/queue"), Long.MAX_VALUE, Clock.systemUTC());
         }
 
@@ -119,16 +121,6 @@ class BounceEndToEndTest {
         @Override
         public Incoming begin() throws IOException {
             return (full ? belowReserve : queue).begin();
-        }
-
-        @Override
-        public List<QueuedMessage> list() throws IOException {
-            return queue.list();
-        }
-
-        @Override
-        public Optional<QueuedMessage> get(String id) throws IOException {
-            return queue.get(id);
         }
 
         @Override

@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -29,8 +27,12 @@ class FileQueueTest extends QueueContractTest {
     }
 
     @Override
-    protected byte[] content(Queue queue, String id) throws IOException {
-        try (InputStream in = ((FileQueue) queue).openContent(id)) {
+    protected Queue openFull(Path storage) throws IOException {
+        return new FileQueue(storage, Long.MAX_VALUE, Clock.systemUTC());
+    }
+
+    private static byte[] content(Queue queue, String id) throws IOException {
+        try (InputStream in = queue.openContent(id)) {
             return in.readAllBytes();
         }
     }
@@ -56,7 +58,7 @@ class FileQueueTest extends QueueContractTest {
     void theRunnerLockIsCreatedReadableByTheServersUserOnly() throws Exception {
         // issue 8 finding 10: a lock file others can open is a lock others can hold
         try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC());
-             FileQueue.RunnerLock lock = q.tryLockRunner().orElseThrow()) {
+             Queue.Lease lease = q.tryLease().orElseThrow()) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(storage.resolve("runner.lock"))))
                     .isEqualTo("rw-------");
         }
@@ -100,22 +102,11 @@ class FileQueueTest extends QueueContractTest {
         Files.writeString(storage.resolve("tmp/0000000000000001.msg"), "half a mess");
         Files.writeString(storage.resolve("tmp/0000000000000002.env"), "{");
         Files.writeString(storage.resolve("spool/0000000000000003.msg"), BODY);
-        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
-            assertThat(q.removeLeftovers()).isEqualTo(3);
+        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC()); Queue.Lease lease = q.tryLease().orElseThrow()) {
+            assertThat(q.removeLeftovers(lease)).isEqualTo(3);
             assertThat(filesUnder(storage)).containsExactlyInAnyOrder(
                     storage.resolve("spool/" + kept + ".msg"), storage.resolve("spool/" + kept + ".env"));
             assertThat(q.list()).extracting(QueuedMessage::id).containsExactly(kept);
-        }
-    }
-
-    @Test
-    void leftoverRemovalSparesAMessageThisQueueIsStillWriting() throws Exception {
-        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
-            Queue.Incoming in = q.begin();
-            in.content().write(BODY.getBytes(StandardCharsets.UTF_8));
-            assertThat(q.removeLeftovers()).isZero();
-            QueuedMessage m = in.commit(envelope(T0, "alice@example.org", "bob@example.com"));
-            assertThat(content(q, m.id())).isEqualTo(BODY.getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -126,7 +117,9 @@ class FileQueueTest extends QueueContractTest {
             Files.writeString(storage.resolve("spool/" + id + ".env"), "{ not json");
             assertThat(q.list()).isEmpty();
             assertThat(storage.resolve("spool/" + id + ".msg")).as("a reader changes nothing").exists();
-            q.removeLeftovers();
+            try (Queue.Lease lease = q.tryLease().orElseThrow()) {
+                q.removeLeftovers(lease);
+            }
             assertThat(storage.resolve("spool")).isEmptyDirectory();
             assertThat(storage.resolve("corrupt/" + id + ".msg")).hasContent(BODY);
             assertThat(storage.resolve("corrupt/" + id + ".env")).exists();
@@ -166,25 +159,11 @@ class FileQueueTest extends QueueContractTest {
     }
 
     @Test
-    void updatedStateIsWhatAReopenedQueueReads() throws Exception {
-        String id;
+    void anUpdateReplacesTheEnvelopeAndLeavesNothingInTmp() throws Exception {
         try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
-            QueuedMessage m = commit(q, envelope(T0, "alice@example.org", "bob@example.com", "carol@example.com"), BODY);
-            id = m.id();
-            m = m.record(0, T0.plusSeconds(1), Courier.Result.delivered("stored"))
-                    .record(1, T0.plusSeconds(1), Courier.Result.deferred("mailbox locked"))
-                    .schedule(1, T0.plusSeconds(61));
-            q.update(m);
-        }
-        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
-            QueuedMessage m = q.get(id).orElseThrow();
-            assertThat(m.pending()).containsExactly(1);
-            assertThat(m.states().get(0).state()).isEqualTo(QueuedMessage.State.DELIVERED);
-            assertThat(m.states().get(1).detail()).isEqualTo("mailbox locked");
-            assertThat(m.attempts()).extracting(QueuedMessage.Attempt::outcome)
-                    .containsExactly(Courier.Outcome.DELIVERED, Courier.Outcome.DEFERRED);
-            assertThat(m.deferrals()).isEqualTo(1);
-            assertThat(m.nextAttempt()).isEqualTo(T0.plusSeconds(61));
+            QueuedMessage m = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY);
+            q.update(m.record(0, T0.plusSeconds(1), Courier.Result.deferred("mailbox locked")).schedule(1, T0.plusSeconds(61)));
+            assertThat(Files.readString(storage.resolve("spool/" + m.id() + ".env"))).contains("mailbox locked");
             assertThat(filesUnder(storage.resolve("tmp"))).isEmpty();
         }
     }
@@ -200,41 +179,77 @@ class FileQueueTest extends QueueContractTest {
     }
 
     @Test
-    void commitListenersHearOfEachCommittedMessage() throws Exception {
+    void controlRequestsAreFilesAndMalformedOnesAreIgnored() throws Exception {
         try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
-            AtomicReference<QueuedMessage> heard = new AtomicReference<>();
-            q.onCommit(heard::set);
-            QueuedMessage m = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY);
-            assertThat(heard.get()).isEqualTo(m);
-        }
-    }
-
-    @Test
-    void controlRequestsAreTakenOnceAndMalformedOnesIgnored() throws Exception {
-        try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
-            q.request(FileQueue.Action.RETRY, "0000000000000001");
-            q.request(FileQueue.Action.DELETE, "0000000000000002");
+            q.request(ControlRequest.retry("0000000000000001"));
+            assertThat(storage.resolve("control/retry.0000000000000001")).exists();
             Files.writeString(storage.resolve("control/delete.junk"), "");
             Files.writeString(storage.resolve("control/frobnicate.0000000000000003"), "");
-            assertThat(q.isRequestPending(FileQueue.Action.RETRY, "0000000000000001")).isTrue();
-            assertThat(q.takeRequests()).containsExactlyInAnyOrder(
-                    new FileQueue.Request(FileQueue.Action.RETRY, "0000000000000001"),
-                    new FileQueue.Request(FileQueue.Action.DELETE, "0000000000000002"));
-            assertThat(q.takeRequests()).isEmpty();
-            assertThat(q.isRequestPending(FileQueue.Action.RETRY, "0000000000000001")).isFalse();
+            assertThat(q.takeRequests()).containsExactly(ControlRequest.retry("0000000000000001"));
+            assertThat(storage.resolve("control")).isEmptyDirectory();
         }
     }
 
     @Test
-    void theRunnerLockIsHeldByOneHolderAtATime() throws Exception {
+    void roomIsWhatIsFreeBeyondTheReserve() throws Exception {
+        // Reserve: all but 64 MiB of what is free now.
+        long reserve = Files.getFileStore(storage).getUsableSpace() - 64L * 1024 * 1024;
+        try (FileQueue q = new FileQueue(storage, reserve, Clock.systemUTC())) {
+            assertThat(q.room(1024 * 1024)).isEqualTo(Queue.Room.ENOUGH);
+            assertThat(q.room(128L * 1024 * 1024)).isEqualTo(Queue.Room.FULL);
+        }
+    }
+
+    @Test
+    void whatIsWrittenIsTheFormatOfThePreviousVersionFieldForField() throws Exception {
+        byte[] previous;
+        try (InputStream in = getClass().getResourceAsStream("spool-v1.env")) {
+            previous = in.readAllBytes();
+        }
+        SpoolCodec codec = new SpoolCodec();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        // Flat, the same names and values: a server of the previous version reads what this one writes.
+        assertThat(json.readTree(codec.encode(codec.decode(previous)))).isEqualTo(json.readTree(previous));
+    }
+
+    @Test
+    void anEnvelopeFileOfThePreviousVersionLoads() throws Exception {
+        // Written by the codec before its records were grouped: every field a message can have.
+        String id = "0ab1cd2ef3gh4jk5";
+        try (InputStream in = getClass().getResourceAsStream("spool-v1.env")) {
+            Files.createDirectories(storage.resolve("spool"));
+            Files.write(storage.resolve("spool/" + id + ".env"), in.readAllBytes());
+        }
+        Files.writeString(storage.resolve("spool/" + id + ".msg"), BODY);
         try (FileQueue q = new FileQueue(storage, 0, Clock.systemUTC())) {
-            Optional<FileQueue.RunnerLock> first = q.tryLockRunner();
-            assertThat(first).isPresent();
-            assertThat(q.tryLockRunner()).isEmpty();
-            first.get().close();
-            Optional<FileQueue.RunnerLock> again = q.tryLockRunner();
-            assertThat(again).isPresent();
-            again.get().close();
+            QueuedMessage m = q.get(id).orElseThrow();
+            Envelope e = m.envelope();
+            assertThat(m.size()).isEqualTo(1234);
+            assertThat(e.sender()).contains(org.depesche.mail.MailAddress.parse("alice@example.org"));
+            assertThat(e.recipients()).extracting(r -> r.original() + ">" + r.mailbox()).containsExactly(
+                    "sales@example.com>bob@example.com", "carol@remote.example>carol@remote.example",
+                    "dave@remote.example>dave@remote.example");
+            assertThat(e.receivedAt()).isEqualTo(T0);
+            assertThat(e.connectionId()).isEqualTo("cid123456789");
+            assertThat(e.peerAddress()).isEqualTo("192.0.2.7");
+            assertThat(e.tls()).isEqualTo(new org.depesche.mail.TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256"));
+            assertThat(e.authenticatedUser()).contains("alice@example.org");
+            assertThat(e.smtpUtf8()).isTrue();
+            assertThat(e.bodyType()).isEqualTo(org.depesche.mail.BodyType.EIGHT_BIT_MIME);
+            assertThat(e.demand()).isEqualTo(new TransportDemand(true, false, org.depesche.transport.Strength.VERIFIED,
+                    "the sender alice@example.org is a secure address"));
+            assertThat(m.states()).extracting(QueuedMessage.RecipientState::state).containsExactly(
+                    QueuedMessage.State.DELIVERED, QueuedMessage.State.PENDING, QueuedMessage.State.FAILED);
+            assertThat(m.states().get(1).detail()).isEqualTo("451 4.7.0 try later");
+            assertThat(m.attempts()).extracting(QueuedMessage.Attempt::outcome).containsExactly(
+                    Courier.Outcome.DELIVERED, Courier.Outcome.DEFERRED, Courier.Outcome.FAILED);
+            assertThat(m.attempts().get(1).at()).isEqualTo(T0.plusSeconds(2));
+            assertThat(m.attempts().get(1).hop().mx()).isEqualTo("mx1.remote.example");
+            assertThat(m.attempts().get(1).hop().authentication()).isEqualTo("dane");
+            assertThat(m.attempts().getFirst().hop()).isNull();
+            assertThat(m.deferrals()).isEqualTo(1);
+            assertThat(m.nextAttempt()).isEqualTo(T0.plusSeconds(62));
+            assertThat(m.delayNotified()).isTrue();
         }
     }
 

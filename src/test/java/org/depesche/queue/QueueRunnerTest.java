@@ -16,16 +16,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.depesche.config.Config;
 import org.depesche.mail.MailAddress;
 import org.depesche.store.MaildirStore;
+import org.depesche.testsupport.ForwardingQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +55,7 @@ class QueueRunnerTest {
         return new MaildirStore(data.resolve("mail"), "mx.example.com", clock);
     }
 
-    private QueueRunner start(FileQueue q, Courier courier, Config.Queue settings) {
+    private QueueRunner start(Queue q, Courier courier, Config.Queue settings) {
         QueueRunner r = new QueueRunner(q, courier, settings, clock);
         open.add(0, r);
         r.onDone(done::add);
@@ -83,7 +86,7 @@ class QueueRunnerTest {
         return Files.writeString(domain.resolve("bob"), "not a directory");
     }
 
-    private boolean quietlyIn(FileQueue q, String id) {
+    private boolean quietlyIn(Queue q, String id) {
         try {
             return q.get(id).isPresent();
         } catch (IOException e) {
@@ -269,10 +272,10 @@ class QueueRunnerTest {
         await(() -> q.get(m.id()).map(s -> s.deferrals() == 1).orElse(false));
         Files.delete(obstacle);
 
-        q.request(FileQueue.Action.RETRY, m.id());
+        q.request(ControlRequest.retry(m.id()));
         await(() -> !quietlyIn(q, m.id()));
         assertThat(mailIn("example.com", "bob")).hasSize(1);
-        assertThat(q.isRequestPending(FileQueue.Action.RETRY, m.id())).isFalse();
+        assertThat(q.isPending(ControlRequest.retry(m.id()))).isFalse();
     }
 
     @Test
@@ -284,8 +287,8 @@ class QueueRunnerTest {
         await(() -> q.get(m.id()).map(s -> s.deferrals() == 1).orElse(false));
         Files.delete(obstacle);
 
-        q.request(FileQueue.Action.DELETE, m.id());
-        await(() -> !q.isRequestPending(FileQueue.Action.DELETE, m.id()) && !quietlyIn(q, m.id())
+        q.request(ControlRequest.delete(m.id()));
+        await(() -> !q.isPending(ControlRequest.delete(m.id())) && !quietlyIn(q, m.id())
                 && isEmpty(data.resolve("queue/spool")));
         clock.advance(Duration.ofDays(1));
         assertThat(runner.retry(m.id())).isFalse();
@@ -353,6 +356,61 @@ class QueueRunnerTest {
         await(() -> !quietlyIn(q, first.id()) && !quietlyIn(q, other.id()));
         assertThat(committedMeanwhile).as("the commit did not wait for the notice").isTrue();
         assertThat(mailIn("example.com", "carol")).hasSize(1);
+    }
+
+    /**
+     * Issue 9: the runner removed a deleted message from the queue while
+     * holding the monitor that every commit needs to schedule its message,
+     * so a slow disk under one removal held up the 250 of all inbound mail.
+     * Here the removal of the deleted message does not return until the end
+     * of the test: another message can only be committed and delivered
+     * meanwhile if the removal runs outside the monitor.
+     */
+    @Test
+    void aMessageIsCommittedAndDeliveredWhileTheRemovalOfAnotherIsStillOnTheDisk() throws Exception {
+        breakBobsMailbox();
+        CountDownLatch removing = new CountDownLatch(1);
+        CountDownLatch diskDone = new CountDownLatch(1);
+        AtomicReference<String> slow = new AtomicReference<>();
+        Queue q = new ForwardingQueue(queue()) {
+            @Override
+            public void remove(String id) throws IOException {
+                if (id.equals(slow.get())) {
+                    removing.countDown();
+                    try {
+                        diskDone.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                super.remove(id);
+            }
+        };
+        QueueRunner runner = start(q, new LocalCourier(store()), SETTINGS);
+        try {
+            QueuedMessage deleted = commit(q, envelope(T0, "alice@example.org", "bob@example.com"), BODY);
+            slow.set(deleted.id());
+            await(() -> q.get(deleted.id()).map(s -> s.deferrals() == 1).orElse(false));
+            Thread.ofVirtual().start(() -> runner.delete(deleted.id()));
+            assertThat(removing.await(30, TimeUnit.SECONDS)).as("the removal reached the disk").isTrue();
+
+            CompletableFuture<QueuedMessage> other = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return commit(q, envelope(T0, "alice@example.org", "carol@example.org"), BODY);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            QueuedMessage delivered = other.get(30, TimeUnit.SECONDS);
+            await(() -> !quietlyIn(q, delivered.id()));
+            assertThat(mailIn("example.org", "carol")).hasSize(1);
+            assertThat(runner.ids()).as("the runner answers while the removal waits").containsExactly();
+            assertThat(removing.getCount()).isZero();
+            assertThat(diskDone.getCount()).as("the removal is still on the disk").isOne();
+        } finally {
+            diskDone.countDown();
+        }
+        await(() -> isEmpty(data.resolve("queue/spool")));
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

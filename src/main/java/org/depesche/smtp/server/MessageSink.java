@@ -134,17 +134,19 @@ final class MessageSink {
         return Optional.empty();
     }
 
-    /** RFC 3463: 4.3.1 for a full disk, 4.3.0 for any other trouble of ours. */
+    /**
+     * RFC 3463: 4.3.1 when the queue says it is full, 4.3.0 for any other
+     * trouble of ours. The queue itself tells a full disk from other
+     * failures ({@link QueueFullException}); nothing here reads its text.
+     */
     static Reply storageReply(IOException e) {
-        if (isNoSpace(e)) return Reply.of(452, "4.3.1", "Insufficient system storage, message aborted");
+        if (isQueueFull(e)) return Reply.of(452, "4.3.1", "Insufficient system storage, message aborted");
         return Reply.of(451, "4.3.0", "Local error while storing the message, try again later");
     }
 
-    private static boolean isNoSpace(Throwable e) {
+    private static boolean isQueueFull(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof QueueFullException) return true;
-            String m = t.getMessage();
-            if (m != null && m.contains("No space left on device")) return true;
         }
         return false;
     }

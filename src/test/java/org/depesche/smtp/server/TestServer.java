@@ -20,7 +20,9 @@ import org.depesche.directory.DirectoryException;
 import org.depesche.directory.FileDirectory;
 import org.depesche.directory.MemoryDirectory;
 import org.depesche.queue.FileQueue;
+import org.depesche.queue.Queue;
 import org.depesche.queue.QueuedMessage;
+import org.depesche.testsupport.ForwardingQueue;
 
 /**
  * A real server on loopback (port 0 on all three listeners) with the real
@@ -36,17 +38,20 @@ final class TestServer implements AutoCloseable {
     final SmtpServer server;
 
     private TestServer(Path dir, Limits limits, boolean receivedClientIp, Directory directoryInUse) throws Exception {
-        this(dir, limits, receivedClientIp, directoryInUse, 0);
+        this(dir, limits, receivedClientIp, directoryInUse, false);
     }
 
-    private TestServer(Path dir, Limits limits, boolean receivedClientIp, Directory directoryInUse, long minFreeDisk)
-            throws Exception {
+    /** The queue keeps the reserve of {@code limits}, as in Depesche; {@code diskFillsAfterMail}: see startWithFullDisk. */
+    private TestServer(Path dir, Limits limits, boolean receivedClientIp, Directory directoryInUse,
+                       boolean diskFillsAfterMail) throws Exception {
         tls = new TestTls(dir);
-        queue = new FileQueue(dir.resolve("queue"), minFreeDisk, Clock.systemUTC());
+        queue = new FileQueue(dir.resolve("queue"), diskFillsAfterMail ? Long.MAX_VALUE : limits.minFreeDisk(),
+                Clock.systemUTC());
+        Queue served = diskFillsAfterMail ? new DiskFillsAfterMail(queue) : queue;
         HostPort any = new HostPort("127.0.0.1", 0);
         Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, limits,
                 new Config.Submission(receivedClientIp), null, new Config.Log("debug", true));
-        server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, queue, tls.provider,
+        server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, served, tls.provider,
                 Clock.systemUTC(), Duration.ZERO);
         server.start();
     }
@@ -93,9 +98,24 @@ final class TestServer implements AutoCloseable {
         return directory;
     }
 
-    /** With a queue that keeps more free disk in reserve than any disk has: it is always full. */
+    /**
+     * With a queue that keeps more free disk in reserve than any disk has, so
+     * that writing a message fails as on a full disk, but that still said it
+     * had room when asked at MAIL: the disk filled up in between.
+     */
     static TestServer startWithFullDisk(Path dir) throws Exception {
-        return new TestServer(dir, DEFAULT_LIMITS, false, null, Long.MAX_VALUE);
+        return new TestServer(dir, DEFAULT_LIMITS, false, null, true);
+    }
+
+    private static final class DiskFillsAfterMail extends ForwardingQueue {
+        DiskFillsAfterMail(Queue full) {
+            super(full);
+        }
+
+        @Override
+        public Room room(long bytes) {
+            return Room.ENOUGH;
+        }
     }
 
     static TestServer start(Path dir, Limits limits) throws Exception {
