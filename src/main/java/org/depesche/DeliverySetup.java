@@ -12,6 +12,7 @@ import javax.net.ssl.SSLContext;
 import org.depesche.config.Config;
 import org.depesche.directory.Directory;
 import org.depesche.dns.DnsResolver;
+import org.depesche.mtasts.FilePolicyStore;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.PolicyFetcher;
 import org.depesche.mtasts.StsRecord;
@@ -19,7 +20,7 @@ import org.depesche.outbound.DeliveryPlanner;
 import org.depesche.outbound.Probe;
 import org.depesche.outbound.RemoteCourier;
 import org.depesche.outbound.RoutingCourier;
-import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.Courier;
 import org.depesche.smtp.client.ServerProbe;
@@ -49,8 +50,8 @@ public record DeliverySetup(Directory directory, PolicyCache mtaSts, DeliveryPla
         } catch (NoSuchAlgorithmException e) {
             throw new IOException("cannot set up TLS for MTA-STS policy fetches: " + e.getMessage(), e);
         }
-        PolicyCache mtaSts = new PolicyCache(config.dataDir().resolve("mta-sts"), fetcher, x -> StsRecord.lookup(dns, x), clock);
-        PolicyEngine policy = new PolicyEngine(d, new DowngradeMemory(config.dataDir().resolve("policy")), mtaSts);
+        PolicyCache mtaSts = new PolicyCache(new FilePolicyStore(config.dataDir().resolve("mta-sts")), fetcher, x -> StsRecord.lookup(dns, x), clock);
+        PolicyEngine policy = new PolicyEngine(d, new FileDowngradeMemory(config.dataDir().resolve("policy")), mtaSts);
         DeliveryPlanner planner = new DeliveryPlanner(dns, policy, d.smtpPort(), random,
                 new HashSet<>(List.of(config.hostname(), config.heloName())));
         return new DeliverySetup(directory, mtaSts, planner);

@@ -20,6 +20,7 @@ import org.depesche.smtp.client.ClientTimeouts;
 import org.depesche.smtp.client.SmtpClient;
 import org.depesche.smtp.server.ListenerKind;
 import org.depesche.smtp.server.SmtpServer;
+import org.depesche.store.FileRefusalStore;
 import org.depesche.store.MaildirStore;
 import org.depesche.tls.PemTlsContextProvider;
 import org.depesche.mtasts.MtaStsServer;
@@ -85,7 +86,7 @@ public final class Depesche implements AutoCloseable {
         this.runner = new QueueRunner(queue, delivery.courier(new LocalCourier(store), client, clock), config.queue(), clock);
         new Bouncer(queue, directory, config.hostname(), config.queue().maxLifetime(), clock)
                 .attach(runner, out.delayNoticeAfter());
-        this.server = new SmtpServer(config, directory, queue, tls, clock);
+        this.server = new SmtpServer(config, directory, queue, new FileRefusalStore(data.resolve("refusals")), tls, clock);
         this.mtaSts = config.mtaSts().listen().isBlank() ? null : new MtaStsServer(HostPort.parse(config.mtaSts().listen()),
                 PublishedPolicy.from(config), directory::isLocalDomain, tls);
     }

@@ -62,7 +62,7 @@ class DepescheOutboundTest {
                 assertThat(m.envelope().tls().isEncrypted()).isTrue();
             });
             // The receiving MX has the message before the sender has read its 250 and recorded the delivery.
-            var memory = new org.depesche.policy.DowngradeMemory(dir.resolve("data/policy"));
+            var memory = new org.depesche.policy.FileDowngradeMemory(dir.resolve("data/policy"));
             for (int i = 0; i < 300 && memory.get("example.org").isEmpty(); i++) Thread.sleep(100);
             assertThat(memory.get("example.org"))
                     .get().extracting(e -> e.protection()).isEqualTo(org.depesche.transport.Strength.DANE_VERIFIED);

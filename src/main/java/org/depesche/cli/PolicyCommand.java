@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import org.depesche.config.Config;
 import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 
 import picocli.CommandLine.Command;
@@ -42,7 +43,7 @@ public final class PolicyCommand {
         @Override
         public final Integer call() throws Exception {
             Config c = config.load();
-            DowngradeMemory memory = new DowngradeMemory(c.dataDir().resolve("policy"));
+            DowngradeMemory memory = new FileDowngradeMemory(c.dataDir().resolve("policy"));
             PrintWriter out = spec.commandLine().getOut();
             try {
                 return run(new PolicyEngine(c.delivery(), memory), memory, out);

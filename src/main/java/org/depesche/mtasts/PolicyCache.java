@@ -1,11 +1,6 @@
 package org.depesche.mtasts;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,25 +12,19 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.depesche.mail.DomainName;
 import org.depesche.mail.InvalidDomainException;
-import org.depesche.store.Durable;
 
 /**
  * The MTA-STS policy of each destination domain, as RFC 8461 5.1 asks a
  * sender to keep it: fetched when the TXT record first appears or its id
  * changes, valid for max_age after the fetch, and kept when the policy host
  * cannot be reached or the TXT record is missing (5.1, 10.3: an attacker who
- * blocks DNS or HTTPS must not remove a known policy). One JSON file per
- * domain under {@code <data>/mta-sts/}, written to a temporary file, fsynced
- * and renamed, so a restart finds the same policies.
+ * blocks DNS or HTTPS must not remove a known policy). The policies are kept
+ * in a {@link PolicyStore}, so a restart finds the same ones.
  *
  * <p>Fetches run in a {@link FetchPool}, never on the caller's thread, and
  * the caller waits at most the fetcher's deadline (THREATS T14). A failed
@@ -48,25 +37,19 @@ public final class PolicyCache {
     /** RFC 8461 3.3: after a failed fetch, the next attempt for the same id no sooner than five minutes later. */
     public static final Duration RETRY_AFTER = Duration.ofMinutes(5);
 
-    private final Path dir;
+    private final PolicyStore store;
     private final PolicyFetcher fetcher;
     private final Function<String, Optional<StsRecord>> txt;
     private final Clock clock;
     private final FetchPool fetches;
     /** The last failed fetch of each domain, until a fetch succeeds; kept in memory only. */
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
-    private final ObjectMapper json = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** A cached policy with the id it was fetched under and when it expires. */
     public record Entry(String domain, String id, StsPolicy policy, Instant fetched, Instant expires) {
         public boolean validAt(Instant now) {
             return now.isBefore(expires);
         }
-    }
-
-    private record Stored(String domain, String id, String policy, String fetched) {
     }
 
     /** A fetch under TXT id {@code id} that failed at {@code at}. */
@@ -78,11 +61,11 @@ public final class PolicyCache {
     }
 
     /**
-     * @param dir     {@code <data>/mta-sts}, created on the first write
+     * @param store   where fetched policies are kept
      * @param txt     the {@code _mta-sts} record of a domain, empty when there is none or the lookup failed
      */
-    public PolicyCache(Path dir, PolicyFetcher fetcher, Function<String, Optional<StsRecord>> txt, Clock clock) {
-        this.dir = dir;
+    public PolicyCache(PolicyStore store, PolicyFetcher fetcher, Function<String, Optional<StsRecord>> txt, Clock clock) {
+        this.store = store;
         this.fetcher = fetcher;
         this.txt = txt;
         this.clock = clock;
@@ -97,7 +80,7 @@ public final class PolicyCache {
      * TXT lookup and the fetch may take their whole timeouts, and a slow
      * domain must not hold up every other delivery (THREATS T14); overlapping
      * fetches of one domain are one fetch ({@link FetchPool}), and the
-     * writes are serialized in {@link #store}.
+     * store serializes its writes.
      */
     public Optional<Entry> policyFor(String domain) throws IOException {
         Optional<String> normalized = normalize(domain);
@@ -125,7 +108,7 @@ public final class PolicyCache {
     public List<String> refreshExpiring(Duration ahead) throws IOException {
         Instant now = clock.instant();
         List<String> refreshed = new ArrayList<>();
-        for (Entry e : all()) {
+        for (Entry e : store.all()) {
             if (!e.validAt(now) || e.expires().isAfter(now.plus(ahead))) continue;
             String id = txt.apply(e.domain()).map(StsRecord::id).orElse(e.id());
             if (fetch(e.domain(), id).isPresent()) refreshed.add(e.domain());
@@ -136,27 +119,7 @@ public final class PolicyCache {
     /** The stored entry for a domain, expired or not; none for a name that cannot have a policy. */
     public Optional<Entry> cached(String domain) throws IOException {
         Optional<String> name = normalize(domain);
-        if (name.isEmpty()) return Optional.empty();
-        Path file = file(name.get());
-        try {
-            return Optional.of(decode(Files.readAllBytes(file)));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException | PolicyException | RuntimeException e) {
-            throw new IOException("unreadable MTA-STS cache entry " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private List<Entry> all() throws IOException {
-        List<Entry> entries = new ArrayList<>();
-        if (!Files.isDirectory(dir)) return entries;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
-            for (Path f : files) {
-                String n = f.getFileName().toString();
-                cached(n.substring(0, n.length() - ".json".length())).ifPresent(entries::add);
-            }
-        }
-        return entries;
+        return name.isEmpty() ? Optional.empty() : store.get(name.get());
     }
 
     /**
@@ -187,27 +150,12 @@ public final class PolicyCache {
         }
     }
 
-    private synchronized Entry store(String domain, String id, StsPolicy policy) throws IOException {
+    private Entry store(String domain, String id, StsPolicy policy) throws IOException {
         Instant now = clock.instant();
         Entry entry = new Entry(domain, id, policy, now, now.plusSeconds(policy.maxAge()));
-        Durable.createDirectories(dir);
-        Path tmp = dir.resolve("." + domain + ".tmp");
-        Durable.write(tmp, json.writeValueAsBytes(new Stored(domain, id, policy.toText(), now.toString())));
-        Files.move(tmp, file(domain), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Durable.syncDirectory(dir);
+        store.put(entry);
         log.info("event=mta-sts-policy domain={} id={} mode={} max_age={}", domain, id, policy.mode().label(), policy.maxAge());
         return entry;
-    }
-
-    private Entry decode(byte[] data) throws IOException, PolicyException {
-        Stored s = json.readValue(data, Stored.class);
-        StsPolicy p = StsPolicy.parse(s.policy());
-        Instant fetched = Instant.parse(s.fetched());
-        return new Entry(s.domain(), s.id(), p, fetched, fetched.plusSeconds(p.maxAge()));
-    }
-
-    private Path file(String domain) {
-        return dir.resolve(domain + ".json");
     }
 
     /**

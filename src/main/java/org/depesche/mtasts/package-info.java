@@ -7,7 +7,9 @@
  * matching MX host names against its patterns with a wildcard standing for
  * exactly one left-most label (3.4, 4.1), and the per-domain cache that honours max_age, refetches when the TXT
  * id changes and keeps a cached policy when the policy host cannot be reached
- * (5.1, 10.3), persisted so it survives a restart and refreshed in the
+ * (5.1, 10.3), kept in a {@code PolicyStore} so it survives a restart
+ * ({@code FilePolicyStore}: one JSON file per domain under
+ * {@code <data>/mta-sts/}) and refreshed in the
  * background before a policy expires (3.3, 10.2). Fetches run on a small
  * pool of their own ({@code FetchPool}: four at once, 64 waiting, one fetch
  * per domain however many deliveries want it), never on a delivery worker,

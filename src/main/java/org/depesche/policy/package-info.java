@@ -8,7 +8,9 @@
  * unauthenticated TLS) and RFC 7672 6 (protocol downgrade by an active
  * attacker) is answered with a downgrade memory: the best protection seen on
  * a successful delivery to a domain is required again until an operator
- * resets it (THREATS T10). A message's own demand is applied last: a
+ * resets it (THREATS T10); the memory is the {@code DowngradeMemory}
+ * interface, kept by {@code FileDowngradeMemory} as one JSON file per domain
+ * under {@code <data>/policy/}. A message's own demand is applied last: a
  * secure sender's floor or REQUIRETLS (RFC 8689 4.2.1) admits only an
  * authenticated server (DANE, MTA-STS enforce, pins, PKIX on the name of a
  * DNSSEC-secure MX; a static verify entry alone does not prove the MX name)

@@ -1,5 +1,6 @@
 package org.depesche.store;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -12,6 +13,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 
 import org.depesche.mail.MailAddress;
 
@@ -23,7 +26,12 @@ import org.depesche.mail.MailAddress;
  * tmp/, fsynced, renamed into new/ and new/ is fsynced: the Maildir delivery
  * protocol, made durable. Files get LF line ends (what Dovecot stores) and
  * the name {@code <seconds>.<deliveryKey>.<hostname>,S=<size>,W=<crlf-size>}
- * (Dovecot reads S= as the file size and W= as the RFC 5322 size).
+ * (Dovecot reads S= as the file size and W= as the RFC 5322 size);
+ * {@link #open} gives a message back with CRLF line ends again. Files are
+ * 0600 and directories 0700. A crash between tmp/ and new/ leaves a file in
+ * tmp/ that no reader and no {@link #contains} sees; the queue then delivers
+ * again, and a Maildir reader removes such leftovers after 36 hours (the
+ * Maildir convention; Depesche itself never reads tmp/).
  */
 public final class MaildirStore implements MailboxStore {
     private static final int BUFFER = 65536;
@@ -73,18 +81,38 @@ public final class MaildirStore implements MailboxStore {
 
     @Override
     public boolean contains(MailAddress mailbox, String deliveryKey) throws IOException {
-        requireKey(deliveryKey);
-        Path maildir = maildir(mailbox);
-        String marker = "." + deliveryKey + ".";
-        // A mail client may already have moved it to cur/ (then it has ":2,<flags>" appended).
+        return find(mailbox, deliveryKey, "new").isPresent() || find(mailbox, deliveryKey, "cur").isPresent();
+    }
+
+    /** The stored file with its LF line ends turned back into CRLF. */
+    @Override
+    public Optional<InputStream> open(MailAddress mailbox, String deliveryKey) throws IOException {
+        // A mail client may move the file from new/ to cur/ between the listing and the opening.
         for (String sub : new String[] {"new", "cur"}) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(maildir.resolve(sub))) {
-                for (Path f : files) if (f.getFileName().toString().contains(marker)) return true;
+            Optional<Path> file = find(mailbox, deliveryKey, sub);
+            if (file.isEmpty()) continue;
+            try {
+                return Optional.of(new CrlfInput(new BufferedInputStream(Files.newInputStream(file.get()), BUFFER)));
             } catch (NoSuchFileException e) {
-                // no such Maildir yet: nothing delivered
+                // moved on: look further
             }
         }
-        return false;
+        return Optional.empty();
+    }
+
+    /**
+     * The file of this key in {@code new} or {@code cur} (where a mail client
+     * moves it, appending ":2,<flags>").
+     */
+    private Optional<Path> find(MailAddress mailbox, String deliveryKey, String sub) throws IOException {
+        requireKey(deliveryKey);
+        String marker = "." + deliveryKey + ".";
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(maildir(mailbox).resolve(sub))) {
+            for (Path f : files) if (f.getFileName().toString().contains(marker)) return Optional.of(f);
+        } catch (NoSuchFileException e) {
+            // no such Maildir yet: nothing delivered
+        }
+        return Optional.empty();
     }
 
     /**
@@ -120,6 +148,44 @@ public final class MaildirStore implements MailboxStore {
         while (dst.hasRemaining()) out.write(dst);
         dst.clear();
         return n;
+    }
+
+    /** Gives back each LF as CRLF: the inverse of {@link #copyWithLf} for a message without bare LF (which SMTP refuses). */
+    private static final class CrlfInput extends InputStream {
+        private final InputStream in;
+        private boolean lfNext;
+
+        CrlfInput(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (lfNext) {
+                lfNext = false;
+                return '\n';
+            }
+            int b = in.read();
+            if (b == '\n') {
+                lfNext = true;
+                return '\r';
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, buf.length);
+            if (len == 0) return 0;
+            int n = 0;
+            for (int b; n < len && (b = read()) >= 0; n++) buf[off + n] = (byte) b;
+            return n == 0 ? -1 : n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     /** One path segment from an address part: nothing that could climb out of the mail root. */

@@ -25,7 +25,7 @@ import org.depesche.dns.CachingDnsResolver;
 import org.depesche.dns.TestDns;
 import org.depesche.outbound.DeliveryPlanner;
 import org.depesche.outbound.RemoteCourier;
-import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
@@ -123,7 +123,7 @@ class PeerTextTest {
             q.update(m.record(0, Instant.now(), Courier.Result.deferred("said: 450 " + HOSTILE)
                     .withHop(new Courier.Hop(MX, "127.0.0.1", "", "", "none", "450 " + HOSTILE))));
         }
-        new DowngradeMemory(dir.resolve("data/policy")).remember("example.org", Strength.ENCRYPTED, "mx" + CLEAR + ".example.org",
+        new FileDowngradeMemory(dir.resolve("data/policy")).remember("example.org", Strength.ENCRYPTED, "mx" + CLEAR + ".example.org",
                 Instant.now());
 
         CliRun show = CliRun.of("queue", "show", id, "--config", config.toString());
@@ -169,7 +169,7 @@ class PeerTextTest {
         try (SmtpClient client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofSeconds(20)), null, Clock.systemUTC());
              FileQueue queue = new FileQueue(dir.resolve("data/queue"), 0, Clock.systemUTC());
              QueueRunner runner = new QueueRunner(queue, new RemoteCourier(new DeliveryPlanner(dns,
-                     new PolicyEngine(settings, new DowngradeMemory(dir.resolve("data/policy"))), port, new Random(7), Set.of()),
+                     new PolicyEngine(settings, new FileDowngradeMemory(dir.resolve("data/policy"))), port, new Random(7), Set.of()),
                      client, Clock.systemUTC()), new Config.Queue(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(5), 1),
                      Clock.systemUTC())) {
             runner.start();

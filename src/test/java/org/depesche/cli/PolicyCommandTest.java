@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 
 import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.transport.Strength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +52,7 @@ class PolicyCommandTest {
     @Test
     void showNamesTheLevelAndWhatTheDomainWasReachedWith() throws Exception {
         Path config = config();
-        new DowngradeMemory(dir.resolve("data/policy"))
+        new FileDowngradeMemory(dir.resolve("data/policy"))
                 .remember("example.org", Strength.DANE_VERIFIED, "mx.example.org", Instant.parse("2026-11-01T10:00:00Z"));
         Run r = run("policy", "show", "--config", config.toString(), "example.org");
         assertThat(r.code()).isZero();
@@ -63,7 +64,7 @@ class PolicyCommandTest {
     @Test
     void resetForgetsTheDomainSoTheNextDeliveryMayUseLess() throws Exception {
         Path config = config();
-        DowngradeMemory memory = new DowngradeMemory(dir.resolve("data/policy"));
+        DowngradeMemory memory = new FileDowngradeMemory(dir.resolve("data/policy"));
         memory.remember("example.org", Strength.ENCRYPTED, "mx.example.org", Instant.now());
         Run r = run("policy", "reset", "--config", config.toString(), "example.org");
         assertThat(r.code()).isZero();

@@ -24,7 +24,7 @@ import org.depesche.dns.DnsResult;
 import org.depesche.dns.DnssecStatus;
 import org.depesche.policy.DeliveryRequest;
 import org.depesche.policy.DomainPolicy;
-import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.MxDecision;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.smtp.client.TlsRequirement;
@@ -51,9 +51,9 @@ class MtaStsEnforcementTest {
     }
 
     private PolicyEngine engine(PolicyFetcher fetcher) {
-        PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), fetcher, d -> Optional.ofNullable(txt.get(d)), new SettableClock());
+        PolicyCache cache = new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), fetcher, d -> Optional.ofNullable(txt.get(d)), new SettableClock());
         return new PolicyEngine(new Config.Delivery("dane", 25, null, null, null, null, null, null),
-                new DowngradeMemory(data.resolve("policy")), cache);
+                new FileDowngradeMemory(data.resolve("policy")), cache);
     }
 
     private static MxDecision decide(PolicyEngine engine, String mx) throws Exception {

@@ -42,7 +42,7 @@ class PolicyCacheTest {
     }
 
     private PolicyCache cache(PolicyServer server) {
-        return new PolicyCache(data.resolve("mta-sts"), server.fetcher(trust), d -> Optional.ofNullable(txt.get(d)), clock);
+        return new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), server.fetcher(trust), d -> Optional.ofNullable(txt.get(d)), clock);
     }
 
     /** Caches ENFORCE under id1 for example.org, stops the policy host and returns a fetcher aimed at it. */
@@ -84,7 +84,7 @@ class PolicyCacheTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).serve(ENFORCE);
              var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), server.fetcher(trust), d -> {
+            PolicyCache cache = new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), server.fetcher(trust), d -> {
                 if (d.equals("slow.example")) {
                     entered.countDown();
                     try {
@@ -122,7 +122,7 @@ class PolicyCacheTest {
         txt.put("example.org", new StsRecord("id1"));
         try (PolicyServer server = new PolicyServer(TestPki.leaf(ca, "localhost")).stallAfterHeaders(ENFORCE);
              var deliveries = Executors.newVirtualThreadPerTaskExecutor()) {
-            PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), server.fetcher(trust, DEADLINE),
+            PolicyCache cache = new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), server.fetcher(trust, DEADLINE),
                     d -> Optional.ofNullable(txt.get(d)), clock);
             long start = System.nanoTime();
             List<Future<Optional<PolicyCache.Entry>>> answers = new ArrayList<>();
@@ -191,7 +191,7 @@ class PolicyCacheTest {
         PolicyFetcher deadFetcher = cacheEnforcePolicyThenStopTheHost();
         assertThat(Files.exists(data.resolve("mta-sts/example.org.json"))).isTrue();
         txt.put("example.org", new StsRecord("id2")); // forces a fetch, which fails: the host is gone
-        PolicyCache restarted = new PolicyCache(data.resolve("mta-sts"), deadFetcher, d -> Optional.ofNullable(txt.get(d)), clock);
+        PolicyCache restarted = new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), deadFetcher, d -> Optional.ofNullable(txt.get(d)), clock);
         PolicyCache.Entry e = restarted.policyFor("example.org").orElseThrow();
         assertThat(e.id()).isEqualTo("id1");
         assertThat(e.policy().mode()).isEqualTo(StsPolicy.Mode.ENFORCE);
@@ -213,7 +213,7 @@ class PolicyCacheTest {
     void anExpiredPolicyIsNotUsedWhenItCannotBeRefetched() throws Exception {
         PolicyFetcher deadFetcher = cacheEnforcePolicyThenStopTheHost();
         clock.advance(Duration.ofSeconds(86401));
-        PolicyCache cache = new PolicyCache(data.resolve("mta-sts"), deadFetcher, d -> Optional.ofNullable(txt.get(d)), clock);
+        PolicyCache cache = new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), deadFetcher, d -> Optional.ofNullable(txt.get(d)), clock);
         assertThat(cache.policyFor("example.org")).isEmpty();
         assertThat(cache.cached("example.org")).isPresent();
     }

@@ -38,7 +38,7 @@ class PolicyRefresherTest {
     }
 
     private PolicyCache cache(PolicyFetcher fetcher) {
-        return new PolicyCache(data.resolve("mta-sts"), fetcher, d -> Optional.ofNullable(txt.get(d)), clock);
+        return new PolicyCache(new FilePolicyStore(data.resolve("mta-sts")), fetcher, d -> Optional.ofNullable(txt.get(d)), clock);
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.depesche.dns.DnsResolver;
 import org.depesche.dns.TestDns;
+import org.depesche.mtasts.FilePolicyStore;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.queue.Courier;
@@ -57,7 +58,7 @@ class MtaStsDeliveryTest {
 
     /** With {@code cacheClock} for the MTA-STS cache, so a test can let a cached policy expire. */
     private RemoteCourier courier(DnsResolver dns, int port, Clock cacheClock) throws Exception {
-        PolicyCache cache = new PolicyCache(dir.resolve("data/mta-sts"), policyHost.fetcher(PolicyServer.clientTrusting(ca)),
+        PolicyCache cache = new PolicyCache(new FilePolicyStore(dir.resolve("data/mta-sts")), policyHost.fetcher(PolicyServer.clientTrusting(ca)),
                 d -> StsRecord.lookup(dns, d), cacheClock);
         return out.courier(dns, port, "dane", cache);
     }

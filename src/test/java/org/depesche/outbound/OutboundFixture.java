@@ -18,6 +18,7 @@ import org.depesche.config.Config;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.dns.DnsResolver;
 import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.Courier;
 import org.depesche.queue.Envelope;
@@ -53,7 +54,7 @@ final class OutboundFixture implements AutoCloseable {
     /** {@code pkixTrust}: the anchors for level verify. */
     OutboundFixture(Path dir, java.security.KeyStore pkixTrust) throws Exception {
         queue = new FileQueue(dir.resolve("sender-queue"), 0, Clock.systemUTC());
-        memory = new DowngradeMemory(dir.resolve("data/policy")); // where `depesche policy` finds it with data_dir = "data"
+        memory = new FileDowngradeMemory(dir.resolve("data/policy")); // where `depesche policy` finds it with data_dir = "data"
         client = new SmtpClient("sender.test", ClientTimeouts.all(Duration.ofSeconds(20)), pkixTrust, Clock.systemUTC());
     }
 

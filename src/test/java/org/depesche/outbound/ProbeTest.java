@@ -17,10 +17,11 @@ import java.util.Set;
 import org.depesche.config.Config;
 import org.depesche.dns.DnsResolver;
 import org.depesche.dns.TestDns;
+import org.depesche.mtasts.FilePolicyStore;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.outbound.ProbeReport.Level;
-import org.depesche.policy.DowngradeMemory;
+import org.depesche.policy.FileDowngradeMemory;
 import org.depesche.policy.PolicyEngine;
 import org.depesche.queue.TransportDemand;
 import org.depesche.smtp.client.ClientTimeouts;
@@ -65,7 +66,7 @@ class ProbeTest {
 
     private Probe probe(DnsResolver dns, int port, ServerProbe server, Probe.MtaStsSource sts, Config.Policy... table) {
         Config.Delivery settings = new Config.Delivery("dane", port, null, null, null, null, null, List.of(table));
-        PolicyEngine engine = new PolicyEngine(settings, new DowngradeMemory(dir.resolve("data/policy")),
+        PolicyEngine engine = new PolicyEngine(settings, new FileDowngradeMemory(dir.resolve("data/policy")),
                 sts == null ? null : sts.cache());
         return new Probe(new DeliveryPlanner(dns, engine, port, new java.util.Random(0), Set.of("mx.sender.test")),
                 d -> d.equals("sender.test"), sts, server, Clock.systemUTC());
@@ -77,7 +78,7 @@ class ProbeTest {
 
     private Probe.MtaStsSource mtaSts(DnsResolver dns, PolicyServer policyHost) throws Exception {
         var fetcher = policyHost.fetcher(PolicyServer.clientTrusting(ca));
-        return new Probe.MtaStsSource(new PolicyCache(dir.resolve("data/mta-sts"), fetcher, d -> StsRecord.lookup(dns, d),
+        return new Probe.MtaStsSource(new PolicyCache(new FilePolicyStore(dir.resolve("data/mta-sts")), fetcher, d -> StsRecord.lookup(dns, d),
                 Clock.systemUTC()));
     }
 
@@ -182,7 +183,7 @@ class ProbeTest {
 
     @Test
     void aStaticVerifyEntryAndTheDowngradeMemoryAreReportedAndAPkixValidMxIsVerified() throws Exception {
-        new DowngradeMemory(dir.resolve("data/policy"))
+        new FileDowngradeMemory(dir.resolve("data/policy"))
                 .remember("example.org", Strength.VERIFIED, MX, Instant.parse("2026-11-01T10:00:00Z"));
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.leaf(ca, MX)));
              TestDns dns = unsigned()) {
@@ -238,7 +239,7 @@ class ProbeTest {
              TestDns dns = TestDns.builder().unsignedZone("example.org").mx(10, MX).a(MX, "127.0.0.1")
                      .txt("_mta-sts.example.org", "v=STSv1; id=20261128;").start()) {
             DnsResolver resolver = dns.validatingResolver();
-            var sts = new Probe.MtaStsSource(new PolicyCache(dir.resolve("data/mta-sts"),
+            var sts = new Probe.MtaStsSource(new PolicyCache(new FilePolicyStore(dir.resolve("data/mta-sts")),
                     policyHost.fetcher(PolicyServer.clientTrusting(ca), deadline), d -> StsRecord.lookup(resolver, d), Clock.systemUTC()));
             ProbeReport r = java.util.concurrent.CompletableFuture.supplyAsync(() -> probe(resolver, 25, null, sts).probe("example.org"))
                     .get(deadline.plusSeconds(8).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

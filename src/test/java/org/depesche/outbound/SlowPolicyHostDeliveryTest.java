@@ -16,6 +16,7 @@ import org.depesche.config.Config;
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.FileDirectory;
 import org.depesche.dns.TestDns;
+import org.depesche.mtasts.FilePolicyStore;
 import org.depesche.mtasts.PolicyCache;
 import org.depesche.mtasts.StsRecord;
 import org.depesche.queue.LocalCourier;
@@ -90,7 +91,7 @@ class SlowPolicyHostDeliveryTest {
                 .unsignedZone("example.org").mx(10, "mx.example.org").a("mx.example.org", "127.0.0.1")
                 .start());
         var resolver = dns.validatingResolver();
-        PolicyCache cache = new PolicyCache(dir.resolve("data/mta-sts"),
+        PolicyCache cache = new PolicyCache(new FilePolicyStore(dir.resolve("data/mta-sts")),
                 policyHost.fetcher(PolicyServer.clientTrusting(ca), DEADLINE), d -> StsRecord.lookup(resolver, d), Clock.systemUTC());
         RemoteCourier remote = out.courier(resolver, mx.address().getPort(), "dane", cache);
         MaildirStore store = new MaildirStore(dir.resolve("data/mail"), "mx.sender.test", Clock.systemUTC());

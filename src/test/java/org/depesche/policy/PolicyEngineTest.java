@@ -32,7 +32,7 @@ class PolicyEngineTest {
 
     private PolicyEngine engine(String level, Config.Policy... table) {
         return new PolicyEngine(new Config.Delivery(level, null, null, null, null, null, null, Arrays.asList(table)),
-                new DowngradeMemory(dir.resolve("policy")));
+                new FileDowngradeMemory(dir.resolve("policy")));
     }
 
     private static DnsResult tlsa(DnsResult.Outcome outcome, DnssecStatus status, int usage) throws Exception {
@@ -136,41 +136,6 @@ class PolicyEngineTest {
         assertThat(d).isEqualTo(new MxDecision.Connect(new TlsRequirement.Pkix(Set.of(MX)), true));
         assertThat(requirement(decide(e, secure(tlsa(DnsResult.Outcome.FOUND, DnssecStatus.SECURE, 3)))))
                 .isInstanceOf(TlsRequirement.Dane.class);
-    }
-
-    @Test
-    void theMemoryOnlyRisesAndResetForgetsIt() throws Exception {
-        DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
-        assertThat(m.remember("Example.ORG", Strength.DANE_VERIFIED, MX, Instant.EPOCH)).isTrue();
-        assertThat(m.remember("example.org", Strength.ENCRYPTED, MX, Instant.EPOCH)).isFalse();
-        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Strength.DANE_VERIFIED);
-        assertThat(new DowngradeMemory(dir.resolve("policy")).get("example.org.")).isPresent();
-        assertThat(m.reset("example.org")).isTrue();
-        assertThat(m.get("example.org")).isEmpty();
-        assertThat(m.reset("example.org")).isFalse();
-    }
-
-    @Test
-    void theMemoryReadsTheNamesItsFilesHaveAlwaysHeldAndRemembersMtaStsAsVerified() throws Exception {
-        java.nio.file.Files.createDirectories(dir.resolve("policy"));
-        java.nio.file.Files.writeString(dir.resolve("policy/example.org.json"),
-                "{\"domain\": \"example.org\", \"protection\": \"tls\", \"mx\": \"" + MX + "\", \"at\": \"1970-01-01T00:00:00Z\"}");
-        DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
-        assertThat(m.get("example.org")).get().extracting(DowngradeMemory.Entry::protection).isEqualTo(Strength.ENCRYPTED);
-        assertThat(m.remember("example.org", Strength.MTA_STS_VERIFIED, MX, Instant.EPOCH)).isTrue();
-        assertThat(m.get("example.org")).get().satisfies(e -> {
-            assertThat(e.protection()).isEqualTo(Strength.VERIFIED);
-            assertThat(e.label()).isEqualTo("verified");
-        });
-        assertThat(java.nio.file.Files.readString(dir.resolve("policy/example.org.json"))).contains("\"protection\" : \"verified\"");
-        assertThat(m.remember("example.org", Strength.VERIFIED, MX, Instant.EPOCH)).isFalse();
-    }
-
-    @Test
-    void aDomainThatIsNoDomainNeverBecomesAPath() {
-        DowngradeMemory m = new DowngradeMemory(dir.resolve("policy"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.get("../../etc/passwd"))
-                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -3,9 +3,7 @@ package org.depesche.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,17 +16,19 @@ import org.depesche.mail.MailAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class MaildirStoreTest {
+/** The contract on {@link MaildirStore}, and what only the Maildir shows: paths, names, line ends, modes, tmp/. */
+class MaildirStoreTest extends MailboxStoreContractTest {
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
-    private static final MailAddress BOB = MailAddress.parse("Bob@Example.COM");
 
     @TempDir
     Path root;
 
+    /** Fixed: every delivery of a test falls in the same second, so names differ by their key alone. */
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
-    private static ByteArrayInputStream crlf(String s) {
-        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    @Override
+    MailboxStore store() {
+        return new MaildirStore(root, "mx.example.com", clock);
     }
 
     private static List<Path> files(Path dir) throws IOException {
@@ -86,6 +86,38 @@ class MaildirStoreTest {
         Path file = files(maildir.resolve("new")).getFirst();
         Files.move(file, maildir.resolve("cur").resolve(file.getFileName() + ":2,S"));
         assertThat(store.contains(BOB, "q1-1")).isTrue();
+        assertThat(readBack(store, BOB, "q1-1")).isEqualTo("x\r\n");
+    }
+
+    @Test
+    void messagesDeliveredInOneSecondGetNamesThatDifferByTheirKey() throws Exception {
+        MailboxStore store = store();
+        store.deliver(BOB, "q1-0", crlf("x\r\n"));
+        store.deliver(BOB, "q1-1", crlf("x\r\n"));
+        store.deliver(BOB, "q2-0", crlf("x\r\n"));
+        assertThat(files(root.resolve("example.com/bob/new"))).extracting(f -> f.getFileName().toString())
+                .containsExactlyInAnyOrder(NOW.getEpochSecond() + ".q1-0.mx.example.com,S=2,W=3",
+                        NOW.getEpochSecond() + ".q1-1.mx.example.com,S=2,W=3", NOW.getEpochSecond() + ".q2-0.mx.example.com,S=2,W=3");
+    }
+
+    /** A crash after tmp/ was written but before the rename: not a delivery, and the runner's next attempt stores it. */
+    @Test
+    void aFileLeftInTmpByACrashIsNoDeliveryAndTheNextAttemptStoresTheMessage() throws Exception {
+        Path tmp = root.resolve("example.com/bob/tmp");
+        Files.createDirectories(tmp);
+        Files.createDirectories(root.resolve("example.com/bob/new"));
+        Files.writeString(tmp.resolve(NOW.getEpochSecond() + ".k-0.mx.example.com"), "Subject: cut sh");
+        Files.writeString(tmp.resolve((NOW.getEpochSecond() - 3600) + ".k-0.mx.example.com"), "an hour older");
+        MailboxStore store = store();
+        assertThat(store.contains(BOB, "k-0")).isFalse();
+        assertThat(store.open(BOB, "k-0")).isEmpty();
+
+        store.deliver(BOB, "k-0", crlf(MESSAGE));
+        assertThat(readBack(store, BOB, "k-0")).isEqualTo(MESSAGE);
+        assertThat(files(root.resolve("example.com/bob/new"))).hasSize(1);
+        // The same-named leftover was overwritten and renamed; the older one is left for the Maildir reader to remove.
+        assertThat(files(tmp)).extracting(f -> f.getFileName().toString())
+                .containsExactly((NOW.getEpochSecond() - 3600) + ".k-0.mx.example.com");
     }
 
     @Test

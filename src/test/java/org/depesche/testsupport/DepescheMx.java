@@ -19,6 +19,7 @@ import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.smtp.server.ListenerKind;
 import org.depesche.smtp.server.SmtpServer;
+import org.depesche.store.FileRefusalStore;
 import org.depesche.tls.PemTlsContextProvider;
 
 /**
@@ -41,7 +42,8 @@ public final class DepescheMx implements AutoCloseable {
         HostPort any = new HostPort("127.0.0.1", 0);
         Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, Limits.defaults(),
                 null, null, new Config.Log("debug", true));
-        server = new SmtpServer(config, exampleOrg(), queue, tls, Clock.systemUTC());
+        server = new SmtpServer(config, exampleOrg(), queue, new FileRefusalStore(dir.resolve("refusals")), tls,
+                Clock.systemUTC());
         server.start();
     }
 

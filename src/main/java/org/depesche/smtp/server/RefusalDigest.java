@@ -22,6 +22,8 @@ import org.depesche.queue.Queue;
 import org.depesche.queue.Recipient;
 import org.depesche.mail.MailAddress;
 import org.depesche.mail.TlsInfo;
+import org.depesche.store.RefusalStore;
+import org.depesche.store.RefusalStore.Refusal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@link #INTERVAL}. Digests are queued like any message, from the null
  * sender (RFC 5321 4.5.5) so nothing ever answers them, and marked
  * {@code Auto-Submitted: auto-generated} (RFC 3834 5). Pending refusals and
- * the time of each account's last digest are kept in {@link RefusalFiles},
+ * the time of each account's last digest are kept in a {@link RefusalStore},
  * so a restart neither loses them nor sends a digest early.
  */
 final class RefusalDigest {
@@ -44,24 +46,20 @@ final class RefusalDigest {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
-    /** One refused RCPT: when, the envelope sender, the secure address, the peer and why. */
-    record Refusal(Instant at, String sender, String recipient, String peer, String helo, String reason) {
-    }
-
     private static final class Owner {
         final List<Refusal> pending = new ArrayList<>();
         int notListed;
         Instant lastSent;
 
-        RefusalFiles.State state() {
-            return new RefusalFiles.State(List.copyOf(pending), notListed, lastSent);
+        RefusalStore.Pending state() {
+            return new RefusalStore.Pending(pending, notListed, Optional.ofNullable(lastSent));
         }
 
-        static Owner of(RefusalFiles.State s) {
+        static Owner of(RefusalStore.Pending s) {
             Owner o = new Owner();
-            o.pending.addAll(s.pending().subList(0, Math.min(MAX_LISTED, s.pending().size())));
-            o.notListed = s.notListed() + s.pending().size() - o.pending.size();
-            o.lastSent = s.lastSent();
+            o.pending.addAll(s.refusals().subList(0, Math.min(MAX_LISTED, s.refusals().size())));
+            o.notListed = s.notListed() + s.refusals().size() - o.pending.size();
+            o.lastSent = s.lastSent().orElse(null);
             return o;
         }
     }
@@ -71,15 +69,15 @@ final class RefusalDigest {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<MailAddress, Owner> owners = new LinkedHashMap<>(); // guarded by this
-    private final RefusalFiles files; // written under this, so the newest state is the one on disk
+    private final RefusalStore store; // written under this, so the newest state is the one kept
 
-    /** {@code dir}: where pending refusals are kept, {@code <data>/refusals}; what an earlier run left there is loaded now. */
-    RefusalDigest(Queue queue, String hostname, Clock clock, java.nio.file.Path dir) {
+    /** {@code store}: where pending refusals are kept; what an earlier run left there is loaded now. */
+    RefusalDigest(Queue queue, String hostname, Clock clock, RefusalStore store) {
         this.queue = queue;
         this.hostname = hostname;
         this.clock = clock;
-        this.files = new RefusalFiles(dir);
-        files.load(MAX_OWNERS).forEach((account, state) -> owners.put(account, Owner.of(state)));
+        this.store = store;
+        store.load(MAX_OWNERS).forEach((account, state) -> owners.put(account, Owner.of(state)));
         if (!owners.isEmpty()) log.info("event=refusal-digest-loaded accounts={}", owners.size());
     }
 
@@ -97,9 +95,9 @@ final class RefusalDigest {
                 }
                 if (o.pending.size() < MAX_LISTED) {
                     o.pending.add(refusal);
-                    files.save(account, o.state());
+                    store.save(account, o.state());
                 } else {
-                    // Past the list only a count grows: a flood of refused RCPTs (THREATS T14) costs no disk write,
+                    // Past the list only a count grows: a flood of refused RCPTs (THREATS T14) costs no write,
                     // and a restart at worst undercounts what was not listed anyway.
                     o.notListed++;
                 }
@@ -121,7 +119,7 @@ final class RefusalDigest {
                 if (!quiet) continue;
                 if (o.pending.isEmpty()) {
                     it.remove(); // nothing to tell and the interval is over: forget the account
-                    files.delete(e.getKey());
+                    store.delete(e.getKey());
                     continue;
                 }
                 Owner batch = new Owner();
@@ -130,7 +128,7 @@ final class RefusalDigest {
                 o.pending.clear();
                 o.notListed = 0;
                 o.lastSent = now;
-                files.save(e.getKey(), o.state());
+                store.save(e.getKey(), o.state());
                 due.put(e.getKey(), batch);
             }
         }

@@ -21,6 +21,7 @@ import org.depesche.config.HostPort;
 import org.depesche.directory.Directory;
 import org.depesche.net.ConnectionGate;
 import org.depesche.queue.Queue;
+import org.depesche.store.RefusalStore;
 import org.depesche.tls.TlsContextProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,15 +51,17 @@ public final class SmtpServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closed;
 
-    public SmtpServer(Config config, Directory directory, Queue queue, TlsContextProvider tls, Clock clock) {
-        this(config, directory, queue, tls, clock, AUTH_FAILURE_DELAY);
+    /** {@code refusals} keeps what the refusal digests have not yet told the owners of secure addresses. */
+    public SmtpServer(Config config, Directory directory, Queue queue, RefusalStore refusals, TlsContextProvider tls,
+                      Clock clock) {
+        this(config, directory, queue, refusals, tls, clock, AUTH_FAILURE_DELAY);
     }
 
     /** For tests: the base delay after a failed AUTH (zero makes them fast). */
-    SmtpServer(Config config, Directory directory, Queue queue, TlsContextProvider tls, Clock clock,
+    SmtpServer(Config config, Directory directory, Queue queue, RefusalStore refusals, TlsContextProvider tls, Clock clock,
                Duration authFailureDelay) {
         this.ctx = new Context(config, directory, queue, tls, clock, authFailureDelay,
-                new RefusalDigest(queue, config.hostname(), clock, config.dataDir().resolve("refusals")));
+                new RefusalDigest(queue, config.hostname(), clock, refusals));
         this.gate = new ConnectionGate(config.limits().maxConnections(), config.limits().maxConnectionsPerIp());
     }
 

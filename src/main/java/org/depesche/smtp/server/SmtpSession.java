@@ -30,6 +30,7 @@ import org.depesche.mail.MailAddress;
 import org.depesche.smtp.Reply;
 import org.depesche.smtp.SmtpException;
 import org.depesche.mail.TlsInfo;
+import org.depesche.store.RefusalStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -423,7 +424,7 @@ final class SmtpSession implements Runnable {
             // THREATS T2b: refused before DATA, so no byte of the message crosses the wire in plaintext.
             // 5.7.10 "Encryption needed" (RFC 5248 registry, as RFC 8689 5 uses it for the same intent).
             log.info("rcpt refused cid={} rcpt={} reason=secure-address-without-tls", cid, printable(rcpt.toString()));
-            ctx.refusals().record(mailboxes, new RefusalDigest.Refusal(ctx.clock().instant(),
+            ctx.refusals().record(mailboxes, new RefusalStore.Refusal(ctx.clock().instant(),
                     tx.sender.map(MailAddress::toString).orElse(""), rcpt.toString(),
                     plain.getInetAddress().getHostAddress(), helo, "it did not use STARTTLS (no encryption)"));
             throw new SmtpException(550, "5.7.10", rcpt + " accepts mail only over TLS; your server did not use STARTTLS");

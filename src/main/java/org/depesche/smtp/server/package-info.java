@@ -10,7 +10,12 @@
  * the floor a secure sender asks for are stored with the message.
  * DATA ends only at CRLF.CRLF and bare CR or LF is refused (RFC 5321 4.5.2,
  * T12); nothing is relayed and submitters may only use their own addresses
- * in MAIL FROM and From (T13); every limit of RFC 5321 4.5.3 is enforced,
+ * in MAIL FROM and From (T13). RCPT to a secure address is refused on a
+ * session without TLS (T2b), and its owner gets a digest of such
+ * refusals, at most one an hour, from the null sender (RFC 5321 4.5.5) and
+ * marked auto-generated (RFC 3834 5); what is not yet sent is kept in the
+ * {@link org.depesche.store.RefusalStore} the server is given, not in
+ * files of its own. Every limit of RFC 5321 4.5.3 is enforced,
  * and beyond its per-command timeouts (4.5.3.2) a junk-command limit, a
  * minimum data rate and a session time limit keep slow clients from
  * holding a connection forever (T14). Peer text reaches logs and echoing

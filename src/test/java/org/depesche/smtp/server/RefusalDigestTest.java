@@ -11,6 +11,8 @@ import java.util.List;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.QueuedMessage;
 import org.depesche.mail.MailAddress;
+import org.depesche.store.FileRefusalStore;
+import org.depesche.store.RefusalStore;
 import org.depesche.testsupport.SettableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +33,7 @@ class RefusalDigestTest {
     @BeforeEach
     void setUp() throws Exception {
         queue = new FileQueue(dir.resolve("queue"), 0, clock);
-        digest = new RefusalDigest(queue, "mx.example.org", clock, dir.resolve("refusals"));
+        digest = new RefusalDigest(queue, "mx.example.org", clock, new FileRefusalStore(dir.resolve("refusals")));
     }
 
     @AfterEach
@@ -39,8 +41,8 @@ class RefusalDigestTest {
         queue.close();
     }
 
-    private RefusalDigest.Refusal refusal(String sender) {
-        return new RefusalDigest.Refusal(clock.instant(), sender, "alice@secure.example.org", "192.0.2.7", "relay.remote.test",
+    private RefusalStore.Refusal refusal(String sender) {
+        return new RefusalStore.Refusal(clock.instant(), sender, "alice@secure.example.org", "192.0.2.7", "relay.remote.test",
                 "it did not use STARTTLS (no encryption)");
     }
 
@@ -142,7 +144,7 @@ class RefusalDigestTest {
         digest.record(List.of(BOB), refusal("erin@remote.test"));
         assertThat(to(ALICE)).hasSize(1);
 
-        RefusalDigest restarted = new RefusalDigest(queue, "mx.example.org", clock, dir.resolve("refusals"));
+        RefusalDigest restarted = new RefusalDigest(queue, "mx.example.org", clock, new FileRefusalStore(dir.resolve("refusals")));
         restarted.flushDue();
         assertThat(to(ALICE)).as("the hour since the last digest is not over yet").hasSize(1);
         clock.advance(Duration.ofMinutes(55));

@@ -22,6 +22,7 @@ import org.depesche.directory.MemoryDirectory;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.Queue;
 import org.depesche.queue.QueuedMessage;
+import org.depesche.store.FileRefusalStore;
 import org.depesche.testsupport.ForwardingQueue;
 
 /**
@@ -51,8 +52,8 @@ final class TestServer implements AutoCloseable {
         HostPort any = new HostPort("127.0.0.1", 0);
         Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, limits,
                 new Config.Submission(receivedClientIp), null, new Config.Log("debug", true));
-        server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, served, tls.provider,
-                Clock.systemUTC(), Duration.ZERO);
+        server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, served,
+                new FileRefusalStore(dir.resolve("refusals")), tls.provider, Clock.systemUTC(), Duration.ZERO);
         server.start();
     }
 
