@@ -1,7 +1,5 @@
 package org.depesche.config;
 
-import java.util.Locale;
-
 /**
  * Syntax of this server's own host names as configured ({@code hostname},
  * {@code helo_name}, MTA-STS MX patterns; RFC 1123 2.1, RFC 5321 2.3.5):
@@ -29,9 +27,13 @@ public final class HostName {
         return true;
     }
 
-    /** Lower case, without a trailing dot: how quickstart writes a host name into the configuration. */
+    /**
+     * How quickstart writes a host name into the configuration: its
+     * {@link org.depesche.mail.DomainName#hostKey}, lower-case A-labels
+     * without a trailing dot, the form a greeting and a certificate's
+     * dNSName (RFC 5280 4.2.1.6) need.
+     */
     public static String normalize(String name) {
-        String n = name.strip().toLowerCase(Locale.ROOT);
-        return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+        return org.depesche.mail.DomainName.hostKey(name);
     }
 }

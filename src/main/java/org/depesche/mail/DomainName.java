@@ -44,6 +44,24 @@ public final class DomainName {
         return ascii;
     }
 
+    /**
+     * The key of a host name that need not be a domain UTS #46 accepts: names
+     * from DNS and the configuration may have labels STD3 or IDNA2008 refuse
+     * (an '_', a "--" in the third and fourth place), yet still name a host.
+     * Such a name is compared as DNS compares it, case-insensitively (RFC
+     * 4343): in lower case, without the trailing dot ("." stays the root).
+     * Every other name is compared by its {@link #key}, so that a U-label
+     * spelling meets the A-labels of a DNS record.
+     */
+    public static String hostKey(String name) {
+        try {
+            return key(name);
+        } catch (InvalidDomainException e) {
+            String n = name.strip().toLowerCase(java.util.Locale.ROOT);
+            return n.endsWith(".") && n.length() > 1 ? n.substring(0, n.length() - 1) : n;
+        }
+    }
+
     /** True if {@link #key} accepts the name. */
     public static boolean isValid(String domain) {
         try {

@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.depesche.config.HostPort;
+import org.depesche.mail.Domain;
 import org.depesche.net.ConnectionGate;
 import org.depesche.tls.TlsContextProvider;
 
@@ -216,14 +217,14 @@ public final class MtaStsServer implements AutoCloseable {
         return new Reply(200, "OK", policy.policy().toText().getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** "mta-sts.example.org[:443]" gives "example.org"; anything else null. */
+    /** "mta-sts.example.org[:443]", however spelled, gives the key "example.org"; anything else null. */
     static String policyDomain(String host) {
         if (host == null) return null;
-        String h = host.strip().toLowerCase(Locale.ROOT);
+        String h = host.strip();
         int colon = h.lastIndexOf(':');
         if (colon >= 0 && !h.endsWith("]")) h = h.substring(0, colon);
-        if (h.endsWith(".")) h = h.substring(0, h.length() - 1);
-        return h.startsWith("mta-sts.") && h.length() > "mta-sts.".length() ? h.substring("mta-sts.".length()) : null;
+        String name = Domain.ifValid(h).map(Domain::asciiName).orElse("");
+        return name.startsWith("mta-sts.") ? name.substring("mta-sts.".length()) : null;
     }
 
     /** close_notify without closing the input (RFC 8446 6.1), so that a client reading to the end stops at once. */

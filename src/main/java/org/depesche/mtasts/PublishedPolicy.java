@@ -7,6 +7,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 import org.depesche.config.Config;
+import org.depesche.mail.DomainName;
 
 /**
  * The policy this server publishes for its own domains, with the id of its
@@ -19,9 +20,15 @@ public record PublishedPolicy(StsPolicy policy, String id) {
     public static PublishedPolicy from(Config config) {
         Config.MtaSts m = config.mtaSts();
         StsPolicy.Mode mode = StsPolicy.Mode.valueOf(m.mode().toUpperCase(Locale.ROOT));
-        StsPolicy policy = new StsPolicy(mode, config.mtaStsMx().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList(),
+        StsPolicy policy = new StsPolicy(mode, config.mtaStsMx().stream().map(PublishedPolicy::pattern).toList(),
                 m.maxAge().toSeconds());
         return new PublishedPolicy(policy, idOf(policy.toText()));
+    }
+
+    /** RFC 8461 3.2: an mx value is an ASCII domain name, perhaps after "*.": a configured U-label goes out as A-labels. */
+    private static String pattern(String configured) {
+        String wildcard = configured.startsWith("*.") ? "*." : "";
+        return wildcard + DomainName.hostKey(configured.substring(wildcard.length()));
     }
 
     /** 32 hex digits of the policy text's SHA-256: the most 3.1 allows, and letters and digits only. */

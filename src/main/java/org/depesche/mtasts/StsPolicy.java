@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.depesche.mail.DomainName;
+
 /**
  * A parsed MTA-STS policy (RFC 8461 3.2).
  *
@@ -78,8 +80,7 @@ public record StsPolicy(Mode mode, List<String> mx, long maxAge) {
      * "mx.example.com", not "example.com" nor "a.b.example.com").
      */
     public boolean matches(String mxHost) {
-        String host = mxHost.toLowerCase(Locale.ROOT);
-        if (host.endsWith(".")) host = host.substring(0, host.length() - 1);
+        String host = DomainName.hostKey(mxHost); // the patterns are ASCII lower case (see pattern), which is their key
         for (String p : mx) {
             if (p.startsWith("*.")) {
                 int dot = host.indexOf('.');

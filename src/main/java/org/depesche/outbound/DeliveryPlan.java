@@ -8,6 +8,10 @@ import org.depesche.dns.Addresses;
 import org.depesche.policy.DomainPolicy;
 import org.depesche.policy.MxDecision;
 import org.depesche.policy.PolicyEngine;
+import org.depesche.smtp.client.DeliveryAttempt;
+import org.depesche.smtp.client.TlsOutcome;
+import org.depesche.smtp.client.TlsRequirement;
+import org.depesche.transport.TlsFailure;
 
 /**
  * One round's plan for mail to one domain ({@link DeliveryPlanner#plan}):
@@ -83,5 +87,15 @@ final class DeliveryPlan {
     /** True once the round's addresses are all taken: no further host is connected to. */
     boolean budgetSpent() {
         return budget <= 0;
+    }
+
+    /**
+     * RFC 7435: under opportunistic TLS a failed handshake is retried in
+     * plaintext on a new connection; a session that broke off otherwise at
+     * STARTTLS is not. Delivery retries by this rule and the probe reports by it.
+     */
+    static boolean retriedInPlaintext(TlsRequirement requirement, DeliveryAttempt.Stage failedStage, TlsOutcome tls) {
+        return requirement instanceof TlsRequirement.Opportunistic && failedStage == DeliveryAttempt.Stage.STARTTLS
+                && tls.failedWith(TlsFailure.HANDSHAKE_FAILED);
     }
 }

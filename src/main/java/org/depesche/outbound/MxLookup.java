@@ -13,6 +13,7 @@ import java.util.Set;
 import org.depesche.dns.DnsResolver;
 import org.depesche.dns.DnsResult;
 import org.depesche.dns.DnssecStatus;
+import org.depesche.mail.DomainName;
 import org.xbill.DNS.MXRecord;
 
 /** The MX hosts of a domain in the order to try them (RFC 5321 5.1, RFC 7505). */
@@ -91,10 +92,13 @@ final class MxLookup {
                 + host + " is this server, and no MX host is preferred to it");
     }
 
-    /** Lower case, without the trailing dot. */
+    /**
+     * The host key: a U-label own name then meets the A-labels of an MX
+     * record, and a DNS name that is no IDNA domain still compares in lower
+     * case without the trailing dot.
+     */
     static String name(String n) {
-        String s = n.toLowerCase(Locale.ROOT);
-        return s.endsWith(".") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
+        return DomainName.hostKey(n);
     }
 
     private static boolean isRoot(MXRecord r) {

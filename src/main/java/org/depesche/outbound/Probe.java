@@ -284,8 +284,7 @@ public final class Probe {
                 && !c.requireTlsOffered()) return Level.UNDELIVERABLE;
         if (c.requirementMet()) return Level.of(c.tls().strength(p.pkix(host)));
         DeliveryAttempt.Stage stage = c.failedStage();
-        // RemoteCourier: a failed opportunistic handshake is retried in plaintext (RFC 7435).
-        if (r instanceof TlsRequirement.Opportunistic && stage == DeliveryAttempt.Stage.STARTTLS) return Level.PLAINTEXT;
+        if (DeliveryPlan.retriedInPlaintext(r, stage, c.tls())) return Level.PLAINTEXT; // as RemoteCourier retries
         return stage == DeliveryAttempt.Stage.STARTTLS || stage == DeliveryAttempt.Stage.TLS_AUTH ? Level.UNDELIVERABLE : Level.UNKNOWN;
     }
 

@@ -172,9 +172,7 @@ public final class RemoteCourier implements Courier {
 
     private DeliveryAttempt attempt(InetSocketAddress address, String mx, TlsRequirement requirement, OutboundMessage out) {
         DeliveryAttempt a = client.deliver(address, mx, requirement, out);
-        // RFC 7435: opportunistic TLS whose handshake fails may go on in plaintext, on a new connection.
-        if (requirement instanceof TlsRequirement.Opportunistic && !a.envelopeSent()
-                && a.failedStage() == DeliveryAttempt.Stage.STARTTLS && a.tls().failedWith(TlsFailure.HANDSHAKE_FAILED)) {
+        if (!a.envelopeSent() && DeliveryPlan.retriedInPlaintext(requirement, a.failedStage(), a.tls())) {
             log.info("event=tls-fallback mx={} ip={} reason=\"{}\"", mx, address.getAddress().getHostAddress(), a.message());
             a = client.deliver(address, mx, new TlsRequirement.None(), out);
         }

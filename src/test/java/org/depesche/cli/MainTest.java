@@ -19,6 +19,8 @@ import org.depesche.directory.FileDirectory;
 import org.depesche.mail.MailAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
     private static final Pattern PASSWORD = Pattern.compile("Password for \\S+ \\(shown only this once\\): (\\S+)");
@@ -111,6 +113,21 @@ class MainTest {
         assertThat(r.err()).isEmpty();
         for (String sub : new String[] {"new", "cur", "tmp"})
             assertThat(dir.resolve("data/mail/example.test/alice").resolve(sub)).isDirectory();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"MX.B\u00FCcher.test.", "mx.b\u00FCcher\u3002test", "mx.xn--bcher-kva.test"})
+    void quickstartWritesTheHostNameAsLowerCaseALabelsWhichTheCertificateNames(String spelled) throws Exception {
+        // A certificate's dNSName is an IA5String of A-labels (RFC 5280 4.2.1.6), and the MX records that
+        // name this host have them too; a U-label was written as typed, lower-cased, and an alternative dot refused.
+        Run r = cli("quickstart", "alice@example.test", "--dir", dir.toString(), "--hostname", spelled);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(ConfigLoader.load(dir.resolve("depesche.toml")).hostname()).isEqualTo("mx.xn--bcher-kva.test");
+        try (var in = Files.newInputStream(dir.resolve("tls/cert.pem"))) {
+            var cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+            assertThat(org.depesche.dane.CertificateNames.presentedNames(cert, false)).containsExactly("mx.xn--bcher-kva.test");
+        }
     }
 
     @Test

@@ -51,4 +51,19 @@ class DomainNameTest {
         assertThat(MailAddress.parse("d1@[127.0.0.1]").domain()).isEqualTo("[127.0.0.1]");
         assertThatThrownBy(() -> MailAddress.parse("d1@evil..test")).isInstanceOf(InvalidDomainException.class);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mx.b\u00FCcher.test", "MX.B\u00DCCHER.TEST.", "mx.xn--bcher-kva.test", "mx.b\u00FCcher\u3002test"})
+    void aHostKeyIsTheDomainKeyForEveryNameUts46Accepts(String spelled) {
+        assertThat(DomainName.hostKey(spelled)).isEqualTo("mx.xn--bcher-kva.test").isEqualTo(DomainName.key(spelled));
+    }
+
+    @Test
+    void aHostNameUts46RejectsIsComparedAsDnsCompareIt() {
+        // An '_' or a "--" in the third and fourth place is no IDNA domain, yet DNS (RFC 4343) and
+        // host name syntax (RFC 1123 2.1) allow them: lower case, no trailing dot, and the root stays ".".
+        assertThat(DomainName.hostKey("Mail_1.Example.ORG.")).isEqualTo("mail_1.example.org");
+        assertThat(DomainName.hostKey("AB--CD.example.org")).isEqualTo("ab--cd.example.org");
+        assertThat(DomainName.hostKey(".")).isEqualTo(".");
+    }
 }

@@ -101,6 +101,29 @@ class MtaStsServerTest {
     }
 
     @Test
+    void theHostNameGivesTheDomainInEverySpellingAsItsKey() {
+        assertThat(MtaStsServer.policyDomain("mta-sts.b\u00FCcher.test")).isEqualTo("xn--bcher-kva.test");
+        assertThat(MtaStsServer.policyDomain("MTA-STS.XN--BCHER-KVA.TEST.:443")).isEqualTo("xn--bcher-kva.test");
+        assertThat(MtaStsServer.policyDomain("mta-sts.ev_il.test")).isNull();
+    }
+
+    @Test
+    void thePublishedMxPatternsAreLowerCaseALabelsHoweverTheConfigurationSpellsThem() throws Exception {
+        // RFC 8461 3.2: the policy's mx values are ASCII domain names (RFC 5321 Domain); a U-label hostname
+        // was published as written, which no receiver's parser (ours included) accepts.
+        Config base = Config.defaults();
+        Config unicode = base.toBuilder().hostname("MX.B\u00FCcher.test.").build();
+        Config patterns = base.toBuilder()
+                .mtaSts(new Config.MtaSts("", "enforce", List.of("*.B\u00FCcher.test", "MX.Example.ORG."), null)).build();
+        assertThat(PublishedPolicy.from(unicode).policy().mx()).containsExactly("mx.xn--bcher-kva.test");
+        assertThat(PublishedPolicy.from(patterns).policy().mx()).containsExactly("*.xn--bcher-kva.test", "mx.example.org");
+        for (Config c : List.of(unicode, patterns)) {
+            PublishedPolicy p = PublishedPolicy.from(c);
+            assertThat(StsPolicy.parse(p.policy().toText())).isEqualTo(p.policy());
+        }
+    }
+
+    @Test
     void thePolicyIdChangesWheneverThePolicyDoes() {
         Config base = Config.defaults();
         Config other = base.toBuilder().mtaSts(new Config.MtaSts("", "enforce", List.of("mx.example.org"), null)).build();

@@ -63,6 +63,16 @@ class StsPolicyTest {
     }
 
     @Test
+    void anMxHostMatchesInEverySpellingOfItsName() {
+        StsPolicy p = new StsPolicy(StsPolicy.Mode.ENFORCE, List.of("*.xn--bcher-kva.test", "mail.example.com"), 86400);
+        for (String host : List.of("mx.xn--bcher-kva.test", "MX.B\u00DCCHER.TEST.", "mx.b\u00FCcher\u3002test"))
+            assertThat(p.matches(host)).as(host).isTrue();
+        for (String host : List.of("mail.example.com", "MAIL.EXAMPLE.COM.", "mail\uFF0Eexample\uFF0Ecom"))
+            assertThat(p.matches(host)).as(host).isTrue();
+        assertThat(p.matches("b\u00FCcher.test")).isFalse();
+    }
+
+    @Test
     void theTextThisServerPublishesParsesBackToTheSamePolicy() throws Exception {
         StsPolicy p = new StsPolicy(StsPolicy.Mode.TESTING, List.of("mx.example.org", "*.backup.example.org"), 3600);
         assertThat(p.toText()).startsWith("version: STSv1\r\nmode: testing\r\n");

@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 import org.depesche.config.Config;
 import org.depesche.dns.TestDns;
 import org.depesche.outbound.ProbeReport.Level;
 import org.depesche.queue.Courier;
+import org.depesche.smtp.client.ClientTimeouts;
+import org.depesche.smtp.client.ServerProbe;
 import org.depesche.testsupport.ScriptedSmtpServer;
+import org.depesche.testsupport.TestPki;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -59,6 +64,54 @@ class ProbeAgreesWithDeliveryTest {
             assertThat(delivered.outcome()).isEqualTo(Courier.Outcome.DEFERRED);
             assertThat(delivered.detail()).contains("dane-only").isEqualTo(mx.reason()); // the same words for the same decision
             assertThat(server.commands()).noneMatch(c -> c.startsWith("MAIL") || c.startsWith("RCPT"));
+        }
+    }
+
+    /**
+     * RFC 7435: under level may only a failed TLS handshake is retried in
+     * plaintext on a new connection. A server that breaks off the session at
+     * STARTTLS (here a malformed reply to it) gets no plaintext retry, so the
+     * message waits; the probe must not promise plaintext delivery there.
+     */
+    @Test
+    void aSessionBrokenOffAtStartTlsIsNoPlaintextFallbackInTheProbeAsInDelivery() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TestPki.serverContext(TestPki.selfSigned(MX)))
+                .reply("STARTTLS", "not an SMTP reply")) {
+            ProbedAndDelivered r = probeAndDeliverUnderMay(server);
+            assertThat(r.delivered().outcome()).isEqualTo(Courier.Outcome.DEFERRED);
+            assertThat(server.received("MAIL")).isFalse();
+            assertThat(r.report().level()).isEqualTo(Level.UNDELIVERABLE);
+            assertThat(r.report().summary()).contains("would wait in the queue");
+        }
+    }
+
+    /** The case that is retried: a failed handshake goes on in plaintext, and the probe says so. */
+    @Test
+    void aFailedHandshakeUnderMayIsPlaintextInTheProbeAsInDelivery() throws Exception {
+        javax.net.ssl.SSLContext keyless = javax.net.ssl.SSLContext.getInstance("TLS");
+        keyless.init(null, null, null); // announces STARTTLS, but every handshake fails
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(keyless)) {
+            ProbedAndDelivered r = probeAndDeliverUnderMay(server);
+            assertThat(r.delivered().outcome()).isEqualTo(Courier.Outcome.DELIVERED);
+            assertThat(r.delivered().hop().tlsProtocol()).isEmpty();
+            assertThat(r.report().level()).isEqualTo(Level.PLAINTEXT);
+        }
+    }
+
+    private record ProbedAndDelivered(ProbeReport report, Courier.Result delivered) {
+    }
+
+    /** A connecting probe, then a delivery, from one planner with level may to {@code server} as the MX of the zone. */
+    private ProbedAndDelivered probeAndDeliverUnderMay(ScriptedSmtpServer server) throws Exception {
+        try (OutboundFixture out = new OutboundFixture(dir);
+             TestDns dns = TestDns.builder().unsignedZone(ZONE).mx(10, MX).a(MX, "127.0.0.1").start();
+             ServerProbe check = new ServerProbe("sender.test", ClientTimeouts.all(Duration.ofSeconds(20)), null,
+                     Clock.systemUTC())) {
+            DeliveryPlanner planner = out.planner(dns.validatingResolver(), server.address().getPort(), "may");
+            ProbeReport report = new Probe(planner, d -> false, null, check, Clock.systemUTC()).probe("anna@" + ZONE);
+            Courier.Result delivered = out.deliver(out.courier(planner), out.queue("sender@sender.test", "anna@" + ZONE))
+                    .getFirst();
+            return new ProbedAndDelivered(report, delivered);
         }
     }
 }
