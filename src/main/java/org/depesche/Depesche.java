@@ -93,8 +93,8 @@ public final class Depesche implements AutoCloseable {
 
     /** connect_timeout, command_timeout for every command phase, data_timeout for the content and the final reply. */
     static ClientTimeouts timeouts(Config.Delivery d) {
-        return new ClientTimeouts(d.connectTimeout(), d.commandTimeout(), d.commandTimeout(), d.commandTimeout(),
-                d.commandTimeout(), d.commandTimeout(), d.dataTimeout(), d.dataTimeout());
+        return new ClientTimeouts(d.connectTimeout(), ClientTimeouts.Replies.all(d.commandTimeout()),
+                ClientTimeouts.Content.all(d.dataTimeout()));
     }
 
     /** Starts delivery from the queue, then the listeners. On failure everything started is stopped again. */

@@ -80,10 +80,11 @@ class DepescheOutboundTest {
         Files.writeString(anchor, dns.trustAnchor());
         HostPort any = new HostPort("127.0.0.1", 0);
         InetSocketAddress resolver = dns.address();
-        return new Config("mx.sender.test", data, new Config.Listen(any, any, any),
-                new Config.Tls(dir.resolve("tls/cert.pem"), dir.resolve("tls/key.pem"), null), null, null, null, null,
-                new Config.Dns(null, List.of("127.0.0.1:" + resolver.getPort()), anchor, Duration.ofSeconds(2)),
-                new Config.Delivery(null, smtpPort, null, Duration.ofSeconds(10), Duration.ofSeconds(20), null, null, null));
+        return Config.builder().hostname("mx.sender.test").dataDir(data).listen(new Config.Listen(any, any, any))
+                .tls(new Config.Tls(dir.resolve("tls/cert.pem"), dir.resolve("tls/key.pem"), null))
+                .dns(new Config.Dns(null, List.of("127.0.0.1:" + resolver.getPort()), anchor, Duration.ofSeconds(2)))
+                .delivery(new Config.Delivery(null, smtpPort, null, Duration.ofSeconds(10), Duration.ofSeconds(20), null, null, null))
+                .build();
     }
 
     /** Port 465 (RFC 8314), AUTH PLAIN, one message; returns the reply to the end of data. */

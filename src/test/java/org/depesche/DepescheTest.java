@@ -48,8 +48,8 @@ class DepescheTest {
         SelfSignedCertificate.generate("mx.example.test", Clock.systemUTC())
                 .writePem(dir.resolve("tls/cert.pem"), dir.resolve("tls/key.pem"));
         HostPort any = new HostPort("127.0.0.1", 0);
-        return new Config("mx.example.test", data, new Config.Listen(any, any, any),
-                new Config.Tls(dir.resolve("tls/cert.pem"), dir.resolve("tls/key.pem"), null), null, null, null, null);
+        return Config.builder().hostname("mx.example.test").dataDir(data).listen(new Config.Listen(any, any, any))
+                .tls(new Config.Tls(dir.resolve("tls/cert.pem"), dir.resolve("tls/key.pem"), null)).build();
     }
 
     @Test
@@ -81,9 +81,9 @@ class DepescheTest {
         }
         TestPki.Identity ca = TestPki.ca("Test CA");
         TestPki.writePem(TestPki.leaf(ca, "mx.example.test", "mta-sts.example.test"), plain.tls().certificate(), plain.tls().key());
-        Config enabled = new Config(plain.hostname(), plain.dataDir(), plain.listen(), plain.tls(), plain.limits(),
-                plain.submission(), plain.queue(), plain.log(), plain.dns(), plain.delivery(),
-                new Config.MtaSts("127.0.0.1:0", "enforce", List.of("mx.example.test"), java.time.Duration.ofDays(1)));
+        Config enabled = plain.toBuilder()
+                .mtaSts(new Config.MtaSts("127.0.0.1:0", "enforce", List.of("mx.example.test"), java.time.Duration.ofDays(1)))
+                .build();
         try (Depesche depesche = new Depesche(enabled, Clock.systemUTC());
              ConnectProxy proxy = new ConnectProxy()) {
             depesche.start();

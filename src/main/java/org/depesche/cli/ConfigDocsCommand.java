@@ -3,7 +3,7 @@ package org.depesche.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import org.depesche.config.ConfigDocs;
+import org.depesche.configfile.ConfigDocs;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

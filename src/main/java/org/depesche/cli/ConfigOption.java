@@ -3,8 +3,8 @@ package org.depesche.cli;
 import java.nio.file.Path;
 
 import org.depesche.config.Config;
-import org.depesche.config.ConfigException;
-import org.depesche.config.ConfigLoader;
+import org.depesche.configfile.ConfigException;
+import org.depesche.configfile.ConfigLoader;
 
 import picocli.CommandLine.Option;
 

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-import org.depesche.config.ConfigException;
+import org.depesche.configfile.ConfigException;
 import org.depesche.crypto.PasswordGenerator;
 import org.depesche.directory.Directory;
 import org.depesche.directory.DirectoryAdmin;

@@ -8,7 +8,7 @@ import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
-import org.depesche.config.ConfigException;
+import org.depesche.configfile.ConfigException;
 import org.depesche.directory.DirectoryException;
 import org.depesche.tls.TlsConfigException;
 

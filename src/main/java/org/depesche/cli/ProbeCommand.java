@@ -116,6 +116,6 @@ final class ProbeCommand implements Callable<Integer> {
     /** Connect as delivery does; a person waits for the answer, so no command waits more than a minute. */
     private static ClientTimeouts timeouts(Config.Delivery d) {
         Duration cmd = d.commandTimeout().compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : d.commandTimeout();
-        return new ClientTimeouts(d.connectTimeout(), cmd, cmd, cmd, cmd, cmd, cmd, cmd);
+        return new ClientTimeouts(d.connectTimeout(), ClientTimeouts.Replies.all(cmd), ClientTimeouts.Content.all(cmd));
     }
 }

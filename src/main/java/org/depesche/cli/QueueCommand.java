@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.depesche.mail.BodyType;
-import org.depesche.config.ConfigException;
+import org.depesche.configfile.ConfigException;
 import org.depesche.queue.Envelope;
 import org.depesche.queue.FileQueue;
 import org.depesche.queue.Queue;

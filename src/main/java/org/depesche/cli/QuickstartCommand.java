@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.depesche.config.Config;
-import org.depesche.config.ConfigDocs;
+import org.depesche.configfile.ConfigDocs;
 import org.depesche.config.HostName;
 import org.depesche.crypto.PasswordGenerator;
 import org.depesche.directory.DirectoryAdmin;
@@ -78,9 +78,9 @@ final class QuickstartCommand implements Callable<Integer> {
         if (Files.exists(configFile))
             throw new CliException(configFile + " already exists; not overwriting it (use another --dir, or edit it)");
 
-        Config config = new Config(host, Path.of("data"),
-                new Config.Listen(Config.Listen.DEFAULT_SMTP, Config.Listen.DEFAULT_SUBMISSION, Config.Listen.DEFAULT_SUBMISSIONS),
-                new Config.Tls(Path.of("tls/cert.pem"), Path.of("tls/key.pem"), null), null, null, null, null);
+        Config config = Config.builder().hostname(host).dataDir(Path.of("data"))
+                .listen(new Config.Listen(Config.Listen.DEFAULT_SMTP, Config.Listen.DEFAULT_SUBMISSION, Config.Listen.DEFAULT_SUBMISSIONS))
+                .tls(new Config.Tls(Path.of("tls/cert.pem"), Path.of("tls/key.pem"), null)).build();
         Path data = base.resolve(config.dataDir());
         Path cert = base.resolve(config.tls().certificate());
         Path key = base.resolve(config.tls().key());

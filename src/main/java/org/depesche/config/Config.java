@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The whole configuration, as read from one TOML file by {@link ConfigLoader}.
+ * The whole configuration, as read from one TOML file by
+ * {@code org.depesche.configfile.ConfigLoader}.
  * Relative paths are resolved against the directory of the config file by
  * the loader, so every Path here is absolute. Every component carries a
  * {@link Doc}; defaults live in the compact constructors, so a missing key
@@ -51,30 +52,6 @@ public record Config(
         if (delivery == null) delivery = new Delivery(null, null, null, null, null, null, null, null, null);
         if (mtaSts == null) mtaSts = new MtaSts(null, null, null, null);
         if (secure == null) secure = new Secure(null, null, null);
-    }
-
-    /** The configuration without a [secure] section. */
-    public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
-                  Queue queue, Log log, Dns dns, Delivery delivery, MtaSts mtaSts) {
-        this(hostname, dataDir, listen, tls, limits, submission, queue, log, dns, delivery, mtaSts, null);
-    }
-
-    /** The configuration without an [mta_sts] section. */
-    public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
-                  Queue queue, Log log, Dns dns, Delivery delivery) {
-        this(hostname, dataDir, listen, tls, limits, submission, queue, log, dns, delivery, null);
-    }
-
-    /** The configuration without a [delivery] section. */
-    public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
-                  Queue queue, Log log, Dns dns) {
-        this(hostname, dataDir, listen, tls, limits, submission, queue, log, dns, null, null);
-    }
-
-    /** The configuration without a [dns] section. */
-    public Config(String hostname, Path dataDir, Listen listen, Tls tls, Limits limits, Submission submission,
-                  Queue queue, Log log) {
-        this(hostname, dataDir, listen, tls, limits, submission, queue, log, null, null, null);
     }
 
     @Doc("Listening sockets. Each is \"address:port\"; an empty string disables that listener.")
@@ -304,7 +281,103 @@ public record Config(
 
     /** Everything that would be configured by a file that does not mention a key. */
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null, null);
+        return builder().build();
+    }
+
+    /** A configuration built by naming its parts; what is not named has its default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration, to change some of its parts. */
+    public Builder toBuilder() {
+        return builder().hostname(hostname).dataDir(dataDir).listen(listen).tls(tls).limits(limits)
+                .submission(submission).queue(queue).log(log).dns(dns).delivery(delivery).mtaSts(mtaSts)
+                .secure(secure);
+    }
+
+    /** Names each part, so that tests and quickstart need no positional list of twelve. */
+    public static final class Builder {
+        private String hostname;
+        private Path dataDir;
+        private Listen listen;
+        private Tls tls;
+        private Limits limits;
+        private Submission submission;
+        private Queue queue;
+        private Log log;
+        private Dns dns;
+        private Delivery delivery;
+        private MtaSts mtaSts;
+        private Secure secure;
+
+        private Builder() {
+        }
+
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder listen(Listen listen) {
+            this.listen = listen;
+            return this;
+        }
+
+        public Builder tls(Tls tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        public Builder submission(Submission submission) {
+            this.submission = submission;
+            return this;
+        }
+
+        public Builder queue(Queue queue) {
+            this.queue = queue;
+            return this;
+        }
+
+        public Builder log(Log log) {
+            this.log = log;
+            return this;
+        }
+
+        public Builder dns(Dns dns) {
+            this.dns = dns;
+            return this;
+        }
+
+        public Builder delivery(Delivery delivery) {
+            this.delivery = delivery;
+            return this;
+        }
+
+        public Builder mtaSts(MtaSts mtaSts) {
+            this.mtaSts = mtaSts;
+            return this;
+        }
+
+        public Builder secure(Secure secure) {
+            this.secure = secure;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(hostname, dataDir, listen, tls, limits, submission, queue, log, dns, delivery, mtaSts,
+                    secure);
+        }
     }
 
     /** Listener addresses in use (null entries are disabled listeners). */

@@ -7,7 +7,7 @@ import java.lang.annotation.Target;
 
 /**
  * Documentation of one configuration key or section. The README's
- * configuration reference is generated from these (see {@link ConfigDocs}),
+ * configuration reference is generated from these (see {@code org.depesche.configfile.ConfigDocs}),
  * so the documentation cannot drift from the code.
  */
 @Retention(RetentionPolicy.RUNTIME)

@@ -55,14 +55,6 @@ public record Limits(
         if (maxSessionTime == null) maxSessionTime = Duration.ofMinutes(30);
     }
 
-    /** The limits without the slow-client ones (junk commands, data rate, session time), which get their defaults. */
-    public Limits(Integer maxConnections, Integer maxConnectionsPerIp, Duration commandTimeout, Duration dataTimeout,
-                  Integer maxCommandLine, Integer maxDataLine, Long maxMessageSize, Integer maxRecipients,
-                  Integer maxErrors, Integer maxAuthFailures, Long minFreeDisk) {
-        this(maxConnections, maxConnectionsPerIp, commandTimeout, dataTimeout, maxCommandLine, maxDataLine,
-                maxMessageSize, maxRecipients, maxErrors, maxAuthFailures, minFreeDisk, null, null, null);
-    }
-
     public static Limits defaults() {
         return new Limits(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }

@@ -1,9 +1,15 @@
 /**
- * The configuration: one TOML file (TOML 1.0) read into records that carry
- * their own documentation ({@link org.depesche.config.Doc}), from which the
- * README's configuration reference and the commented example file are
- * generated. Every error in the file is reported as one line
- * "file:line: message". Listener addresses follow RFC 5321 4.5.4 and
- * RFC 8314 3.3 for the standard ports; limits follow RFC 5321 4.5.3.
+ * The configuration as values: the {@link org.depesche.config.Config}
+ * records (one per TOML table, each carrying its documentation in
+ * {@link org.depesche.config.Doc}, defaults in its compact constructor),
+ * {@link org.depesche.config.Limits} and the value syntaxes the running
+ * server reads ({@link org.depesche.config.HostPort},
+ * {@link org.depesche.config.DnsServerAddress},
+ * {@link org.depesche.config.HostName}). Every layer reads these, so this
+ * package depends on no other Depesche package (PackageCyclesTest); reading,
+ * checking and documenting the file is {@code org.depesche.configfile},
+ * which sits above the packages whose values it checks. Listener addresses
+ * follow RFC 5321 4.5.4 and RFC 8314 3.3 for the standard ports; limits
+ * follow RFC 5321 4.5.3.
  */
 package org.depesche.config;

@@ -22,7 +22,7 @@ record Answer(DnsResult result, Duration ttl) {
     /** A failure: bogus ones are cached briefly (RFC 4035 4.7), indeterminate ones not at all. */
     static Answer failed(Name qname, int type, DnssecStatus status, String reason, DnsLimits limits) {
         DnsResult result = DnsResult.failed(DnsNames.text(qname), type, status, reason);
-        return new Answer(result, status == DnssecStatus.BOGUS ? limits.bogusTtl() : Duration.ZERO);
+        return new Answer(result, status == DnssecStatus.BOGUS ? limits.cache().bogusTtl() : Duration.ZERO);
     }
 
     /** An answer from proven unsigned space, which remembers where that space begins. */
@@ -61,7 +61,7 @@ record Answer(DnsResult result, Duration ttl) {
             ttl = Math.min(ttl, negativeTtl(m, limits));
         }
         if (status == DnssecStatus.BOGUS) {
-            ttl = Math.min(ttl, limits.bogusTtl().toSeconds());
+            ttl = Math.min(ttl, limits.cache().bogusTtl().toSeconds());
         }
         DnsResult result = new DnsResult(q, type, outcome, records, chain, status, reason);
         return new Answer(result, clamp(ttl, limits));
@@ -93,11 +93,11 @@ record Answer(DnsResult result, Duration ttl) {
         for (Record r : m.getSection(Section.AUTHORITY)) {
             if (r instanceof SOARecord soa) return Math.min(soa.getTTL(), soa.getMinimum());
         }
-        return limits.negativeTtl().toSeconds();
+        return limits.cache().negativeTtl().toSeconds();
     }
 
     private static Duration clamp(long seconds, DnsLimits limits) {
-        long s = Math.max(limits.minTtl().toSeconds(), Math.min(limits.maxTtl().toSeconds(), seconds));
+        long s = Math.max(limits.cache().minTtl().toSeconds(), Math.min(limits.cache().maxTtl().toSeconds(), seconds));
         return Duration.ofSeconds(s);
     }
 

@@ -87,19 +87,19 @@ final class BoundedResolver implements Resolver {
             total += answer.getSection(section).size();
             for (RRset set : answer.getSectionRRsets(section)) {
                 String q = set.getName() + "/" + Type.string(set.getType());
-                if (set.getType() == Type.DNSKEY && set.size() > limits.maxDnskeys()) {
+                if (set.getType() == Type.DNSKEY && set.size() > limits.work().maxDnskeys()) {
                     return "DNSKEY RRset of " + set.getName() + " has " + set.size()
-                            + " keys, more than the " + limits.maxDnskeys() + " allowed";
+                            + " keys, more than the " + limits.work().maxDnskeys() + " allowed";
                 }
-                if (set.sigs().size() > limits.maxRrsigs()) {
+                if (set.sigs().size() > limits.work().maxRrsigs()) {
                     return q + " carries " + set.sigs().size() + " signatures, more than the "
-                            + limits.maxRrsigs() + " allowed";
+                            + limits.work().maxRrsigs() + " allowed";
                 }
             }
         }
-        if (total > limits.maxRecords()) {
+        if (total > limits.work().maxRecords()) {
             return "answer to " + answer.getQuestion().getName() + " has " + total
-                    + " records, more than the " + limits.maxRecords() + " allowed";
+                    + " records, more than the " + limits.work().maxRecords() + " allowed";
         }
         return null;
     }

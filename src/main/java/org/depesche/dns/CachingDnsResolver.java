@@ -27,7 +27,7 @@ public final class CachingDnsResolver implements DnsResolver, AutoCloseable {
     CachingDnsResolver(Upstream upstream, DnsLimits limits, Clock clock) {
         this.upstream = upstream;
         this.clock = clock;
-        int max = limits.cacheEntries();
+        int max = limits.cache().entries();
         this.cache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {

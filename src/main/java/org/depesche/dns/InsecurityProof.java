@@ -138,8 +138,8 @@ final class InsecurityProof {
         this.anchors = List.copyOf(anchors);
         this.limits = limits;
         this.clock = clock;
-        this.levels = new ExpiringCache<>(limits.keyCacheEntries(), clock);
-        this.keys = new ExpiringCache<>(limits.keyCacheEntries(), clock);
+        this.levels = new ExpiringCache<>(limits.cache().keyEntries(), clock);
+        this.keys = new ExpiringCache<>(limits.cache().keyEntries(), clock);
     }
 
     /**
@@ -271,10 +271,10 @@ final class InsecurityProof {
         if (optOut != null) return optOut;
         // RFC 9276 3.2: a denial made with too many iterations may be treated as insecure, but only one that
         // is about this name (its hash covered), so a signed record replayed from elsewhere in the chain proves nothing
-        if (first.getIterations() > limits.maxNsec3Iterations() && covering(chain, level) != null) {
+        if (first.getIterations() > limits.work().maxNsec3Iterations() && covering(chain, level) != null) {
             return new UnsignedCut(DnsNames.text(zone) + " denies " + DnsNames.text(level)
                     + " with NSEC3 of " + first.getIterations() + " iterations, more than the "
-                    + limits.maxNsec3Iterations() + " trusted (RFC 9276 3.2)");
+                    + limits.work().maxNsec3Iterations() + " trusted (RFC 9276 3.2)");
         }
         return null;
     }
@@ -344,7 +344,7 @@ final class InsecurityProof {
     }
 
     private boolean signedBy(RRset set, Name zone, List<DNSKEYRecord> zoneKeys) {
-        return KeyAnswers.signedBy(set, zone, zoneKeys, clock.instant(), limits.maxValidateRrsigs());
+        return KeyAnswers.signedBy(set, zone, zoneKeys, clock.instant(), limits.work().maxValidateRrsigs());
     }
 
     /** The zone's DNSKEY RRset, only as the validator validated it. */
@@ -369,6 +369,6 @@ final class InsecurityProof {
     }
 
     private long ttl(Message m) {
-        return SignedTtl.shortest(m, limits.maxTtl().toSeconds());
+        return SignedTtl.shortest(m, limits.cache().maxTtl().toSeconds());
     }
 }

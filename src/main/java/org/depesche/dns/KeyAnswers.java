@@ -43,9 +43,9 @@ final class KeyAnswers {
     KeyAnswers(List<Record> trustAnchors, DnsLimits limits, Clock clock) {
         this.limits = limits;
         this.clock = clock;
-        this.answers = new ExpiringCache<>(limits.keyCacheEntries(), clock);
-        this.delegations = new ExpiringCache<>(limits.keyCacheEntries(), clock);
-        this.keys = new ExpiringCache<>(limits.keyCacheEntries(), clock);
+        this.answers = new ExpiringCache<>(limits.cache().keyEntries(), clock);
+        this.delegations = new ExpiringCache<>(limits.cache().keyEntries(), clock);
+        this.keys = new ExpiringCache<>(limits.cache().keyEntries(), clock);
         for (Record r : trustAnchors) anchors.computeIfAbsent(r.getName(), n -> new ArrayList<>()).add(r);
     }
 
@@ -126,7 +126,7 @@ final class KeyAnswers {
     }
 
     private boolean signedBy(RRset set, Name signer, List<DNSKEYRecord> signerKeys) {
-        return signedBy(set, signer, signerKeys, clock.instant(), limits.maxValidateRrsigs());
+        return signedBy(set, signer, signerKeys, clock.instant(), limits.work().maxValidateRrsigs());
     }
 
     /** RFC 4035 5.3: one RRSIG by the signer, made with one of the given keys, verifies now; at most maxTries tried. */
@@ -156,7 +156,7 @@ final class KeyAnswers {
     }
 
     private long ttl(Message answer) {
-        return SignedTtl.shortest(answer, limits.maxTtl().toSeconds());
+        return SignedTtl.shortest(answer, limits.cache().maxTtl().toSeconds());
     }
 
     private static String key(Record question) {

@@ -29,7 +29,7 @@ final class TrustAdUpstream extends Upstream {
                         + "use mode validate or a local resolver such as Unbound on 127.0.0.1");
             }
         }
-        this.resolver = servers(servers, limits.queryTimeout());
+        this.resolver = servers(servers, limits.time().query());
         resolver.setEDNS(0, 1232, ExtendedFlags.DO, List.of());
     }
 

@@ -38,7 +38,7 @@ abstract class Upstream implements AutoCloseable {
      * {@code onFailure} for the caller's own result type.
      */
     protected <T> T await(Name name, int type, Future<T> pending, java.util.function.Function<Answer, T> onFailure) {
-        Duration budget = limits.lookupBudget();
+        Duration budget = limits.time().lookupBudget();
         try {
             return pending.get(budget.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

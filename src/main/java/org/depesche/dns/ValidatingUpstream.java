@@ -31,7 +31,7 @@ final class ValidatingUpstream extends Upstream {
 
     ValidatingUpstream(List<InetSocketAddress> servers, String trustAnchors, DnsLimits limits, Clock clock) {
         super(limits);
-        BoundedResolver bounded = new BoundedResolver(servers(servers, limits.queryTimeout()), limits, clock);
+        BoundedResolver bounded = new BoundedResolver(servers(servers, limits.time().query()), limits, clock);
         this.validator = new ValidatingResolver(bounded, clock);
         try {
             validator.init(properties(limits));
@@ -52,13 +52,13 @@ final class ValidatingUpstream extends Upstream {
     /** The validator's own bounds, set explicitly rather than inherited from system properties (T14). */
     private static Properties properties(DnsLimits limits) {
         Properties p = new Properties();
-        p.setProperty("dnsjava.dnssec.keycache.max_ttl", Long.toString(limits.maxTtl().toSeconds()));
-        p.setProperty("dnsjava.dnssec.keycache.max_size", Integer.toString(limits.keyCacheEntries()));
-        p.setProperty("dnsjava.dnssec.max_validate_rrsigs", Integer.toString(limits.maxValidateRrsigs()));
-        p.setProperty("dnsjava.dnssec.max_ds_match_failures", Integer.toString(limits.maxDsMatchFailures()));
+        p.setProperty("dnsjava.dnssec.keycache.max_ttl", Long.toString(limits.cache().maxTtl().toSeconds()));
+        p.setProperty("dnsjava.dnssec.keycache.max_size", Integer.toString(limits.cache().keyEntries()));
+        p.setProperty("dnsjava.dnssec.max_validate_rrsigs", Integer.toString(limits.work().maxValidateRrsigs()));
+        p.setProperty("dnsjava.dnssec.max_ds_match_failures", Integer.toString(limits.work().maxDsMatchFailures()));
         // RFC 9276 3.2: one limit whatever the key size, proofs above it are ignored (insecure)
         for (int keySize : new int[] {1024, 2048, 4096}) {
-            p.setProperty("dnsjava.dnssec.nsec3.iterations." + keySize, Integer.toString(limits.maxNsec3Iterations()));
+            p.setProperty("dnsjava.dnssec.nsec3.iterations." + keySize, Integer.toString(limits.work().maxNsec3Iterations()));
         }
         return p;
     }

@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.depesche.config.Config;
-import org.depesche.config.ConfigLoader;
+import org.depesche.configfile.ConfigLoader;
 import org.depesche.config.HostPort;
 import org.depesche.directory.FileDirectory;
 import org.depesche.mail.MailAddress;
@@ -336,7 +336,7 @@ class MainTest {
     void configDocsPrintsTheReferenceAndWritesItBetweenTheMarkers() throws Exception {
         Run printed = cli("config-docs");
         assertThat(printed.code()).isZero();
-        assertThat(printed.out()).isEqualTo(org.depesche.config.ConfigDocs.markdown());
+        assertThat(printed.out()).isEqualTo(org.depesche.configfile.ConfigDocs.markdown());
         Path readme = dir.resolve("README.md");
         Files.writeString(readme, "# X\n<!-- config-reference:start -->\n<!-- config-reference:end -->\n");
         assertThat(cli("config-docs", "--write", readme.toString()).code()).isZero();

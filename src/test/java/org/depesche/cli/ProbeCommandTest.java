@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.depesche.DeliverySetup;
 import org.depesche.config.Config;
-import org.depesche.config.ConfigLoader;
+import org.depesche.configfile.ConfigLoader;
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.dane.TlsaRecord;
 import org.depesche.directory.FileDirectory;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.depesche.config.ConfigLoader;
+import org.depesche.configfile.ConfigLoader;
 import org.depesche.directory.Directory.Account;
 import org.depesche.directory.Directory.Strictness;
 import org.depesche.directory.DirectoryAdmin.AccountInfo;

@@ -122,8 +122,7 @@ class DnsCacheTest {
     }
 
     private static DnsLimits ttls(Duration min, Duration max) {
-        return new DnsLimits(Duration.ofSeconds(2), null, null, null, null, null, null, null, null, null,
-                min, max, null, null);
+        return DnsLimits.builder().queryTimeout(Duration.ofSeconds(2)).minTtl(min).maxTtl(max).build();
     }
 
     @Test
@@ -146,7 +145,7 @@ class DnsCacheTest {
 
     @Test
     void theCacheHoldsNoMoreThanItsBound() {
-        DnsLimits small = new DnsLimits(null, null, null, null, null, null, null, null, 2, null, null, null, null, null);
+        DnsLimits small = DnsLimits.builder().cacheEntries(2).build();
         CachingDnsResolver bounded = dns.validatingResolver(small, clock);
         for (String name : new String[] {"a1", "a2", "a3", "a4"}) bounded.lookup(name + ".example.test", Type.A);
 

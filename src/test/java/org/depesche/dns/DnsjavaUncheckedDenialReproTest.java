@@ -110,7 +110,7 @@ class DnsjavaUncheckedDenialReproTest {
     /** Asks a fresh validator (empty key cache) for the TLSA record and prints what it says, reason included. */
     private static Message validate(boolean boundedHead) {
         SimpleResolver plain = new SimpleResolver(dns.address());
-        plain.setTimeout(TestDns.testLimits().queryTimeout());
+        plain.setTimeout(TestDns.testLimits().time().query());
         Resolver head = boundedHead ? new BoundedResolver(plain, TestDns.testLimits(), dns.clock()) : plain;
         ValidatingResolver validator = new ValidatingResolver(head, dns.clock());
         try {

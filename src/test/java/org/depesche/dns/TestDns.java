@@ -153,8 +153,7 @@ public final class TestDns implements AutoCloseable {
 
     /** Limits that keep tests short: a silent server costs two seconds, not twenty. */
     public static DnsLimits testLimits() {
-        return new DnsLimits(Duration.ofSeconds(2), Duration.ofSeconds(8), null, null, null, null, null, null,
-                null, null, null, null, null, null);
+        return DnsLimits.builder().queryTimeout(Duration.ofSeconds(2)).lookupBudget(Duration.ofSeconds(8)).build();
     }
 
     /** The clock the signatures were made by. */

@@ -112,11 +112,9 @@ class MtaStsServerTest {
         // RFC 8461 3.2: the policy's mx values are ASCII domain names (RFC 5321 Domain); a U-label hostname
         // was published as written, which no receiver's parser (ours included) accepts.
         Config base = Config.defaults();
-        Config unicode = new Config("MX.B\u00FCcher.test.", base.dataDir(), base.listen(), base.tls(), base.limits(),
-                base.submission(), base.queue(), base.log(), base.dns(), base.delivery(), base.mtaSts());
-        Config patterns = new Config(base.hostname(), base.dataDir(), base.listen(), base.tls(), base.limits(), base.submission(),
-                base.queue(), base.log(), base.dns(), base.delivery(),
-                new Config.MtaSts("", "enforce", List.of("*.B\u00FCcher.test", "MX.Example.ORG."), null));
+        Config unicode = base.toBuilder().hostname("MX.B\u00FCcher.test.").build();
+        Config patterns = base.toBuilder()
+                .mtaSts(new Config.MtaSts("", "enforce", List.of("*.B\u00FCcher.test", "MX.Example.ORG."), null)).build();
         assertThat(PublishedPolicy.from(unicode).policy().mx()).containsExactly("mx.xn--bcher-kva.test");
         assertThat(PublishedPolicy.from(patterns).policy().mx()).containsExactly("*.xn--bcher-kva.test", "mx.example.org");
         for (Config c : List.of(unicode, patterns)) {
@@ -128,8 +126,7 @@ class MtaStsServerTest {
     @Test
     void thePolicyIdChangesWheneverThePolicyDoes() {
         Config base = Config.defaults();
-        Config other = new Config(base.hostname(), base.dataDir(), base.listen(), base.tls(), base.limits(), base.submission(),
-                base.queue(), base.log(), base.dns(), base.delivery(), new Config.MtaSts("", "enforce", List.of("mx.example.org"), null));
+        Config other = base.toBuilder().mtaSts(new Config.MtaSts("", "enforce", List.of("mx.example.org"), null)).build();
         PublishedPolicy a = PublishedPolicy.from(base);
         PublishedPolicy b = PublishedPolicy.from(other);
         assertThat(a.policy().mode()).isEqualTo(StsPolicy.Mode.TESTING);

@@ -11,7 +11,6 @@ import java.util.List;
 
 import org.depesche.config.Config;
 import org.depesche.config.HostPort;
-import org.depesche.config.Limits;
 import org.depesche.directory.Directory;
 import org.depesche.directory.DirectoryException;
 import org.depesche.directory.MemoryDirectory;
@@ -40,8 +39,8 @@ public final class DepescheMx implements AutoCloseable {
         PemTlsContextProvider tls = new PemTlsContextProvider(cert, key, Duration.ofSeconds(10), Clock.systemUTC());
         queue = new FileQueue(dir.resolve("queue"), 0, Clock.systemUTC());
         HostPort any = new HostPort("127.0.0.1", 0);
-        Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, Limits.defaults(),
-                null, null, new Config.Log("debug", true));
+        Config config = Config.builder().hostname("mx.example.org").dataDir(dir).listen(new Config.Listen(any, any, any))
+                .log(new Config.Log("debug", true)).build();
         server = new SmtpServer(config, exampleOrg(), queue, new FileRefusalStore(dir.resolve("refusals")), tls,
                 Clock.systemUTC());
         server.start();

@@ -206,18 +206,18 @@ public final class SmtpClient implements AutoCloseable {
 
         private void connect() throws Failure {
             try {
-                conn = SmtpConnection.open(address, timeouts.connect(), timeouts.command(), watchdog);
+                conn = SmtpConnection.open(address, timeouts.connect(), timeouts.replies().command(), watchdog);
             } catch (IOException e) {
                 throw new Failure(Stage.CONNECT, Reply.of(451, "4.4.1", "no answer from " + where()),
                         "could not connect to " + where() + ": " + e.getMessage(), false);
             }
-            Reply greeting = read(Stage.GREETING, timeouts.greeting());
+            Reply greeting = read(Stage.GREETING, timeouts.replies().greeting());
             this.greeting = greeting.toString();
             if (greeting.code() != 220) throw serverSaid(Stage.GREETING, greeting); // RFC 5321 3.1: 554 means no service
         }
 
         private void hello() throws Failure {
-            Reply reply = command("EHLO " + heloName, Stage.EHLO, timeouts.command());
+            Reply reply = command("EHLO " + heloName, Stage.EHLO, timeouts.replies().command());
             if (reply.code() == 250) {
                 extensions = parseEhlo(reply);
                 // RFC 2034: enhanced codes are parsed only when announced.
@@ -225,7 +225,7 @@ public final class SmtpClient implements AutoCloseable {
                 return;
             }
             if (reply.isPermanent() && !requirement.tlsMandatory()) { // RFC 5321 3.2: HELO for servers without EHLO
-                Reply helo = command("HELO " + heloName, Stage.EHLO, timeouts.command());
+                Reply helo = command("HELO " + heloName, Stage.EHLO, timeouts.replies().command());
                 if (helo.code() != 250) throw serverSaid(Stage.EHLO, helo);
                 extensions = Map.of();
                 return;
@@ -249,7 +249,7 @@ public final class SmtpClient implements AutoCloseable {
                 if (mandatory) throw notOffered("");
                 return;
             }
-            Reply reply = command("STARTTLS", Stage.STARTTLS, timeouts.command());
+            Reply reply = command("STARTTLS", Stage.STARTTLS, timeouts.replies().command());
             if (reply.code() != 220) {
                 if (!mandatory) return; // RFC 3207 4: go on in plaintext when the server declines
                 tls = TlsOutcome.failed(TlsInfo.NONE, TlsFailure.STARTTLS_REFUSED);
@@ -264,7 +264,7 @@ public final class SmtpClient implements AutoCloseable {
             handshakeAndVerify();
             extensions = Map.of(); // RFC 3207 4.2: forget what was learnt in plaintext
             conn.enhancedStatusCodes = false;
-            Reply ehlo = command("EHLO " + heloName, Stage.EHLO, timeouts.command());
+            Reply ehlo = command("EHLO " + heloName, Stage.EHLO, timeouts.replies().command());
             if (ehlo.code() != 250) throw serverSaid(Stage.EHLO, ehlo);
             extensions = parseEhlo(ehlo);
             conn.enhancedStatusCodes = extensions.containsKey("ENHANCEDSTATUSCODES");
@@ -273,7 +273,7 @@ public final class SmtpClient implements AutoCloseable {
         private void handshakeAndVerify() throws Failure {
             SSLSession session;
             try {
-                SSLSocket socket = conn.startTls(handshakeContext, serverName(), timeouts.command());
+                SSLSocket socket = conn.startTls(handshakeContext, serverName(), timeouts.replies().command());
                 session = socket.getSession();
             } catch (IOException e) {
                 // For Opportunistic the caller may retry in plaintext; reconnecting is its decision.
@@ -338,10 +338,10 @@ public final class SmtpClient implements AutoCloseable {
                 return finish(f.stage, f.reply, f.getMessage(), f.fromServer);
             }
             if (!anyAccepted) return finish(Stage.RCPT, null, where() + " refused every recipient", false);
-            Reply data = replies.data() != null ? replies.data() : command("DATA", Stage.DATA, timeouts.dataInit());
+            Reply data = replies.data() != null ? replies.data() : command("DATA", Stage.DATA, timeouts.replies().dataInit());
             if (data.code() != 354) throw serverSaid(Stage.DATA, data);
             sendContent();
-            Reply end = read(Stage.DATA, timeouts.dataFinal());
+            Reply end = read(Stage.DATA, timeouts.content().finalReply());
             quit();
             if (!end.isPositive()) return finish(Stage.DATA, end, said(end, Stage.DATA), true);
             return finish(Stage.NONE, end, "", true);
@@ -352,17 +352,17 @@ public final class SmtpClient implements AutoCloseable {
             send(mail, Stage.MAIL);
             for (MailAddress r : message.recipients()) send("RCPT TO:<" + r + ">", Stage.MAIL);
             send("DATA", Stage.MAIL);
-            flush(Stage.MAIL, timeouts.mail());
-            Reply mailReply = read(Stage.MAIL, timeouts.mail());
-            for (MailAddress r : message.recipients()) rcptReplies.put(r, read(Stage.RCPT, timeouts.rcpt()));
-            return new EnvelopeReplies(mailReply, read(Stage.DATA, timeouts.dataInit()));
+            flush(Stage.MAIL, timeouts.replies().mail());
+            Reply mailReply = read(Stage.MAIL, timeouts.replies().mail());
+            for (MailAddress r : message.recipients()) rcptReplies.put(r, read(Stage.RCPT, timeouts.replies().rcpt()));
+            return new EnvelopeReplies(mailReply, read(Stage.DATA, timeouts.replies().dataInit()));
         }
 
         private EnvelopeReplies stepByStep(String mail) throws Failure {
-            Reply mailReply = command(mail, Stage.MAIL, timeouts.mail());
+            Reply mailReply = command(mail, Stage.MAIL, timeouts.replies().mail());
             if (mailReply.isPositive()) {
                 for (MailAddress r : message.recipients()) {
-                    rcptReplies.put(r, command("RCPT TO:<" + r + ">", Stage.RCPT, timeouts.rcpt()));
+                    rcptReplies.put(r, command("RCPT TO:<" + r + ">", Stage.RCPT, timeouts.replies().rcpt()));
                 }
             }
             return new EnvelopeReplies(mailReply, null);
@@ -440,7 +440,7 @@ public final class SmtpClient implements AutoCloseable {
             }
             for (byte b : new byte[] {'.', '\r', '\n'}) stuffed[m++] = b;
             write(stuffed, m);
-            flush(Stage.DATA, timeouts.dataBlock());
+            flush(Stage.DATA, timeouts.content().block());
         }
 
         private InputStream openContent() throws Failure {
@@ -469,7 +469,7 @@ public final class SmtpClient implements AutoCloseable {
         /** RFC 5321 4.5.3.2.5: each block of data must be taken within the data block timeout. */
         private void write(byte[] bytes, int length) throws Failure {
             try {
-                conn.write(bytes, length, timeouts.dataBlock());
+                conn.write(bytes, length, timeouts.content().block());
             } catch (IOException e) {
                 throw ioFailure(Stage.DATA, e);
             }
@@ -542,7 +542,7 @@ public final class SmtpClient implements AutoCloseable {
         }
 
         private void quit() {
-            conn.quit(timeouts.command());
+            conn.quit(timeouts.replies().command());
         }
 
         private DeliveryAttempt failed(Failure f) {

@@ -11,7 +11,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 
 import org.depesche.config.Config;
-import org.depesche.config.ConfigLoader;
+import org.depesche.configfile.ConfigLoader;
 import org.depesche.crypto.PasswordHasher;
 import org.depesche.directory.FileDirectory;
 import org.depesche.directory.SecureSettings;

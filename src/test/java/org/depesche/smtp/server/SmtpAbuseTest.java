@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.depesche.config.Limits;
@@ -337,11 +338,12 @@ class SmtpAbuseTest extends ServerTestSupport {
             deaf.connect(impatient.mx());
             // Pipelines EHLO after EHLO and never reads a reply, until the server gives up on it.
             byte[] batch = "EHLO deaf.example\r\n".repeat(500).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            CompletableFuture<IOException> writer = CompletableFuture.supplyAsync(() -> {
                 try {
                     for (int i = 0; i < 2_000; i++) deaf.getOutputStream().write(batch);
-                } catch (IOException expected) {
-                    // the server closed the connection
+                    return null;
+                } catch (IOException closed) {
+                    return closed;
                 }
             });
             waitUntil(() -> {
@@ -349,8 +351,9 @@ class SmtpAbuseTest extends ServerTestSupport {
                     return next.read().code() == 220; // the per-IP slot is free again
                 }
             });
-            deaf.close();
-            writer.join();
+            // Read only now: reading earlier would take the replies off the server and let it go on.
+            assertClosedByServer(deaf);
+            assertThat(writer.get(30, TimeUnit.SECONDS)).as("the pipelined writes fail once the server has closed").isNotNull();
         }
     }
 
@@ -386,8 +389,31 @@ class SmtpAbuseTest extends ServerTestSupport {
                     return next.read().code() == 220; // the per-IP slot is free again
                 }
             });
+            assertClosedByServer(slow);
             slow.close();
             trickle.join();
+        }
+    }
+
+    /**
+     * The server has closed {@code socket}: whatever it sent before is read
+     * and then the stream ends or is reset, within 30 s; a socket still open
+     * then fails the test.
+     */
+    static void assertClosedByServer(java.net.Socket socket) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        byte[] buffer = new byte[8192];
+        try {
+            while (true) {
+                long left = Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
+                if (System.nanoTime() > deadline) throw new AssertionError("the server did not close the socket within 30 s");
+                socket.setSoTimeout((int) left);
+                if (socket.getInputStream().read(buffer) < 0) return; // end of stream: the server closed
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("the server did not close the socket within 30 s", e);
+        } catch (java.net.SocketException reset) {
+            // a reset: the server closed with our unread data in its buffer
         }
     }
 

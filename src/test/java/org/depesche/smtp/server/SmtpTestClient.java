@@ -112,10 +112,12 @@ final class SmtpTestClient implements AutoCloseable {
         }
     }
 
-    /** True if the server has closed the connection (end of stream, or a reset). */
+    /** True if the server has closed the connection (end of stream, or a reset); false if it is still open after the read timeout. */
     boolean isClosedByServer() {
         try {
             return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
         } catch (IOException e) {
             return true;
         }

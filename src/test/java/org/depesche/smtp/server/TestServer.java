@@ -50,8 +50,8 @@ final class TestServer implements AutoCloseable {
                 Clock.systemUTC());
         Queue served = diskFillsAfterMail ? new DiskFillsAfterMail(queue) : queue;
         HostPort any = new HostPort("127.0.0.1", 0);
-        Config config = new Config("mx.example.org", dir, new Config.Listen(any, any, any), null, limits,
-                new Config.Submission(receivedClientIp), null, new Config.Log("debug", true));
+        Config config = Config.builder().hostname("mx.example.org").dataDir(dir).listen(new Config.Listen(any, any, any))
+                .limits(limits).submission(new Config.Submission(receivedClientIp)).log(new Config.Log("debug", true)).build();
         server = new SmtpServer(config, directoryInUse == null ? directory : directoryInUse, served,
                 new FileRefusalStore(dir.resolve("refusals")), tls.provider, Clock.systemUTC(), Duration.ZERO);
         server.start();

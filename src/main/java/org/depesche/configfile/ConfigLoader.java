@@ -1,4 +1,4 @@
-package org.depesche.config;
+package org.depesche.configfile;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -25,6 +25,9 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+
+import org.depesche.config.Config;
+import org.depesche.config.HostPort;
 
 /**
  * Reads depesche.toml into {@link Config}. Keys are snake_case forms of the
@@ -152,8 +155,7 @@ public final class ConfigLoader {
                 base.resolve(c.tls().key()).normalize(), c.tls().reloadInterval());
         Config.Dns dns = c.dns().trustAnchor() == null ? c.dns() : new Config.Dns(c.dns().mode(), c.dns().servers(),
                 base.resolve(c.dns().trustAnchor()).normalize(), c.dns().timeout());
-        return new Config(c.hostname(), base.resolve(c.dataDir()).normalize(), c.listen(), tls,
-                c.limits(), c.submission(), c.queue(), c.log(), dns, c.delivery(), c.mtaSts(), c.secure());
+        return c.toBuilder().dataDir(base.resolve(c.dataDir()).normalize()).tls(tls).dns(dns).build();
     }
 
     private static String valueError(List<String> path, MismatchedInputException e) {

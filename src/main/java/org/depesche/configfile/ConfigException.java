@@ -1,4 +1,4 @@
-package org.depesche.config;
+package org.depesche.configfile;
 
 import java.nio.file.Path;
 

@@ -1,14 +1,25 @@
-package org.depesche.config;
+package org.depesche.configfile;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import org.depesche.config.Config;
+import org.depesche.config.DnsServerAddress;
+import org.depesche.config.HostName;
+import org.depesche.config.HostPort;
+import org.depesche.config.Limits;
+import org.depesche.directory.Directory;
 import org.depesche.mail.DomainName;
 import org.depesche.mail.InvalidDomainException;
+import org.depesche.mail.MailAddress;
+import org.depesche.mtasts.StsPolicy;
+import org.depesche.policy.TlsLevel;
 
 /**
  * Checks that go beyond types: a usable host name, at least one listener,
@@ -34,7 +45,7 @@ final class ConfigValidator {
         if (q.maxBackoff().compareTo(q.minBackoff()) < 0)
             throw at.error(List.of("queue", "max_backoff"), "max_backoff is shorter than min_backoff");
         positive(c.tls().reloadInterval(), List.of("tls", "reload_interval"), at);
-        if (!LOG_LEVELS.contains(c.log().level().toLowerCase(java.util.Locale.ROOT)))
+        if (!LOG_LEVELS.contains(c.log().level().toLowerCase(Locale.ROOT)))
             throw at.error(List.of("log", "level"), "level must be one of " + String.join(", ", LOG_LEVELS) + ", not '" + c.log().level() + "'");
         validateDns(c.dns(), at);
         validateDelivery(c.delivery(), at);
@@ -67,7 +78,7 @@ final class ConfigValidator {
             Config.SecureAddress a = s.address().get(i);
             String key = address(a.address(), "[[secure.address]]", entry("address", i, "address"), at);
             if (!seen.add(key)) throw at.error(entry("address", i, "address"), "address '" + a.address() + "' has two [[secure.address]] entries");
-            if (org.depesche.directory.Directory.Strictness.parse(a.strictness()) == null)
+            if (Directory.Strictness.parse(a.strictness()) == null)
                 throw at.error(entry("address", i, "strictness"), "strictness must be \"encrypt\" or \"verify\", not '" + a.strictness() + "'");
         }
         seen.clear();
@@ -101,7 +112,7 @@ final class ConfigValidator {
     private static String address(String address, String table, List<String> where, ConfigLoader.KeyLocator at) throws ConfigException {
         if (address == null) throw at.error(where.subList(0, 3), table + " needs address = \"user@example.org\"");
         try {
-            org.depesche.mail.MailAddress a = org.depesche.mail.MailAddress.parse(address.strip()); // the domain as its key
+            MailAddress a = MailAddress.parse(address.strip()); // the domain as its key
             return a.normalizedLocalPart() + "@" + a.domain();
         } catch (IllegalArgumentException e) {
             throw at.error(where, "address '" + address + "' is not a mail address (" + e.getMessage() + ")");
@@ -113,7 +124,7 @@ final class ConfigValidator {
             throw at.error(List.of("dns", "mode"), "mode must be \"validate\" or \"trust-ad\", not '" + dns.mode() + "'");
         positive(dns.timeout(), List.of("dns", "timeout"), at);
         for (String server : dns.servers()) {
-            java.net.InetSocketAddress address;
+            InetSocketAddress address;
             try {
                 address = DnsServerAddress.parse(server);
             } catch (IllegalArgumentException e) {
@@ -136,7 +147,7 @@ final class ConfigValidator {
         positive(d.commandTimeout(), List.of("delivery", "command_timeout"), at);
         positive(d.dataTimeout(), List.of("delivery", "data_timeout"), at);
         positive(d.delayNoticeAfter(), List.of("delivery", "delay_notice_after"), at);
-        java.util.Set<String> domains = new java.util.HashSet<>();
+        Set<String> domains = new HashSet<>();
         for (int i = 0; i < d.policy().size(); i++) {
             Config.Policy p = d.policy().get(i);
             // the entry's own domain line, so a second spelling of a domain is reported where it stands
@@ -147,8 +158,8 @@ final class ConfigValidator {
                 throw at.error(where, "domain '" + p.domain() + "' has two [[delivery.policy]] entries");
             if (p.level() == null)
                 throw at.error(where, "[[delivery.policy]] for " + p.domain() + " needs level = \"none|may|encrypt|dane|dane-only|verify\"");
-            org.depesche.policy.TlsLevel level = level(p.level(), where, at);
-            if (!p.pins().isEmpty() && level != org.depesche.policy.TlsLevel.VERIFY)
+            TlsLevel level = level(p.level(), where, at);
+            if (!p.pins().isEmpty() && level != TlsLevel.VERIFY)
                 throw at.error(where, "pins for " + p.domain() + " need level = \"verify\", not '" + p.level() + "'");
             for (String pin : p.pins()) {
                 if (!pin.replace(":", "").strip().matches("(?i)[0-9a-f]{64}"))
@@ -173,13 +184,13 @@ final class ConfigValidator {
                 throw at.error(List.of("mta_sts", "mx"), "mx '" + p + "' is not a host name or *.domain pattern");
         }
         long age = m.maxAge().toSeconds();
-        if (age < 1 || age > org.depesche.mtasts.StsPolicy.MAX_AGE_LIMIT)
+        if (age < 1 || age > StsPolicy.MAX_AGE_LIMIT)
             throw at.error(List.of("mta_sts", "max_age"), "max_age must be between 1s and 31557600s, not " + age + "s");
     }
 
-    private static org.depesche.policy.TlsLevel level(String name, List<String> key, ConfigLoader.KeyLocator at) throws ConfigException {
+    private static TlsLevel level(String name, List<String> key, ConfigLoader.KeyLocator at) throws ConfigException {
         try {
-            return org.depesche.policy.TlsLevel.parse(name);
+            return TlsLevel.parse(name);
         } catch (IllegalArgumentException e) {
             throw at.error(key, e.getMessage());
         }

@@ -1,4 +1,4 @@
-package org.depesche.config;
+package org.depesche.configfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+
+import org.depesche.config.Config;
 
 /** The [secure] section: secure alias domains, addresses and accounts, and the file:line of every mistake in them. */
 class SecureConfigTest extends TomlFileTest {

@@ -1,4 +1,4 @@
-package org.depesche.config;
+package org.depesche.configfile;
 
 import java.time.Duration;
 import java.util.Locale;

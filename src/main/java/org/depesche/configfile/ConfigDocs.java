@@ -1,4 +1,4 @@
-package org.depesche.config;
+package org.depesche.configfile;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+
+import org.depesche.config.Config;
+import org.depesche.config.Doc;
 
 /**
  * Generates the configuration reference (Markdown, for the README) and a
