@@ -24,7 +24,7 @@ import com.tngtech.archunit.lang.EvaluationResult;
  */
 class PackageCyclesTest {
     /** The directory (or jar) Depesche's own classes were loaded from, read directly: scanning the class path is slow. */
-    private static final JavaClasses PRODUCTION = new ClassFileImporter().importPath(productionClasses());
+    static final JavaClasses PRODUCTION = new ClassFileImporter().importPath(productionClasses());
 
     private static Path productionClasses() {
         try {
