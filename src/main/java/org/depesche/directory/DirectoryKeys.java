@@ -46,11 +46,7 @@ public final class DirectoryKeys {
 
     /** A domain a lookup names; empty if it cannot be a domain at all, so that it is no local one. */
     static Optional<String> lookupDomain(String domain) {
-        try {
-            return domain == null ? Optional.empty() : Optional.of(domainKey(domain));
-        } catch (InvalidDomainException e) {
-            return Optional.empty();
-        }
+        return DomainName.keyIfValid(domain);
     }
 
     /** An address an administrator typed, as it is stored. */

@@ -30,11 +30,7 @@ public record Domain(String asciiName) {
 
     /** The domain, or empty for a name UTS #46 rejects (a DNS name with '_', say): for names from outside that may be none. */
     public static Optional<Domain> ifValid(String spelled) {
-        try {
-            return Optional.of(new Domain(spelled));
-        } catch (InvalidDomainException e) {
-            return Optional.empty();
-        }
+        return DomainName.keyIfValid(spelled).map(Domain::new);
     }
 
     /** The A-label form, so that a domain in a message or log line reads as it did when it was a string. */

@@ -1,5 +1,6 @@
 package org.depesche.mail;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -62,14 +63,19 @@ public final class DomainName {
         }
     }
 
+    /** The {@link #key}, or empty for a name UTS #46 rejects (or null): for names from outside that may be no domain. */
+    public static Optional<String> keyIfValid(String domain) {
+        if (domain == null) return Optional.empty();
+        try {
+            return Optional.of(key(domain));
+        } catch (InvalidDomainException e) {
+            return Optional.empty();
+        }
+    }
+
     /** True if {@link #key} accepts the name. */
     public static boolean isValid(String domain) {
-        try {
-            key(domain);
-            return true;
-        } catch (InvalidDomainException e) {
-            return false;
-        }
+        return keyIfValid(domain).isPresent();
     }
 
     private static String words(Set<IDNA.Error> errors) {

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 
 import org.depesche.mail.DomainName;
-import org.depesche.mail.InvalidDomainException;
 import org.depesche.store.JsonFiles;
 
 /**
@@ -77,10 +76,6 @@ public final class FilePolicyStore implements PolicyStore {
     }
 
     private static boolean isKey(String name) {
-        try {
-            return DomainName.key(name).equals(name);
-        } catch (InvalidDomainException e) {
-            return false;
-        }
+        return DomainName.keyIfValid(name).filter(name::equals).isPresent();
     }
 }

@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.depesche.mail.DomainName;
-import org.depesche.mail.InvalidDomainException;
 
 /**
  * The MTA-STS policy of each destination domain, as RFC 8461 5.1 asks a
@@ -167,10 +166,6 @@ public final class PolicyCache {
      * policies rather than failing.
      */
     private static Optional<String> normalize(String domain) {
-        try {
-            return Optional.of(DomainName.key(domain));
-        } catch (InvalidDomainException e) {
-            return Optional.empty();
-        }
+        return DomainName.keyIfValid(domain);
     }
 }
