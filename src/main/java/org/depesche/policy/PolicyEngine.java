@@ -200,7 +200,7 @@ public final class PolicyEngine {
      * default level other than dane.
      */
     private MxDecision withoutDomainPolicies(DomainPolicy policy, MxFacts mx) {
-        boolean fromTable = table.containsKey(DomainName.key(policy.domain()));
+        boolean fromTable = hasEntry(policy.domain());
         MxDecision d = !fromTable && policy.usesDane() ? connect(new TlsRequirement.Opportunistic()) : byLevel(policy, mx);
         log.info("event=tls-required-no-honoured domain={} mx={} decision=\"{}\"", policy.domain(), mx.host(), d);
         return d;
@@ -237,7 +237,7 @@ public final class PolicyEngine {
         String sts = policy.mtaSts().map(p -> "the MTA-STS policy of " + policy.domain() + " is in "
                 + p.mode().name().toLowerCase(Locale.ROOT) + " mode, not enforce")
                 .orElse(policy.domain() + " publishes no MTA-STS policy");
-        String staticVerify = table.containsKey(DomainName.key(policy.domain())) && policy.level() == TlsLevel.VERIFY
+        String staticVerify = hasEntry(policy.domain()) && policy.level() == TlsLevel.VERIFY
                 ? " (the [[delivery.policy]] entry verify without pins cannot prove the MX name itself)" : "";
         String reason = "the MX records of " + policy.domain() + " are not DNSSEC-signed and " + sts + ", so "
                 + mx.host() + " cannot be authenticated" + staticVerify;
