@@ -49,7 +49,7 @@ final class MxLookup {
             case NXDOMAIN -> new Route.Unroutable(true, "5.1.2", "the domain " + domain + " does not exist (NXDOMAIN)");
             // RFC 5321 5.1: no MX records: the domain itself is the implicit MX.
             case NODATA -> ownNames.contains(name(domain)) ? loop(domain, name(domain))
-                    : new Route.Hosts(List.of(new MxHost(name(domain), 0, mx.isSecure())));
+                    : new Route.Hosts(List.of(new MxHost(name(domain), 0, mx.isSecure())), true);
             default -> hosts(domain, mx);
         };
     }
@@ -83,7 +83,7 @@ final class MxLookup {
             Collections.shuffle(same, random); // RFC 5321 5.1: spread load over equal preferences
             ordered.addAll(same);
         }
-        return new Route.Hosts(ordered);
+        return new Route.Hosts(ordered, false);
     }
 
     /** RFC 3463 X.4.6 routing loop: mail for the domain would come back here. */

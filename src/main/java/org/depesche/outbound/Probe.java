@@ -119,7 +119,7 @@ public final class Probe {
                     new ProbeReport.Route(kind, mxStatus, u.reason()), pol, sts, List.of(), notes);
         }
         List<MxHost> hosts = plan.hosts();
-        String kind = hosts.size() == 1 && dns.mx(domain).outcome() == DnsResult.Outcome.NODATA ? "implicit-mx" : "mx";
+        String kind = plan.route() instanceof Route.Hosts h && h.implicit() ? "implicit-mx" : "mx";
         List<ProbeReport.Mx> mx = new ArrayList<>();
         for (MxHost h : hosts) mx.add(examine(plan, plan.step(h), notes));
         Level level = weakest(mx.stream().map(ProbeReport.Mx::level).toList());

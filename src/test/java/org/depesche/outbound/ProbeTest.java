@@ -328,6 +328,16 @@ class ProbeTest {
     }
 
     @Test
+    void aDomainWithoutMxRecordsIsItsOwnImplicitMx() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(null);
+             TestDns dns = TestDns.builder().signedZone("example.org").a("example.org", "127.0.0.1").start()) {
+            ProbeReport r = probe(dns.validatingResolver(), server.address().getPort()).probe("example.org");
+            assertThat(r.route().kind()).isEqualTo("implicit-mx");
+            assertThat(r.mx()).extracting(ProbeReport.Mx::host).containsExactly("example.org");
+        }
+    }
+
+    @Test
     void aNullMxIsUndeliverableWithoutAnyConnection() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(null);
              TestDns dns = TestDns.builder().signedZone("example.org").mx(0, ".").a("example.org", "127.0.0.1").start()) {
